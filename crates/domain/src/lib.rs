@@ -1,0 +1,12 @@
+//! Langso's domain: pure types and rules. No I/O, no HTTP, no SQL.
+
+pub mod demo;
+pub mod event;
+pub mod ids;
+pub mod kinds;
+pub mod text;
+pub mod time;
+pub mod units;
+
+pub use event::{Count, EventDraft, Rejection, RejectionCode};
+pub use ids::{BatchId, DeviceId, EventId, KindCode, MemberId, TeamId, VillageId};
