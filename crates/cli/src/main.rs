@@ -1,1 +1,148 @@
-fn main() {}
+//! `langso`: the sync server and its operator commands.
+
+mod bench;
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "langso",
+    version,
+    about = "Sync backend for community digital technology teams"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Database file (created if missing).
+        #[arg(long, env = "LANGSO_DB", required_unless_present = "demo")]
+        db: Option<PathBuf>,
+        /// Address to listen on; port 0 picks a free one.
+        #[arg(long, env = "LANGSO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// HTTP worker threads (default: one per core).
+        #[arg(long, env = "LANGSO_WORKERS")]
+        workers: Option<usize>,
+        /// Create (or reuse) ./langso-demo.db with Quảng Ninh demo data, and print an
+        /// enrollment code.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load one administrative-unit hierarchy version from a JSON file.
+    ImportUnits {
+        #[arg(long)]
+        db: PathBuf,
+        file: PathBuf,
+        /// Make this version the one reports roll up along.
+        #[arg(long)]
+        current: bool,
+    },
+    /// Generate the deterministic demo villages, teams and members (and the 177-commune tree).
+    Demo {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value_t = langso_domain::demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// List teams.
+    Teams {
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON (the only format for now).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a one-time enrollment code for a team, alone on stdout.
+    Invite {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        team: String,
+        /// Bind the device to this existing member (otherwise enrollment creates one).
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Revoke a device: its requests are refused from now on.
+    RevokeDevice {
+        #[arg(long)]
+        db: PathBuf,
+        device_id: String,
+    },
+    /// Add a new JWT signing key; older keys keep verifying until their tokens expire.
+    RotateKey {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Replace the set of villages a team covers.
+    TeamVillages {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        team: String,
+        villages: Vec<String>,
+    },
+    /// Recompute every tally from the event log; exit 1 on any difference.
+    Verify {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Write a consistent copy of a live database; restoring it changes the generation.
+    Backup {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Benchmarks (figures, not tests).
+    Bench {
+        #[command(subcommand)]
+        which: bench::BenchCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LANGSO_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            workers,
+            demo,
+        } => commands::serve(db, listen, workers, demo),
+        Command::ImportUnits { db, file, current } => commands::import_units(&db, &file, current),
+        Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
+        Command::Teams { db, json: _ } => commands::teams(&db),
+        Command::Invite { db, team, member } => commands::invite(&db, &team, member.as_deref()),
+        Command::RevokeDevice { db, device_id } => commands::revoke_device(&db, &device_id),
+        Command::RotateKey { db } => commands::rotate_key(&db),
+        Command::TeamVillages { db, team, villages } => {
+            commands::team_villages(&db, &team, &villages)
+        }
+        Command::Verify { db } => return commands::verify(&db),
+        Command::Backup { db, out } => commands::backup(&db, &out),
+        Command::Bench { which } => bench::run(which),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,529 @@
-//! Deterministic demo data (written next).
+//! Deterministic demo data: villages, teams and members over a real administrative tree.
+//!
+//! No public list of Quảng Ninh's villages exists, so they are generated to the programme's
+//! real totals (1,452 villages, 1,473 teams, 11,255 members, ~1.36 million people) with
+//! plausible names. The same tree and seed give the same output, byte for byte.
+
+use crate::ids::{MemberId, TeamId, VillageId};
+use crate::text::nfc;
+use crate::units::{HierarchyVersion, Unit};
+use std::collections::HashMap;
+
+/// 9 November 2022, the month Resolution 09-NQ/TU's programme got under way.
+pub const DEFAULT_SEED: u64 = 20_221_109;
+
+const VILLAGES: usize = 1_452;
+const TEAMS: usize = 1_473;
+const MEMBERS: usize = 11_255;
+const MIN_VILLAGES: usize = 3;
+const MIN_MEMBERS: usize = 3;
+const POPULATION: u64 = 1_360_000;
+/// Bình Liêu, Tiên Yên, Đầm Hà, Hải Hà, Ba Chẽ: where villages are "bản" with Tày/Dao names.
+const MOUNTAIN_DISTRICTS: [&str; 5] = ["198", "199", "200", "201", "202"];
+/// Salts the seed-independent stream that splits villages among communes, so a village id
+/// belongs to the same commune whatever the seed.
+const LAYOUT_SALT: u64 = 0x4c61_6e67_736f;
+const TEAM_PREFIX: &str = "Tổ công nghệ số cộng đồng ";
+
+const VIET_A: &str = "Đông Tây Nam Bắc Trung Thượng Hạ An Tân Yên Bình Phú Vĩnh Hòa Đồng Cẩm \
+    Quang Xuân Hồng Thanh Minh Lạc Vạn Hà Kim Ngọc Hải Tiền";
+const VIET_B: &str = "Ngũ Sơn Hải Lâm Thành Hưng Lợi Tiến Thịnh Phong Long Khê Thủy Trà Mai Xá \
+    Châu Đình Lộc Cường Dương Đức Tâm Cối Lập Hòa Bình Trung";
+const TAY_A: &str = "Nà Khe Pắc Lục Khau Húc Bắc Phai Nặm Pò Cốc Khuổi Pác Co Tình Nà Khe";
+const TAY_B: &str = "Khau Mò Áng Lầy Phạ Cáy Sa Vài Làu Ngàn Cáu Sáy Mạ Pịt Hin Tậu Nghè Bó \
+    Luông Slam Chang Dạo Mằn Phình Lò";
+// Repeats weight the draw: Nguyễn is by far the commonest family name.
+const FAMILY_KINH: &str = "Nguyễn Nguyễn Nguyễn Nguyễn Trần Trần Lê Lê Phạm Phạm Hoàng Vũ Đặng \
+    Bùi Đỗ Hồ Ngô Dương Lý Phan Vương Đinh Hà Lương Trịnh Triệu";
+const FAMILY_MOUNTAIN: &str = "Hoàng Hoàng Nông Nông Triệu Triệu Lý Lý Đặng Đặng Chìu Lỷ La \
+    Vi Hà Lục Nguyễn Nguyễn Trần Lê Phạm Dương";
+const MIDDLE_M: &str = "Văn Văn Văn Đức Minh Quang Hữu Xuân Thanh Ngọc Tiến Mạnh Công";
+const MIDDLE_F: &str = "Thị Thị Thị Thu Ngọc Thanh Hồng Minh Phương Thùy Kim Bích";
+const GIVEN_M: &str = "Hùng Dũng Tuấn Nam Hải Long Sơn Thắng Cường Hiếu Quân Phong Đạt Tùng \
+    Trung Khánh Huy Thành Bình Toàn Kiên Lâm Duy Hoàng Vinh Chiến";
+const GIVEN_F: &str = "Lan Hương Hoa Mai Linh Trang Hà Thảo Huyền Nhung Yến Hằng Thủy Nga \
+    Dung Vân Phương Giang Anh Loan Ngân Chi Hạnh Quyên";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DemoVillage {
+    pub id: VillageId,
+    pub name: String,
+    pub commune_code: String,
+    pub population: u32,
+    pub households: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TeamLevel {
+    Commune,
+    Village,
+}
+
+impl TeamLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Commune => "commune",
+            Self::Village => "village",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DemoTeam {
+    pub id: TeamId,
+    pub name: String,
+    pub level: TeamLevel,
+    pub commune_code: String,
+    pub villages: Vec<VillageId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DemoMember {
+    pub id: MemberId,
+    pub team: TeamId,
+    pub name: String,
+    /// "leader" (each team's first member) or "member".
+    pub role: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Demo {
+    pub villages: Vec<DemoVillage>,
+    pub teams: Vec<DemoTeam>,
+    pub members: Vec<DemoMember>,
+}
+
+/// Generates the programme's villages, teams and members over `tree`'s communes.
+///
+/// # Panics
+/// If the tree has no communes, or more than 1,452 / 3 (each commune gets three villages).
+pub fn generate(tree: &HierarchyVersion, seed: u64) -> Demo {
+    let communes: Vec<&Unit> = tree.communes().collect();
+    assert!(
+        !communes.is_empty() && communes.len() * MIN_VILLAGES <= VILLAGES,
+        "demo data needs 1 to {} communes, the tree has {}",
+        VILLAGES / MIN_VILLAGES,
+        communes.len()
+    );
+    let villages = villages(&communes, seed);
+    let teams = teams(&communes, &villages);
+    let members = members(&communes, &villages, &teams, seed);
+    Demo {
+        villages,
+        teams,
+        members,
+    }
+}
+
+/// SplitMix64, hand-written so the demo data stays identical whatever crate versions the
+/// lockfile holds (a `rand` upgrade may change its streams).
+struct Rng(u64);
+
+impl Rng {
+    /// A stream for one key (a commune code, say), so one commune's draws never shift
+    /// another's.
+    fn new(seed: u64, key: &str) -> Self {
+        let fnv = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Self(seed ^ fnv)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (the multiply-shift bias is far below anything a demo shows).
+    fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, words: &'a str) -> &'a str {
+        let n = words.split_whitespace().count() as u64;
+        let i = self.below(n) as usize;
+        words.split_whitespace().nth(i).unwrap_or_default()
+    }
+}
+
+/// Splits `total` in proportion to `weights` by largest remainder (ties to the earlier
+/// index), so the shares always add up to `total` exactly.
+fn apportion(total: usize, weights: &[u64]) -> Vec<usize> {
+    let sum: u128 = weights.iter().map(|&w| u128::from(w)).sum::<u128>().max(1);
+    let total_w = |i: usize| total as u128 * u128::from(weights[i]);
+    let mut shares: Vec<usize> = (0..weights.len())
+        .map(|i| (total_w(i) / sum) as usize)
+        .collect();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(total_w(i) % sum), i));
+    let missing = total - shares.iter().sum::<usize>();
+    for &i in order.iter().take(missing) {
+        shares[i] += 1;
+    }
+    shares
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Setting {
+    Urban,
+    Township,
+    Lowland,
+    Mountain,
+}
+
+impl Setting {
+    fn of(c: &Unit) -> Self {
+        let mountain = c
+            .parent_code
+            .as_deref()
+            .is_some_and(|d| MOUNTAIN_DISTRICTS.contains(&d));
+        match c.unit_type.as_str() {
+            "Phường" => Self::Urban,
+            "Thị trấn" => Self::Township,
+            _ if mountain => Self::Mountain,
+            _ => Self::Lowland,
+        }
+    }
+    /// (share of the villages, a typical village's people before scaling to the province's
+    /// total, people a household in tenths): rural communes spread over more, smaller
+    /// villages than wards do, and mountain households are larger.
+    fn figures(self) -> (u64, u64, u64) {
+        match self {
+            Self::Urban => (8, 1_800, 35),
+            Self::Township => (10, 1_200, 36),
+            Self::Lowland => (14, 800, 37),
+            Self::Mountain => (14, 550, 42),
+        }
+    }
+}
+
+fn villages(communes: &[&Unit], seed: u64) -> Vec<DemoVillage> {
+    let weights: Vec<u64> = communes
+        .iter()
+        .map(|c| Setting::of(c).figures().0 * (75 + Rng::new(LAYOUT_SALT, &c.code).below(51)))
+        .collect();
+    let extra = apportion(VILLAGES - MIN_VILLAGES * communes.len(), &weights);
+    // (name, commune code, relative population, people a household in tenths)
+    let mut drafts: Vec<(String, &str, u64, u64)> = Vec::with_capacity(VILLAGES);
+    for (c, n) in communes.iter().zip(extra) {
+        let setting = Setting::of(c);
+        let (_, base, household) = setting.figures();
+        let mut rng = Rng::new(seed, &c.code);
+        for name in village_names(c, setting, MIN_VILLAGES + n, &mut rng) {
+            // Sum of two uniforms: 0.4 to 1.8 times the base, most near 1.1.
+            let people = base * (40 + rng.below(71) + rng.below(71)) / 100;
+            let tenths = household + rng.below(5) - 2;
+            drafts.push((name, &c.code, people, tenths));
+        }
+    }
+    let raw_total: u64 = drafts.iter().map(|d| d.2).sum();
+    drafts
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, commune, people, tenths))| {
+            let population = (people * POPULATION / raw_total).clamp(150, 4_000);
+            DemoVillage {
+                id: VillageId::from_index(i + 1),
+                name,
+                commune_code: commune.to_owned(),
+                population: population as u32,
+                households: ((population * 10 + tenths / 2) / tenths) as u32,
+            }
+        })
+        .collect()
+}
+
+/// `n` names, unique within the commune. A rural commune's first village bears the
+/// commune's own name (communes are often named after their seat village).
+fn village_names(c: &Unit, setting: Setting, n: usize, rng: &mut Rng) -> Vec<String> {
+    let style = rng.below(100);
+    let (prefix, named) = match setting {
+        Setting::Urban | Setting::Township if style < 50 => ("Khu", false),
+        Setting::Urban | Setting::Township if style < 65 => ("Khu phố", false),
+        Setting::Urban | Setting::Township if style < 85 => ("Khu phố", true),
+        Setting::Urban | Setting::Township => ("Tổ", false),
+        Setting::Lowland => ("Thôn", style >= 35),
+        Setting::Mountain => ("Thôn", true),
+    };
+    let mut names = Vec::with_capacity(n);
+    let own = c
+        .name
+        .strip_prefix(c.unit_type.as_str())
+        .unwrap_or(&c.name)
+        .trim();
+    if matches!(setting, Setting::Lowland | Setting::Mountain) && !own.is_empty() {
+        names.push(nfc(&format!("Thôn {own}")));
+    }
+    let (mut number, mut attempts) = (0, 0);
+    while names.len() < n {
+        attempts += 1;
+        let name = if named && attempts <= 8 * n {
+            let (prefix, a, b) = match setting {
+                Setting::Mountain if rng.chance(80) => {
+                    let prefix = if rng.chance(50) { "Bản" } else { "Thôn" };
+                    (prefix, rng.pick(TAY_A), rng.pick(TAY_B))
+                }
+                Setting::Mountain => ("Bản", rng.pick(VIET_A), rng.pick(VIET_B)),
+                _ => (prefix, rng.pick(VIET_A), rng.pick(VIET_B)),
+            };
+            if a == b {
+                continue;
+            }
+            format!("{prefix} {a} {b}")
+        } else {
+            number += 1;
+            format!("{prefix} {number}")
+        };
+        let name = nfc(&name);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+fn teams(communes: &[&Unit], villages: &[DemoVillage]) -> Vec<DemoTeam> {
+    let mut teams: Vec<DemoTeam> = communes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| DemoTeam {
+            id: TeamId::from_index(i + 1),
+            name: nfc(&format!("{TEAM_PREFIX}{}", c.name)),
+            level: TeamLevel::Commune,
+            commune_code: c.code.clone(),
+            villages: villages
+                .iter()
+                .filter(|v| v.commune_code == c.code)
+                .map(|v| v.id.clone())
+                .collect(),
+        })
+        .collect();
+    // The smallest villages are served by their commune's team; every other has its own.
+    let own = (TEAMS - communes.len()).min(villages.len());
+    let mut by_size: Vec<usize> = (0..villages.len()).collect();
+    by_size.sort_by_key(|&i| (villages[i].population, i));
+    let mut has_team = vec![false; villages.len()];
+    for &i in &by_size[villages.len() - own..] {
+        has_team[i] = true;
+    }
+    let commune_names: HashMap<&str, &str> = communes
+        .iter()
+        .map(|c| (c.code.as_str(), c.name.as_str()))
+        .collect();
+    for (v, _) in villages.iter().zip(has_team).filter(|(_, t)| *t) {
+        teams.push(DemoTeam {
+            id: TeamId::from_index(teams.len() + 1),
+            name: nfc(&format!(
+                "{TEAM_PREFIX}{}, {}",
+                v.name,
+                commune_names[v.commune_code.as_str()]
+            )),
+            level: TeamLevel::Village,
+            commune_code: v.commune_code.clone(),
+            villages: vec![v.id.clone()],
+        });
+    }
+    teams
+}
+
+fn members(
+    communes: &[&Unit],
+    villages: &[DemoVillage],
+    teams: &[DemoTeam],
+    seed: u64,
+) -> Vec<DemoMember> {
+    let mut rng = Rng::new(seed, "members");
+    let population: HashMap<&VillageId, u64> = villages
+        .iter()
+        .map(|v| (&v.id, u64::from(v.population)))
+        .collect();
+    // Commune teams draw on commune staff as well as volunteers, so they are larger; a
+    // village team grows with its village.
+    let weights: Vec<u64> = teams
+        .iter()
+        .map(|t| {
+            rng.below(10)
+                + match t.level {
+                    TeamLevel::Commune => 40 + 3 * t.villages.len() as u64,
+                    TeamLevel::Village => 10 + population[&t.villages[0]] / 100,
+                }
+        })
+        .collect();
+    let extra = apportion(MEMBERS - MIN_MEMBERS * teams.len(), &weights);
+    let mountain: Vec<&str> = communes
+        .iter()
+        .filter(|c| Setting::of(c) == Setting::Mountain)
+        .map(|c| c.code.as_str())
+        .collect();
+    let mut out = Vec::with_capacity(MEMBERS);
+    for (t, n) in teams.iter().zip(extra) {
+        let families = if mountain.contains(&t.commune_code.as_str()) {
+            FAMILY_MOUNTAIN
+        } else {
+            FAMILY_KINH
+        };
+        for k in 0..MIN_MEMBERS + n {
+            out.push(DemoMember {
+                id: MemberId::from_index(out.len() + 1),
+                team: t.id.clone(),
+                name: person(&mut rng, families),
+                role: if k == 0 { "leader" } else { "member" }.to_owned(),
+            });
+        }
+    }
+    out
+}
+
+fn person(rng: &mut Rng, families: &str) -> String {
+    let (middles, givens) = if rng.chance(50) {
+        (MIDDLE_M, GIVEN_M)
+    } else {
+        (MIDDLE_F, GIVEN_F)
+    };
+    let family = rng.pick(families);
+    let middle = rng.pick(middles);
+    let mut given = rng.pick(givens);
+    while given == middle || given == family {
+        given = rng.pick(givens);
+    }
+    nfc(&format!("{family} {middle} {given}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn demo(seed: u64) -> (HierarchyVersion, Demo) {
+        let path = format!(
+            "{}/../../data/quang-ninh/quang-ninh-admin-units.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let tree = crate::units::parse_hierarchy(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let demo = generate(&tree, seed);
+        (tree, demo)
+    }
+
+    #[test]
+    fn the_programme_totals_are_met_exactly() {
+        let (_, d) = demo(DEFAULT_SEED);
+        assert_eq!(
+            (d.villages.len(), d.teams.len(), d.members.len()),
+            (1_452, 1_473, 11_255)
+        );
+        let commune_teams = d.teams.iter().filter(|t| t.level == TeamLevel::Commune);
+        assert_eq!(commune_teams.count(), 177);
+    }
+
+    #[test]
+    fn every_commune_has_three_villages_with_distinct_names() {
+        let (tree, d) = demo(DEFAULT_SEED);
+        for c in tree.communes() {
+            let names: Vec<&str> = d
+                .villages
+                .iter()
+                .filter(|v| v.commune_code == c.code)
+                .map(|v| v.name.as_str())
+                .collect();
+            assert!(names.len() >= 3, "{} has {} villages", c.name, names.len());
+            let distinct: HashSet<&str> = names.iter().copied().collect();
+            assert_eq!(distinct.len(), names.len(), "duplicate names in {}", c.name);
+        }
+    }
+
+    #[test]
+    fn commune_teams_cover_every_village_and_village_teams_one_each() {
+        let (_, d) = demo(DEFAULT_SEED);
+        let commune_of: HashMap<&VillageId, &str> = d
+            .villages
+            .iter()
+            .map(|v| (&v.id, v.commune_code.as_str()))
+            .collect();
+        let mut covered = HashSet::new();
+        let mut with_own_team = HashSet::new();
+        for t in &d.teams {
+            for v in &t.villages {
+                assert_eq!(commune_of[v], t.commune_code, "{} strays", t.name);
+            }
+            match t.level {
+                TeamLevel::Commune => covered.extend(&t.villages),
+                TeamLevel::Village => {
+                    assert_eq!(t.villages.len(), 1);
+                    assert!(with_own_team.insert(&t.villages[0]));
+                }
+            }
+        }
+        assert_eq!(covered.len(), d.villages.len());
+        assert_eq!(with_own_team.len(), 1_296);
+    }
+
+    #[test]
+    fn teams_have_at_least_three_members_and_one_leader_each() {
+        let (_, d) = demo(DEFAULT_SEED);
+        let mut by_team: HashMap<&TeamId, Vec<&DemoMember>> = HashMap::new();
+        for m in &d.members {
+            by_team.entry(&m.team).or_default().push(m);
+        }
+        assert_eq!(by_team.len(), d.teams.len());
+        for ms in by_team.values() {
+            assert!(ms.len() >= 3);
+            assert_eq!(ms[0].role, "leader");
+            assert!(ms[1..].iter().all(|m| m.role == "member"));
+        }
+        let size = |level| {
+            let teams = d.teams.iter().filter(|t| t.level == level);
+            let (n, sum) = teams.fold((0, 0), |(n, s), t| (n + 1, s + by_team[&t.id].len()));
+            sum / n
+        };
+        assert!(size(TeamLevel::Commune) > size(TeamLevel::Village));
+    }
+
+    #[test]
+    fn populations_are_plausible_and_total_about_1_36_million() {
+        let (_, d) = demo(DEFAULT_SEED);
+        let total: u64 = d.villages.iter().map(|v| u64::from(v.population)).sum();
+        assert!((1_200_000..=1_500_000).contains(&total), "{total}");
+        for v in &d.villages {
+            assert!((150..=4_000).contains(&v.population), "{}", v.population);
+            let per_household = f64::from(v.population) / f64::from(v.households);
+            assert!((3.0..=4.6).contains(&per_household), "{per_household}");
+        }
+    }
+
+    #[test]
+    fn all_text_is_nfc() {
+        let (_, d) = demo(DEFAULT_SEED);
+        let texts = d.villages.iter().map(|v| &v.name);
+        let texts = texts
+            .chain(d.teams.iter().map(|t| &t.name))
+            .chain(d.members.iter().map(|m| &m.name));
+        for s in texts {
+            assert_eq!(*s, nfc(s));
+        }
+    }
+
+    #[test]
+    fn same_seed_same_data_other_seed_other_names() {
+        let (tree, a) = demo(DEFAULT_SEED);
+        assert_eq!(a, generate(&tree, DEFAULT_SEED));
+        let b = generate(&tree, DEFAULT_SEED + 1);
+        assert_ne!(a.members, b.members);
+        assert_ne!(a.villages, b.villages);
+        assert_eq!(a.villages.len(), b.villages.len());
+    }
+
+    #[test]
+    fn names_look_like_the_province() {
+        let (_, d) = demo(DEFAULT_SEED);
+        let named = |s: &str| d.villages.iter().any(|v| v.name == s);
+        assert!(named("Thôn Đông Ngũ"));
+        assert!(d.villages.iter().any(|v| v.name.starts_with("Bản ")));
+        assert!(d.villages.iter().any(|v| v.name.starts_with("Khu ")));
+        let team = |s: &str| d.teams.iter().any(|t| t.name == s);
+        assert!(team("Tổ công nghệ số cộng đồng Xã Đông Ngũ"));
+        assert!(d.members.iter().any(|m| m.name.starts_with("Nguyễn ")));
+    }
+}

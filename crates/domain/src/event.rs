@@ -99,6 +99,10 @@ impl Count {
         let min = if is_correction { 0 } else { 1 };
         (min..=MAX_COUNT).contains(&n).then_some(Self(n))
     }
+    /// A count read back from the store, where the rules were checked on the way in.
+    pub fn stored(n: i64) -> Self {
+        Self(n)
+    }
     pub fn get(self) -> i64 {
         self.0
     }
@@ -130,6 +134,23 @@ pub struct EventContent {
     pub occurred_offset_secs: i32,
     pub note: Option<String>,
     pub corrects: Option<EventId>,
+}
+
+impl EventContent {
+    /// Whether a pushed event says exactly what this stored one says.
+    pub fn matches_raw(&self, raw: &RawEvent) -> bool {
+        let same_time = parse_rfc3339(&raw.occurred_at).is_some_and(|t| {
+            t.with_timezone(&Utc).timestamp_millis() == self.occurred_ms
+                && t.offset().local_minus_utc() == self.occurred_offset_secs
+        });
+        u64::try_from(self.seq).ok() == Some(raw.seq)
+            && self.kind.as_str() == raw.kind
+            && self.village.as_str() == raw.village_id
+            && self.count.get() == raw.count
+            && same_time
+            && self.note.as_deref() == raw.note.as_deref().map(nfc).as_deref()
+            && self.corrects == raw.corrects
+    }
 }
 
 /// An event that passed every rule that needs no database.
@@ -337,6 +358,22 @@ mod tests {
         let mut r = raw();
         r.occurred_at = "2024-01-01T09:00:00+07:00".into();
         assert_eq!(code_of(r, clock(0)), RejectionCode::TimeTooOld);
+    }
+
+    #[test]
+    fn replays_match_and_any_changed_field_does_not() {
+        let r = raw();
+        let stored = validate(&r, &clock(0)).unwrap().content;
+        assert!(stored.matches_raw(&r));
+        let mut same_instant_other_offset = r.clone();
+        same_instant_other_offset.occurred_at = "2026-11-28T02:00:00Z".into();
+        assert!(!stored.matches_raw(&same_instant_other_offset));
+        let mut more = r.clone();
+        more.count = 3;
+        assert!(!stored.matches_raw(&more));
+        let mut noted = r;
+        noted.note = Some("x".into());
+        assert!(!stored.matches_raw(&noted));
     }
 
     #[test]

@@ -1,1 +1,140 @@
+//! Langso's SQLite store. One writer thread owns the write connection and commits queued
+//! pushes together (group commit); reads use a small pool of read-only connections.
+//! Nothing here knows about HTTP.
 
+mod auth;
+mod conn;
+mod error;
+mod pull;
+mod push;
+mod reference;
+mod tallies;
+mod writer;
+
+pub use auth::{DeviceState, Enrolled, Refreshed, SigningKey};
+pub use error::StoreError;
+pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
+pub use push::{EventResult, EventStatus, PushOutcome, PushRequest};
+pub use reference::{ReportLevel, TeamInfo, UnitInfo};
+pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow};
+
+use conn::ReadPool;
+use std::path::{Path, PathBuf};
+use writer::Writer;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Milliseconds since the epoch, the store's time unit.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A handle to one Langso database file. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: std::sync::Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    generation: String,
+    writer: Writer,
+    readers: ReadPool,
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the database at `path` and starts its writer.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = conn::open_write(path)?;
+        conn::migrate(&mut conn)?;
+        let generation = conn::ensure_meta(&mut conn)?;
+        auth::ensure_signing_key(&mut conn, now_ms())?;
+        let readers = ReadPool::new(path.to_owned(), 4);
+        let writer = Writer::start(conn);
+        Ok(Self {
+            inner: std::sync::Arc::new(Inner {
+                path: path.to_owned(),
+                generation,
+                writer,
+                readers,
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The database's generation id: it changes when the database is restored from a backup.
+    pub fn generation(&self) -> &str {
+        &self.inner.generation
+    }
+
+    /// Stores one push batch; resolves once it is durably committed (or refused).
+    pub async fn push(&self, req: PushRequest) -> Result<PushOutcome> {
+        self.inner
+            .writer
+            .push(req)
+            .await
+            .map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// [`Store::push`] for callers outside an async runtime (the CLI, benchmarks, tests).
+    pub fn push_blocking(&self, req: PushRequest) -> Result<PushOutcome> {
+        self.inner
+            .writer
+            .push(req)
+            .blocking_recv()
+            .map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Takes the write lock and releases it: proves the database accepts writes.
+    pub async fn check_writable(&self) -> Result<()> {
+        self.write(|tx| Ok(tx.execute_batch("SELECT 1")?)).await
+    }
+
+    /// Writes a consistent copy of the database to `out` (which must not exist) and gives the
+    /// copy a new generation id, so phones notice when it is ever restored. Returns it.
+    pub fn backup_to(&self, out: &Path) -> Result<String> {
+        let target = out
+            .to_str()
+            .ok_or_else(|| StoreError::Invalid("the backup path is not UTF-8".into()))?
+            .to_owned();
+        self.read(|c| Ok(c.execute("VACUUM INTO ?1", [&target])?))?;
+        let copy = rusqlite::Connection::open(out)?;
+        let generation = uuid::Uuid::new_v4().to_string();
+        copy.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'generation'",
+            [&generation],
+        )?;
+        Ok(generation)
+    }
+
+    /// Runs `f` on a read-only connection (blocking: call from a blocking context).
+    pub fn read<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        self.inner.readers.with(f)
+    }
+
+    /// Runs `f` in its own write transaction on the writer thread and waits for the commit.
+    pub(crate) fn write_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.inner
+            .writer
+            .exec(f)
+            .blocking_recv()
+            .map_err(|_| StoreError::WriterGone)?
+    }
+
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.inner
+            .writer
+            .exec(f)
+            .await
+            .map_err(|_| StoreError::WriterGone)?
+    }
+}

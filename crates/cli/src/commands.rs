@@ -1,0 +1,180 @@
+//! The operator commands: thin wrappers over the store and the server.
+
+use anyhow::{Context, Result, anyhow, bail};
+use langso_domain::{DeviceId, MemberId, TeamId, VillageId, demo, kinds, units};
+use langso_store::Store;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The 177-commune tree, embedded so `langso demo` works from any directory.
+pub const TREE_2024_09: &str = include_str!("../../../data/quang-ninh/quang-ninh-admin-units.json");
+
+pub fn open(db: &Path) -> Result<Store> {
+    Store::open(db).with_context(|| format!("opening database {}", db.display()))
+}
+
+pub fn import_units(db: &Path, file: &Path, current: bool) -> Result<()> {
+    let json =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let h = units::parse_hierarchy(&json).with_context(|| format!("parsing {}", file.display()))?;
+    let summary = format!(
+        "imported hierarchy {}: {} districts, {} communes, {} successions",
+        h.key,
+        h.count(units::Level::District),
+        h.count(units::Level::Commune),
+        h.successions.len()
+    );
+    open(db)?.import_units(h, current)?;
+    eprintln!("{summary}");
+    Ok(())
+}
+
+/// Imports the 177-commune tree (as current) and the demo data; returns the store.
+pub fn demo(db: &Path, seed: u64) -> Result<Store> {
+    let store = open(db)?;
+    let tree = units::parse_hierarchy(TREE_2024_09)?;
+    let data = demo::generate(&tree, seed);
+    let counts = (data.villages.len(), data.teams.len(), data.members.len());
+    store.import_units(tree, true)?;
+    store.seed_demo(data, kinds::default_catalogue())?;
+    eprintln!(
+        "demo data (seed {seed}): {} villages, {} teams, {} members",
+        counts.0, counts.1, counts.2
+    );
+    Ok(store)
+}
+
+pub fn teams(db: &Path) -> Result<()> {
+    let teams = open(db)?.teams()?;
+    println!("{}", serde_json::to_string_pretty(&teams)?);
+    Ok(())
+}
+
+fn team_id(s: &str) -> Result<TeamId> {
+    TeamId::parse(s).ok_or_else(|| anyhow!("'{s}' is not a team id (like T00042)"))
+}
+
+pub fn invite(db: &Path, team: &str, member: Option<&str>) -> Result<()> {
+    let member = member
+        .map(|m| {
+            MemberId::parse(m).ok_or_else(|| anyhow!("'{m}' is not a member id (like M000042)"))
+        })
+        .transpose()?;
+    let code = open(db)?.create_invite(&team_id(team)?, member.as_ref())?;
+    println!("{code}");
+    Ok(())
+}
+
+pub fn revoke_device(db: &Path, device: &str) -> Result<()> {
+    let id =
+        DeviceId::parse(device).ok_or_else(|| anyhow!("'{device}' is not a device id (a UUID)"))?;
+    open(db)?.revoke_device(&id)?;
+    eprintln!("device {id} revoked");
+    Ok(())
+}
+
+pub fn rotate_key(db: &Path) -> Result<()> {
+    // Keep old keys a day: far longer than any access token (15 min) lives.
+    let kid = open(db)?.rotate_signing_key(24 * 3600 * 1000)?;
+    eprintln!("new signing key {kid}");
+    Ok(())
+}
+
+pub fn team_villages(db: &Path, team: &str, villages: &[String]) -> Result<()> {
+    let ids = villages
+        .iter()
+        .map(|v| {
+            VillageId::parse(v).ok_or_else(|| anyhow!("'{v}' is not a village id (like V000042)"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    open(db)?.set_team_villages(&team_id(team)?, ids)?;
+    Ok(())
+}
+
+pub fn verify(db: &Path) -> ExitCode {
+    let diffs = match open(db).and_then(|s| Ok(s.verify()?)) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if diffs.is_empty() {
+        println!("ok: every tally equals its recompute from the event log");
+        return ExitCode::SUCCESS;
+    }
+    for d in &diffs {
+        println!(
+            "MISMATCH village {} day {} kind {}: stored {} recomputed {}",
+            d.village, d.day, d.kind, d.stored, d.recomputed
+        );
+    }
+    println!("{} tallies differ from the event log", diffs.len());
+    ExitCode::FAILURE
+}
+
+pub fn backup(db: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        bail!("{} exists; choose a new file", out.display());
+    }
+    let generation = open(db)?.backup_to(out)?;
+    eprintln!(
+        "backup written to {} (generation {generation} when restored)",
+        out.display()
+    );
+    Ok(())
+}
+
+pub fn serve(
+    db: Option<PathBuf>,
+    listen: String,
+    workers: Option<usize>,
+    demo_mode: bool,
+) -> Result<()> {
+    let store = if demo_mode {
+        let path = db.unwrap_or_else(|| PathBuf::from("langso-demo.db"));
+        let fresh = !path.exists();
+        let store = if fresh {
+            demo(&path, demo::DEFAULT_SEED)?
+        } else {
+            open(&path)?
+        };
+        let abs = std::fs::canonicalize(&path).unwrap_or(path);
+        println!(
+            "demo database: {}{}",
+            abs.display(),
+            if fresh { " (new)" } else { " (reused)" }
+        );
+        let team = store
+            .teams()?
+            .into_iter()
+            .find(|t| t.level == "village")
+            .ok_or_else(|| anyhow!("no team"))?;
+        let code = store.create_invite(&team_id(&team.id)?, None)?;
+        println!("enrollment code for {} ({}): {code}", team.id, team.name);
+        store
+    } else {
+        open(&db.ok_or_else(|| anyhow!("--db is required without --demo"))?)?
+    };
+    let mut config = langso_server::Config {
+        listen,
+        ..Default::default()
+    };
+    if let Some(w) = workers {
+        config.workers = w;
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let (server, addr) = langso_server::build(&config, store)?;
+        // Tests and scripts read this line to find the port when listening on port 0.
+        println!("listening on http://{addr}");
+        if demo_mode {
+            println!(
+                "try: curl -s -X POST http://{addr}/v1/devices/enroll -H 'content-type: application/json' \
+                 -d '{{\"code\":\"<code above>\",\"device_name\":\"my phone\"}}'"
+            );
+        }
+        tracing::info!(%addr, "langso listening");
+        server.await
+    })?;
+    Ok(())
+}

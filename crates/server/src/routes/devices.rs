@@ -1,0 +1,65 @@
+//! Enrollment and token refresh.
+
+use super::parse_json;
+use crate::AppState;
+use crate::error::ApiError;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use langso_store::Enrolled;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnrollBody {
+    code: String,
+    device_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenBody {
+    refresh_token: String,
+}
+
+fn rfc3339_secs(secs: i64) -> String {
+    DateTime::<Utc>::from_timestamp(secs, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn token_pair(state: &AppState, e: Enrolled) -> Result<HttpResponse, ApiError> {
+    let (access, exp) = state.keys.sign(&e.device_id, e.access_iat)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "device_id": e.device_id,
+        "member_id": e.member_id,
+        "team_id": e.team_id,
+        "access_token": access,
+        "refresh_token": e.refresh_token,
+        "access_expires_at": rfc3339_secs(exp),
+        "refresh_expires_at": rfc3339_secs(e.refresh_expires_ms / 1000),
+    })))
+}
+
+pub async fn enroll(
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let b: EnrollBody = parse_json(&body)?;
+    let name = b.device_name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::bad_request(
+            "invalid_device_name",
+            "device_name must be 1 to 100 characters",
+        ));
+    }
+    let enrolled = state.store.enroll(&b.code, name).await?;
+    tracing::info!(device = %enrolled.device_id, team = %enrolled.team_id, "device enrolled");
+    token_pair(&state, enrolled)
+}
+
+pub async fn token(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let b: TokenBody = parse_json(&body)?;
+    let refreshed = state.store.refresh(&b.refresh_token).await?;
+    token_pair(&state, refreshed)
+}

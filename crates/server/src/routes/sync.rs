@@ -1,0 +1,183 @@
+//! Push and pull: the phone's two sync calls.
+
+use super::parse_json;
+use crate::auth::Device;
+use crate::error::ApiError;
+use crate::{AppState, MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{SecondsFormat, Utc};
+use langso_domain::event::{PushClock, RawEvent};
+use langso_domain::time::{month_start, parse_rfc3339, vn_day};
+use langso_domain::{BatchId, EventId};
+use langso_store::{EventResult, PushRequest};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PushBody {
+    batch_id: Uuid,
+    device_clock: String,
+    events: Vec<WireEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireEvent {
+    event_id: Uuid,
+    seq: u64,
+    kind: String,
+    village_id: String,
+    count: i64,
+    occurred_at: String,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    corrects: Option<Uuid>,
+}
+
+#[derive(Serialize)]
+struct WireResult {
+    event_id: EventId,
+    status: langso_store::EventStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    clock_corrected: bool,
+}
+
+impl From<EventResult> for WireResult {
+    fn from(r: EventResult) -> Self {
+        Self {
+            event_id: r.event_id,
+            status: r.status,
+            code: r.code,
+            message: r.message,
+            clock_corrected: r.clock_corrected,
+        }
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "batch_too_large",
+        format!(
+            "a push batch may hold at most {MAX_BATCH_EVENTS} events and {MAX_BATCH_BYTES} bytes (1 MiB); split it"
+        ),
+    )
+}
+
+pub async fn push(
+    state: web::Data<AppState>,
+    device: Device,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let received_at = Utc::now();
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BATCH_BYTES) {
+        return Err(too_large());
+    }
+    let body = payload
+        .to_bytes_limited(MAX_BATCH_BYTES)
+        .await
+        .map_err(|_| too_large())?
+        .map_err(|_| ApiError::bad_request("invalid_body", "the request body could not be read"))?;
+    let batch: PushBody = parse_json(&body)?;
+    if batch.events.len() > MAX_BATCH_EVENTS {
+        return Err(too_large());
+    }
+    let device_clock = parse_rfc3339(&batch.device_clock).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_device_clock",
+            "device_clock must be RFC 3339 with an offset, e.g. 2026-11-28T19:30:00+07:00",
+        )
+    })?;
+    let events = batch
+        .events
+        .into_iter()
+        .map(|e| RawEvent {
+            event_id: EventId(e.event_id),
+            seq: e.seq,
+            kind: e.kind,
+            village_id: e.village_id,
+            count: e.count,
+            occurred_at: e.occurred_at,
+            note: e.note,
+            corrects: e.corrects.map(EventId),
+        })
+        .collect();
+    let outcome = state
+        .store
+        .push(PushRequest {
+            device: device.id,
+            token_iat_ms: device.iat_ms,
+            batch_id: BatchId(batch.batch_id),
+            clock: PushClock::new(received_at, device_clock),
+            events,
+        })
+        .await?;
+    let results: Vec<WireResult> = outcome.results.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "batch_id": batch.batch_id,
+        "results": results,
+        "acked_through_seq": outcome.acked_through_seq,
+        "server_time": outcome.server_time.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "generation": state.store.generation(),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+pub async fn pull(
+    state: web::Data<AppState>,
+    device: Device,
+    q: web::Query<PullQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(langso_store::DEFAULT_PULL_LIMIT);
+    if !(1..=langso_store::MAX_PULL_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be from 1 to {}", langso_store::MAX_PULL_LIMIT),
+        ));
+    }
+    let store = state.store.clone();
+    let (page, today, month) = web::block(move || {
+        let page = store.pull(&device.id, device.iat_ms, q.cursor.as_deref(), limit)?;
+        let state = store.device_state(&device.id, device.iat_ms)?;
+        let day = vn_day(Utc::now());
+        let today = store.team_totals(state.team_id, day, day)?;
+        let month = store.team_totals(state.team_id, month_start(day), day)?;
+        Ok::<_, langso_store::StoreError>((page, (day, today), month))
+    })
+    .await??;
+    let (day, today_totals) = today;
+    Ok(HttpResponse::Ok().json(json!({
+        "changes": page.changes,
+        "next_cursor": page.next_cursor,
+        "has_more": page.has_more,
+        "reset": page.reset,
+        "acked_through_seq": page.acked_through_seq,
+        "team_totals": {
+            "today": {"from": day, "to": day, "totals": today_totals},
+            "month": {"from": month_start(day), "to": day, "totals": month},
+        },
+        "server_time": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        "generation": state.store.generation(),
+    })))
+}

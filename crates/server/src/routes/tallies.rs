@@ -1,0 +1,80 @@
+//! Tally reports. A device may read its own team's villages and commune.
+
+use crate::AppState;
+use crate::auth::Device;
+use crate::error::ApiError;
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+use langso_store::{ReportLevel, StoreError, TallyQuery};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Longest range one report may span.
+pub const MAX_RANGE_DAYS: i64 = 366;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TallyParams {
+    level: String,
+    unit: String,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+pub async fn tallies(
+    state: web::Data<AppState>,
+    device: Device,
+    q: web::Query<TallyParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let level = ReportLevel::parse(&q.level).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_level",
+            "level must be one of village, commune, district, province",
+        )
+    })?;
+    if q.to < q.from {
+        return Err(ApiError::bad_request("invalid_range", "to is before from"));
+    }
+    if (q.to - q.from).num_days() >= MAX_RANGE_DAYS {
+        return Err(ApiError::bad_request(
+            "range_too_large",
+            format!("a report spans at most {MAX_RANGE_DAYS} days"),
+        ));
+    }
+    let store = state.store.clone();
+    let query = TallyQuery {
+        level,
+        unit: q.unit.clone(),
+        from: q.from,
+        to: q.to,
+    };
+    let level_name = q.level.clone();
+    let report = web::block(move || {
+        let dev = store.device_state(&device.id, device.iat_ms)?;
+        let Some(unit) = store.unit_info(level, &query.unit)? else {
+            return Ok(Err(ApiError::not_found(
+                "unknown_unit",
+                format!("no {level_name} '{}'", query.unit),
+            )));
+        };
+        if !store.device_may_read(dev.team_id, &unit)? {
+            return Ok(Err(ApiError::forbidden(
+                "out_of_scope",
+                "a device may read its own team's villages and commune only",
+            )));
+        }
+        Ok::<_, StoreError>(Ok((unit, store.tallies(&query)?)))
+    })
+    .await???;
+    let (unit, report) = report;
+    Ok(HttpResponse::Ok().json(json!({
+        "level": q.level,
+        "unit": unit.id,
+        "unit_name": unit.name,
+        "from": q.from,
+        "to": q.to,
+        "totals": report.totals,
+        "rows": report.rows,
+    })))
+}

@@ -1,0 +1,426 @@
+//! Device identity: invites, enrollment, refresh-token rotation, revocation, signing keys.
+//!
+//! Codes and refresh tokens carry ≥ 50 bits (codes) or 256 bits (tokens) of entropy, so a
+//! plain SHA-256 is the right hash for them (argon2 is for low-entropy passwords).
+
+use crate::push::load_device;
+use crate::{Result, Store, StoreError, now_ms};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use langso_domain::{DeviceId, MemberId, TeamId};
+use rusqlite::{OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+
+pub const INVITE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+pub const REFRESH_TTL_MS: i64 = 90 * 24 * 3600 * 1000;
+/// A refresh token presented again within this window after its rotation gets the same
+/// answer (the phone lost the first one); later, it is treated as theft.
+pub const RETRY_WINDOW_MS: i64 = 60 * 1000;
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).expect("the OS random source works");
+    b
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    Sha256::digest(data).to_vec()
+}
+
+/// Upper-case, no separators: what users type is forgiven ("abcde-fghjk" works).
+fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// 10 Crockford base-32 characters (50 bits), shown as `XXXXX-XXXXX`.
+fn new_code() -> String {
+    let bytes = random_bytes::<10>();
+    let chars: String = bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[(*b & 31) as usize] as char)
+        .collect();
+    format!("{}-{}", &chars[..5], &chars[5..])
+}
+
+fn new_refresh_token() -> String {
+    format!("lsr_{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
+}
+
+/// The token that rotating `old` yields: derived, so an exact retry can be answered with the
+/// same token although only hashes are stored.
+fn successor(secret: &[u8], old: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(secret);
+    h.update([0u8]);
+    h.update(old.as_bytes());
+    format!("lsr_{}", URL_SAFE_NO_PAD.encode(h.finalize()))
+}
+
+#[derive(Clone, Debug)]
+pub struct SigningKey {
+    pub kid: String,
+    pub secret: Vec<u8>,
+    pub created_ms: i64,
+}
+
+/// What a device gets at enrollment; the server adds the access token.
+#[derive(Clone, Debug)]
+pub struct Enrolled {
+    pub device_id: DeviceId,
+    pub member_id: MemberId,
+    pub team_id: TeamId,
+    pub refresh_token: String,
+    pub refresh_expires_ms: i64,
+    /// Issued-at for the access token, seconds.
+    pub access_iat: i64,
+}
+
+pub type Refreshed = Enrolled;
+
+/// A device as authentication needs it.
+#[derive(Clone, Debug)]
+pub struct DeviceState {
+    pub id: i64,
+    pub team_id: i64,
+    pub acked_seq: i64,
+}
+
+pub(crate) fn ensure_signing_key(conn: &mut rusqlite::Connection, now: i64) -> Result<()> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM signing_keys", [], |r| r.get(0))?;
+    if n == 0 {
+        insert_key(conn, now)?;
+    }
+    Ok(())
+}
+
+fn insert_key(conn: &rusqlite::Connection, now: i64) -> Result<String> {
+    let kid = format!("k{}", URL_SAFE_NO_PAD.encode(random_bytes::<6>()));
+    conn.execute(
+        "INSERT INTO signing_keys (kid, secret, created_ms) VALUES (?1, ?2, ?3)",
+        params![kid, random_bytes::<32>().to_vec(), now],
+    )?;
+    Ok(kid)
+}
+
+fn token_secret(tx: &Transaction<'_>) -> Result<Vec<u8>> {
+    Ok(tx.query_row(
+        "SELECT value FROM meta WHERE key = 'token_secret'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+fn device_ids(tx: &Transaction<'_>, device: i64) -> Result<(DeviceId, MemberId, TeamId)> {
+    let (d, m, t): (Vec<u8>, String, String) = tx.query_row(
+        "SELECT d.device_id, m.member_id, t.team_id FROM devices d
+         JOIN members m ON m.id = d.member_id JOIN teams t ON t.id = d.team_id WHERE d.id = ?1",
+        [device],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok((
+        DeviceId::from_slice(&d).expect("stored device ids are UUIDs"),
+        MemberId::parse(&m).expect("stored member ids are valid"),
+        TeamId::parse(&t).expect("stored team ids are valid"),
+    ))
+}
+
+impl Store {
+    /// Every signing key, newest first.
+    pub fn signing_keys(&self) -> Result<Vec<SigningKey>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT kid, secret, created_ms FROM signing_keys ORDER BY created_ms DESC, kid",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(SigningKey {
+                    kid: r.get(0)?,
+                    secret: r.get(1)?,
+                    created_ms: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Adds a new signing key, which signs from now on; older keys keep verifying, and keys
+    /// older than `drop_older_than_ms` (well past the access-token lifetime) are deleted.
+    pub fn rotate_signing_key(&self, drop_older_than_ms: i64) -> Result<String> {
+        self.write_blocking(move |tx| {
+            let now = now_ms();
+            let kid = insert_key(tx, now)?;
+            tx.execute(
+                "DELETE FROM signing_keys WHERE created_ms < ?1 AND kid <> ?2",
+                params![now - drop_older_than_ms, kid],
+            )?;
+            Ok(kid)
+        })
+    }
+
+    /// A one-time enrollment code for `team` (optionally for an existing member).
+    pub fn create_invite(&self, team: &TeamId, member: Option<&MemberId>) -> Result<String> {
+        let (team, member) = (team.clone(), member.cloned());
+        self.write_blocking(move |tx| {
+            let team_id: i64 = tx
+                .query_row(
+                    "SELECT id FROM teams WHERE team_id = ?1",
+                    [team.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("no team '{team}'")))?;
+            let member_id: Option<i64> = match &member {
+                None => None,
+                Some(m) => Some(
+                    tx.query_row(
+                        "SELECT id FROM members WHERE member_id = ?1 AND team_id = ?2",
+                        params![m.as_str(), team_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .ok_or_else(|| {
+                        StoreError::NotFound(format!("no member '{m}' in team '{team}'"))
+                    })?,
+                ),
+            };
+            let code = new_code();
+            let now = now_ms();
+            tx.execute(
+                "INSERT INTO invites (code_hash, team_id, member_id, created_ms, expires_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    sha256(normalise_code(&code).as_bytes()),
+                    team_id,
+                    member_id,
+                    now,
+                    now + INVITE_TTL_MS
+                ],
+            )?;
+            Ok(code)
+        })
+    }
+
+    /// Uses an enrollment code (once) to register a device.
+    pub async fn enroll(&self, code: &str, device_name: &str) -> Result<Enrolled> {
+        let hash = sha256(normalise_code(code).as_bytes());
+        let name = langso_domain::text::nfc(device_name);
+        self.write(move |tx| {
+            let now = now_ms();
+            let invite: Option<(i64, Option<i64>)> = tx
+                .query_row(
+                    "SELECT team_id, member_id FROM invites
+                     WHERE code_hash = ?1 AND used_ms IS NULL AND expires_ms > ?2",
+                    params![hash, now],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (team_id, member_id) = invite.ok_or(StoreError::InvalidCode)?;
+            let member_id = match member_id {
+                Some(m) => m,
+                None => {
+                    let next: i64 =
+                        tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM members", [], |r| {
+                            r.get(0)
+                        })?;
+                    let public = MemberId::from_index(next as usize);
+                    tx.execute(
+                        "INSERT INTO members (member_id, team_id, name, role) VALUES (?1, ?2, ?3, 'member')",
+                        params![public.as_str(), team_id, name],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+            };
+            let device = DeviceId(uuid::Uuid::new_v4());
+            tx.execute(
+                "INSERT INTO devices (device_id, member_id, team_id, name, enrolled_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![device.as_bytes().as_slice(), member_id, team_id, name, now],
+            )?;
+            let device_row = tx.last_insert_rowid();
+            let used = tx.execute(
+                "UPDATE invites SET used_ms = ?1, device_id = ?2 WHERE code_hash = ?3 AND used_ms IS NULL",
+                params![now, device_row, hash],
+            )?;
+            if used != 1 {
+                return Err(StoreError::InvalidCode);
+            }
+            let token = new_refresh_token();
+            tx.execute(
+                "INSERT INTO refresh_tokens (token_hash, device_id, issued_ms, expires_ms)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![sha256(token.as_bytes()), device_row, now, now + REFRESH_TTL_MS],
+            )?;
+            let (device_id, member_id, team_id) = device_ids(tx, device_row)?;
+            Ok(Enrolled {
+                device_id,
+                member_id,
+                team_id,
+                refresh_token: token,
+                refresh_expires_ms: now + REFRESH_TTL_MS,
+                access_iat: now / 1000,
+            })
+        })
+        .await
+    }
+
+    /// Exchanges a refresh token for a new pair, rotating it.
+    pub async fn refresh(&self, token: &str) -> Result<Refreshed> {
+        let token = token.to_owned();
+        // Reuse detection revokes tokens, and that must commit although the answer is an
+        // error: the closure returns Ok(Err(..)) for it.
+        self.write(move |tx| refresh_in(tx, &token)).await?
+    }
+
+    /// Refuses revoked devices and tokens issued before a revocation.
+    pub fn device_state(&self, device: &DeviceId, token_iat_ms: i64) -> Result<DeviceState> {
+        self.read(|c| {
+            let (id, team_id, acked_seq) = load_device(c, device, token_iat_ms)?;
+            Ok(DeviceState {
+                id,
+                team_id,
+                acked_seq,
+            })
+        })
+    }
+
+    /// Revokes a device: every later request from it is refused with 403.
+    pub fn revoke_device(&self, device: &DeviceId) -> Result<()> {
+        let device = *device;
+        self.write_blocking(move |tx| {
+            let now = now_ms();
+            let n = tx.execute(
+                "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?1) WHERE device_id = ?2",
+                params![now, device.as_bytes().as_slice()],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("no device '{device}'")));
+            }
+            tx.execute(
+                "UPDATE refresh_tokens SET revoked_ms = ?1 WHERE revoked_ms IS NULL AND device_id =
+                   (SELECT id FROM devices WHERE device_id = ?2)",
+                params![now, device.as_bytes().as_slice()],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+struct TokenRow {
+    device: i64,
+    expires_ms: i64,
+    rotated_ms: Option<i64>,
+    access_iat: Option<i64>,
+    revoked_ms: Option<i64>,
+}
+
+fn token_row(tx: &Transaction<'_>, token: &str) -> Result<Option<TokenRow>> {
+    Ok(tx
+        .query_row(
+            "SELECT device_id, expires_ms, rotated_ms, access_iat, revoked_ms FROM refresh_tokens
+             WHERE token_hash = ?1",
+            [sha256(token.as_bytes())],
+            |r| {
+                Ok(TokenRow {
+                    device: r.get(0)?,
+                    expires_ms: r.get(1)?,
+                    rotated_ms: r.get(2)?,
+                    access_iat: r.get(3)?,
+                    revoked_ms: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn refresh_in(tx: &Transaction<'_>, token: &str) -> Result<Result<Refreshed>> {
+    let now = now_ms();
+    let Some(row) = token_row(tx, token)? else {
+        return Ok(Err(StoreError::InvalidRefreshToken));
+    };
+    let revoked: Option<i64> = tx.query_row(
+        "SELECT revoked_ms FROM devices WHERE id = ?1",
+        [row.device],
+        |r| r.get(0),
+    )?;
+    if revoked.is_some() {
+        return Ok(Err(StoreError::DeviceRevoked));
+    }
+    if row.revoked_ms.is_some() {
+        return Ok(Err(StoreError::TokensRevoked));
+    }
+    if row.expires_ms <= now {
+        return Ok(Err(StoreError::InvalidRefreshToken));
+    }
+    let secret = token_secret(tx)?;
+    let next = successor(&secret, token);
+    let (device_id, member_id, team_id) = device_ids(tx, row.device)?;
+    if let Some(rotated) = row.rotated_ms {
+        let child = token_row(tx, &next)?;
+        let child_unused = child
+            .as_ref()
+            .is_some_and(|c| c.rotated_ms.is_none() && c.revoked_ms.is_none());
+        if now - rotated <= RETRY_WINDOW_MS && child_unused {
+            let child = child.expect("checked above");
+            return Ok(Ok(Refreshed {
+                device_id,
+                member_id,
+                team_id,
+                refresh_token: next,
+                refresh_expires_ms: child.expires_ms,
+                access_iat: row.access_iat.unwrap_or(rotated / 1000),
+            }));
+        }
+        tx.execute(
+            "UPDATE refresh_tokens SET revoked_ms = ?1 WHERE device_id = ?2 AND revoked_ms IS NULL",
+            params![now, row.device],
+        )?;
+        tx.execute(
+            "UPDATE devices SET tokens_valid_after = ?1 WHERE id = ?2",
+            params![now, row.device],
+        )?;
+        tracing::warn!(device = %device_id, "refresh token reused; the device's tokens are revoked");
+        return Ok(Err(StoreError::RefreshTokenReused));
+    }
+    let iat = now / 1000;
+    tx.execute(
+        "UPDATE refresh_tokens SET rotated_ms = ?1, access_iat = ?2 WHERE token_hash = ?3",
+        params![now, iat, sha256(token.as_bytes())],
+    )?;
+    tx.execute(
+        "INSERT INTO refresh_tokens (token_hash, device_id, issued_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+        params![sha256(next.as_bytes()), row.device, now, now + REFRESH_TTL_MS],
+    )?;
+    Ok(Ok(Refreshed {
+        device_id,
+        member_id,
+        team_id,
+        refresh_token: next,
+        refresh_expires_ms: now + REFRESH_TTL_MS,
+        access_iat: iat,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_50_bits_and_forgive_case_and_dashes() {
+        let c = new_code();
+        assert_eq!(c.len(), 11);
+        assert_eq!(
+            normalise_code(&c.to_lowercase()),
+            normalise_code(&c.replace('-', ""))
+        );
+        assert_ne!(new_code(), new_code());
+    }
+
+    #[test]
+    fn successors_are_deterministic_and_secret_dependent() {
+        assert_eq!(successor(b"s", "t"), successor(b"s", "t"));
+        assert_ne!(successor(b"s", "t"), successor(b"z", "t"));
+    }
+}

@@ -1,0 +1,38 @@
+use thiserror::Error;
+
+/// Everything the store can refuse or fail with. The server maps each variant to a status.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("the writer thread has stopped")]
+    WriterGone,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("this device has been revoked")]
+    DeviceRevoked,
+    #[error("this device's tokens have been revoked; enroll it again")]
+    TokensRevoked,
+    #[error("the enrollment code is unknown, already used or expired")]
+    InvalidCode,
+    #[error("the refresh token is unknown or expired")]
+    InvalidRefreshToken,
+    #[error("the refresh token was already used; every token of this device is now revoked")]
+    RefreshTokenReused,
+}
+
+impl StoreError {
+    /// Whether retrying later may succeed (the database was busy, full or unreachable).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Self::Sqlite(_) | Self::Unavailable(_) | Self::WriterGone | Self::Migration(_)
+        )
+    }
+}

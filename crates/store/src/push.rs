@@ -1,0 +1,455 @@
+//! Applying one push batch inside the writer's transaction.
+//!
+//! Idempotency lives in the schema: `events.event_id` and `(device_id, seq)` are UNIQUE and
+//! the insert is `ON CONFLICT DO NOTHING`; only when nothing was inserted do we read the
+//! stored row to tell `duplicate` from `conflict`.
+
+use crate::{Result, StoreError};
+use chrono::{DateTime, Utc};
+use langso_domain::event::{EventContent, PushClock, RawEvent, validate};
+use langso_domain::{Count, DeviceId, EventId, KindCode, Rejection, RejectionCode, VillageId};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::{HashMap, HashSet};
+
+/// One batch as the server hands it over, after the JSON was parsed.
+#[derive(Clone, Debug)]
+pub struct PushRequest {
+    pub device: DeviceId,
+    /// Issued-at of the access token, ms: tokens issued before a revocation are refused.
+    pub token_iat_ms: i64,
+    pub batch_id: langso_domain::BatchId,
+    pub clock: PushClock,
+    pub events: Vec<RawEvent>,
+}
+
+pub(crate) type PushJob = PushRequest;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Accepted,
+    Duplicate,
+    Conflict,
+    Rejected,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventResult {
+    pub event_id: EventId,
+    pub status: EventStatus,
+    pub code: Option<&'static str>,
+    pub message: Option<String>,
+    /// Accepted, but placed by the server-corrected time because the phone's clock was off.
+    pub clock_corrected: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PushOutcome {
+    pub results: Vec<EventResult>,
+    pub acked_through_seq: i64,
+    pub server_time: DateTime<Utc>,
+}
+
+type TallyKey = (i64, i64, i64);
+
+/// Lookups and tally changes shared by every push of one group transaction.
+#[derive(Default)]
+pub(crate) struct GroupContext {
+    kinds: HashMap<String, Option<i64>>,
+    villages: HashMap<String, Option<i64>>,
+    team_villages: HashMap<(i64, i64), bool>,
+    deltas: HashMap<TallyKey, i64>,
+}
+
+impl GroupContext {
+    fn kind(&mut self, tx: &Transaction<'_>, code: &KindCode) -> Result<Option<i64>> {
+        if let Some(v) = self.kinds.get(code.as_str()) {
+            return Ok(*v);
+        }
+        let id = tx
+            .prepare_cached("SELECT id FROM kinds WHERE code = ?1 AND active = 1")?
+            .query_row([code.as_str()], |r| r.get(0))
+            .optional()?;
+        self.kinds.insert(code.as_str().to_owned(), id);
+        Ok(id)
+    }
+
+    fn village(&mut self, tx: &Transaction<'_>, v: &VillageId) -> Result<Option<i64>> {
+        if let Some(id) = self.villages.get(v.as_str()) {
+            return Ok(*id);
+        }
+        let id = tx
+            .prepare_cached("SELECT id FROM villages WHERE village_id = ?1")?
+            .query_row([v.as_str()], |r| r.get(0))
+            .optional()?;
+        self.villages.insert(v.as_str().to_owned(), id);
+        Ok(id)
+    }
+
+    fn in_team(&mut self, tx: &Transaction<'_>, team: i64, village: i64) -> Result<bool> {
+        if let Some(b) = self.team_villages.get(&(team, village)) {
+            return Ok(*b);
+        }
+        let b = tx
+            .prepare_cached("SELECT 1 FROM team_villages WHERE team_id = ?1 AND village_id = ?2")?
+            .exists([team, village])?;
+        self.team_villages.insert((team, village), b);
+        Ok(b)
+    }
+
+    /// Applies the group's net tally changes: one upsert per (village, day, kind).
+    pub(crate) fn flush_tallies(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO tallies (village_id, day, kind_id, total) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (village_id, day, kind_id) DO UPDATE SET total = total + excluded.total",
+        )?;
+        for ((village, day, kind), delta) in self.deltas.drain() {
+            if delta != 0 {
+                stmt.execute(params![village, day, kind, delta])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Device {
+    id: i64,
+    team_id: i64,
+}
+
+/// Runs one push in a savepoint: on any error nothing of it stays, and the rest of the
+/// group is unaffected.
+pub(crate) fn apply_in_savepoint(
+    tx: &Transaction<'_>,
+    ctx: &mut GroupContext,
+    job: &PushJob,
+) -> Result<PushOutcome> {
+    tx.execute_batch("SAVEPOINT push")?;
+    let mut deltas = HashMap::new();
+    match apply(tx, ctx, job, &mut deltas) {
+        Ok(outcome) => {
+            tx.execute_batch("RELEASE push")?;
+            for (k, d) in deltas {
+                *ctx.deltas.entry(k).or_default() += d;
+            }
+            Ok(outcome)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO push; RELEASE push")?;
+            Err(e)
+        }
+    }
+}
+
+/// Loads the device and refuses revoked devices and revoked tokens.
+pub(crate) fn load_device(
+    conn: &rusqlite::Connection,
+    device: &DeviceId,
+    token_iat_ms: i64,
+) -> Result<(i64, i64, i64)> {
+    let row: Option<(i64, i64, Option<i64>, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT id, team_id, revoked_ms, tokens_valid_after, acked_seq FROM devices
+             WHERE device_id = ?1",
+        )?
+        .query_row([device.as_bytes().as_slice()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let (id, team_id, revoked, valid_after, acked) = row.ok_or(StoreError::TokensRevoked)?;
+    if revoked.is_some() {
+        return Err(StoreError::DeviceRevoked);
+    }
+    if token_iat_ms < valid_after {
+        return Err(StoreError::TokensRevoked);
+    }
+    Ok((id, team_id, acked))
+}
+
+fn apply(
+    tx: &Transaction<'_>,
+    ctx: &mut GroupContext,
+    job: &PushJob,
+    deltas: &mut HashMap<TallyKey, i64>,
+) -> Result<PushOutcome> {
+    let (id, team_id, acked) = load_device(tx, &job.device, job.token_iat_ms)?;
+    let dev = Device { id, team_id };
+    let mut results = Vec::with_capacity(job.events.len());
+    let mut processed = HashSet::with_capacity(job.events.len());
+    for raw in &job.events {
+        let result = match validate(raw, &job.clock) {
+            Ok(draft) => insert_valid(tx, ctx, &dev, job, raw, &draft, deltas)?,
+            Err(rej) => reject_or_match(tx, &dev, job, raw, rej)?,
+        };
+        if let Ok(seq) = i64::try_from(raw.seq) {
+            processed.insert(seq);
+        }
+        results.push(result);
+    }
+    let acked_through_seq = advance_acked(tx, dev.id, acked, &processed)?;
+    Ok(PushOutcome {
+        results,
+        acked_through_seq,
+        server_time: Utc::now(),
+    })
+}
+
+struct Target {
+    id: i64,
+    team_id: i64,
+    superseded: bool,
+    key: TallyKey,
+    count: i64,
+}
+
+fn insert_valid(
+    tx: &Transaction<'_>,
+    ctx: &mut GroupContext,
+    dev: &Device,
+    job: &PushJob,
+    raw: &RawEvent,
+    draft: &langso_domain::EventDraft,
+    deltas: &mut HashMap<TallyKey, i64>,
+) -> Result<EventResult> {
+    use RejectionCode as C;
+    let c = &draft.content;
+    let Some(kind_id) = ctx.kind(tx, &c.kind)? else {
+        let msg = format!("unknown kind '{}'", raw.kind);
+        return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownKind, msg));
+    };
+    let Some(village_id) = ctx.village(tx, &c.village)? else {
+        let msg = format!("unknown village '{}'", raw.village_id);
+        return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownVillage, msg));
+    };
+    if !ctx.in_team(tx, dev.team_id, village_id)? {
+        let msg = format!(
+            "village '{}' is not one of this team's villages",
+            raw.village_id
+        );
+        return reject_or_match(tx, dev, job, raw, Rejection::new(C::VillageNotInTeam, msg));
+    }
+    let target = match &c.corrects {
+        None => None,
+        Some(t) => match find_target(tx, t)? {
+            None => {
+                let msg = format!("correction target {t} is not stored");
+                let rej = Rejection::new(C::UnknownCorrectionTarget, msg);
+                return reject_or_match(tx, dev, job, raw, rej);
+            }
+            Some(target) if target.team_id != dev.team_id => {
+                let msg = format!("correction target {t} belongs to another team");
+                let rej = Rejection::new(C::ForeignCorrectionTarget, msg);
+                return reject_or_match(tx, dev, job, raw, rej);
+            }
+            Some(target) if target.superseded => {
+                let msg = format!(
+                    "correction target {t} was already corrected; correct the latest correction instead"
+                );
+                let rej = Rejection::new(C::CorrectionTargetSuperseded, msg);
+                return reject_or_match(tx, dev, job, raw, rej);
+            }
+            Some(target) => Some(target),
+        },
+    };
+    let seq_taken_by_rejection: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT event_id FROM rejections WHERE device_id = ?1 AND seq = ?2")?
+        .query_row(params![dev.id, c.seq], |r| r.get(0))
+        .optional()?;
+    if seq_taken_by_rejection.is_some_and(|e| e != raw.event_id.as_bytes()) {
+        return reject_or_match(tx, dev, job, raw, seq_used(c.seq));
+    }
+    let day = langso_domain::time::day_number(draft.day);
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO events (event_id, device_id, seq, kind_id, village_id, count,
+                 occurred_ms, occurred_off, placed_ms, day, received_ms, clock_offset_ms,
+                 clock_flag, note, corrects, batch_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            raw.event_id.as_bytes().as_slice(),
+            dev.id,
+            c.seq,
+            kind_id,
+            village_id,
+            c.count.get(),
+            c.occurred_ms,
+            c.occurred_offset_secs,
+            draft.placed_at.timestamp_millis(),
+            day,
+            job.clock.received_at.timestamp_millis(),
+            job.clock.offset.num_milliseconds(),
+            draft.clock_corrected,
+            c.note,
+            target.as_ref().map(|t| t.id),
+            job.batch_id.as_bytes().as_slice(),
+        ])?;
+    if inserted == 0 {
+        // The event id or the (device, seq) slot is taken: decide which, from the stored row.
+        return reject_or_match(tx, dev, job, raw, seq_used(c.seq));
+    }
+    let new_id = tx.last_insert_rowid();
+    if let Some(t) = target {
+        tx.prepare_cached("UPDATE events SET superseded_by = ?1 WHERE id = ?2")?
+            .execute(params![new_id, t.id])?;
+        *deltas.entry(t.key).or_default() -= t.count;
+    }
+    *deltas.entry((village_id, day, kind_id)).or_default() += c.count.get();
+    Ok(EventResult {
+        event_id: raw.event_id,
+        status: EventStatus::Accepted,
+        code: None,
+        message: None,
+        clock_corrected: draft.clock_corrected,
+    })
+}
+
+fn seq_used(seq: i64) -> Rejection {
+    Rejection::new(
+        RejectionCode::SeqAlreadyUsed,
+        format!("seq {seq} is already used by another event of this device"),
+    )
+}
+
+fn find_target(tx: &Transaction<'_>, t: &EventId) -> Result<Option<Target>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT e.id, d.team_id, e.superseded_by IS NOT NULL, e.village_id, e.day, e.kind_id,
+                    e.count
+             FROM events e JOIN devices d ON d.id = e.device_id WHERE e.event_id = ?1",
+        )?
+        .query_row([t.as_bytes().as_slice()], |r| {
+            Ok(Target {
+                id: r.get(0)?,
+                team_id: r.get(1)?,
+                superseded: r.get(2)?,
+                key: (r.get(3)?, r.get(4)?, r.get(5)?),
+                count: r.get(6)?,
+            })
+        })
+        .optional()?)
+}
+
+/// The stored event with this id, as the phone described it, and its device.
+pub(crate) fn stored_content(
+    conn: &rusqlite::Connection,
+    id: &EventId,
+) -> Result<Option<(i64, EventContent)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT e.device_id, e.seq, k.code, v.village_id, e.count, e.occurred_ms,
+                    e.occurred_off, e.note, t.event_id
+             FROM events e JOIN kinds k ON k.id = e.kind_id JOIN villages v ON v.id = e.village_id
+             LEFT JOIN events t ON t.id = e.corrects
+             WHERE e.event_id = ?1",
+        )?
+        .query_row([id.as_bytes().as_slice()], |r| {
+            let kind: String = r.get(2)?;
+            let village: String = r.get(3)?;
+            let corrects: Option<Vec<u8>> = r.get(8)?;
+            Ok((
+                r.get(0)?,
+                EventContent {
+                    seq: r.get(1)?,
+                    kind: KindCode::parse(&kind).expect("stored kind codes are valid"),
+                    village: VillageId::parse(&village).expect("stored village ids are valid"),
+                    count: Count::stored(r.get(4)?),
+                    occurred_ms: r.get(5)?,
+                    occurred_offset_secs: r.get(6)?,
+                    note: r.get(7)?,
+                    corrects: corrects.and_then(|b| EventId::from_slice(&b)),
+                },
+            ))
+        })
+        .optional()?)
+}
+
+/// A pushed event that cannot be inserted: if its id is stored it is a duplicate or a
+/// conflict, otherwise it is rejected (and recorded, so its seq counts as processed).
+fn reject_or_match(
+    tx: &Transaction<'_>,
+    dev: &Device,
+    job: &PushJob,
+    raw: &RawEvent,
+    rejection: Rejection,
+) -> Result<EventResult> {
+    let (status, code, message) = match stored_content(tx, &raw.event_id)? {
+        Some((device, stored)) if device == dev.id && stored.matches_raw(raw) => {
+            (EventStatus::Duplicate, None, None)
+        }
+        Some(_) => (
+            EventStatus::Conflict,
+            Some("event_id_conflict"),
+            Some(
+                "this event_id is already stored with different content; the stored event is unchanged"
+                    .to_owned(),
+            ),
+        ),
+        None => (
+            EventStatus::Rejected,
+            Some(rejection.code.as_str()),
+            Some(rejection.message),
+        ),
+    };
+    if status != EventStatus::Duplicate
+        && let Ok(seq) = i64::try_from(raw.seq)
+        && seq >= 1
+    {
+        let payload = serde_json::json!({
+            "event_id": raw.event_id, "seq": raw.seq, "kind": raw.kind,
+            "village_id": raw.village_id, "count": raw.count, "occurred_at": raw.occurred_at,
+            "note": raw.note, "corrects": raw.corrects,
+        });
+        tx.prepare_cached(
+            "INSERT INTO rejections (device_id, seq, event_id, status, code, message, received_ms, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            dev.id,
+            seq,
+            raw.event_id.as_bytes().as_slice(),
+            if status == EventStatus::Conflict { "conflict" } else { "rejected" },
+            code.unwrap_or_default(),
+            message.as_deref().unwrap_or_default(),
+            job.clock.received_at.timestamp_millis(),
+            payload.to_string(),
+        ])?;
+    }
+    Ok(EventResult {
+        event_id: raw.event_id,
+        status,
+        code,
+        message,
+        clock_corrected: false,
+    })
+}
+
+/// Moves the device's high-water mark over every seq now processed without a gap.
+fn advance_acked(
+    tx: &Transaction<'_>,
+    device: i64,
+    acked: i64,
+    processed: &HashSet<i64>,
+) -> Result<i64> {
+    let mut next = acked;
+    loop {
+        let candidate = next + 1;
+        let done = processed.contains(&candidate)
+            || tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = ?1 AND seq = ?2)
+                         OR EXISTS (SELECT 1 FROM rejections WHERE device_id = ?1 AND seq = ?2)",
+                )?
+                .query_row(params![device, candidate], |r| r.get::<_, bool>(0))?;
+        if !done {
+            break;
+        }
+        next = candidate;
+    }
+    if next != acked {
+        tx.prepare_cached("UPDATE devices SET acked_seq = ?1 WHERE id = ?2")?
+            .execute(params![next, device])?;
+    }
+    Ok(next)
+}

@@ -1,0 +1,335 @@
+//! Reference data: hierarchy versions, villages, teams, members, the catalogue, and the
+//! change log that incremental pulls read.
+
+use crate::{Result, Store, StoreError, now_ms};
+use langso_domain::demo::Demo;
+use langso_domain::kinds::ActivityKind;
+use langso_domain::units::HierarchyVersion;
+use langso_domain::{TeamId, VillageId};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TeamInfo {
+    pub id: String,
+    pub name: String,
+    pub level: String,
+    pub commune_code: String,
+    pub district_code: Option<String>,
+    pub village_ids: Vec<String>,
+}
+
+/// A unit of the current hierarchy (or a village), resolved for a report.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitInfo {
+    pub level: ReportLevel,
+    pub id: String,
+    pub name: String,
+    /// Commune code for a village or a commune, else None.
+    pub commune_code: Option<String>,
+}
+
+/// A level of the reporting tree, villages included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportLevel {
+    Village,
+    Commune,
+    District,
+    Province,
+}
+
+impl ReportLevel {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "village" => Some(Self::Village),
+            "commune" => Some(Self::Commune),
+            "district" => Some(Self::District),
+            "province" => Some(Self::Province),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn current_version(c: &rusqlite::Connection) -> Result<i64> {
+    c.query_row(
+        "SELECT v.id FROM meta m JOIN hierarchy_versions v ON v.key = m.value
+         WHERE m.key = 'current_hierarchy'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
+}
+
+/// Appends to the change log read by incremental pulls.
+pub(crate) fn log_change(
+    tx: &Transaction<'_>,
+    entity: &str,
+    key: &str,
+    op: &str,
+    team: Option<i64>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO changes (entity, entity_key, op, team_id, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![entity, key, op, team, now_ms()])?;
+    Ok(())
+}
+
+fn upsert_kind_in(tx: &Transaction<'_>, k: &ActivityKind) -> Result<()> {
+    tx.execute(
+        "INSERT INTO kinds (code, label_vi, label_en, unit, weight, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (code) DO UPDATE SET label_vi = excluded.label_vi, label_en = excluded.label_en,
+           unit = excluded.unit, weight = excluded.weight, active = excluded.active",
+        params![k.code, k.label_vi, k.label_en, k.unit, k.weight, k.active],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Loads one hierarchy version (replacing a previous load of the same version). The first
+    /// version loaded becomes current unless `make_current` says otherwise later.
+    pub fn import_units(&self, h: HierarchyVersion, make_current: bool) -> Result<String> {
+        self.write_blocking(move |tx| {
+            tx.execute(
+                "INSERT INTO hierarchy_versions (key, valid_from, valid_until, source) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (key) DO UPDATE SET valid_from = excluded.valid_from,
+                   valid_until = excluded.valid_until, source = excluded.source",
+                params![
+                    h.key,
+                    h.valid_from.to_string(),
+                    h.valid_until.map(|d| d.to_string()),
+                    h.source
+                ],
+            )?;
+            let vid: i64 = tx.query_row(
+                "SELECT id FROM hierarchy_versions WHERE key = ?1",
+                [&h.key],
+                |r| r.get(0),
+            )?;
+            tx.execute("DELETE FROM units WHERE version_id = ?1", [vid])?;
+            tx.execute("DELETE FROM unit_successions WHERE version_id = ?1", [vid])?;
+            let mut ins = tx.prepare(
+                "INSERT INTO units (version_id, code, level, name, unit_type, parent_code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for u in &h.units {
+                ins.execute(params![vid, u.code, u.level.as_str(), u.name, u.unit_type, u.parent_code])?;
+            }
+            let mut ins = tx.prepare(
+                "INSERT OR IGNORE INTO unit_successions (version_id, old_code, new_code, share)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for s in &h.successions {
+                ins.execute(params![vid, s.old_code, s.new_code, s.share])?;
+            }
+            let sql = if make_current {
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('current_hierarchy', ?1)"
+            } else {
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('current_hierarchy', ?1)"
+            };
+            tx.execute(sql, [&h.key])?;
+            Ok(h.key)
+        })
+    }
+
+    /// Loads demo villages, teams and members into the current hierarchy, plus the default
+    /// catalogue. Refused when villages already exist.
+    pub fn seed_demo(&self, demo: Demo, kinds: Vec<ActivityKind>) -> Result<()> {
+        self.write_blocking(move |tx| {
+            let vid = current_version(tx)?;
+            let n: i64 = tx.query_row("SELECT count(*) FROM villages", [], |r| r.get(0))?;
+            if n > 0 {
+                return Err(StoreError::Invalid("the database already has villages".into()));
+            }
+            for k in &kinds {
+                upsert_kind_in(tx, k)?;
+            }
+            let mut ins_v = tx.prepare(
+                "INSERT INTO villages (village_id, name, population, households) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut place = tx.prepare(
+                "INSERT INTO village_placements (village_id, version_id, commune_code) VALUES (?1, ?2, ?3)",
+            )?;
+            for v in &demo.villages {
+                ins_v.execute(params![v.id.as_str(), v.name, v.population, v.households])?;
+                place.execute(params![tx.last_insert_rowid(), vid, v.commune_code])?;
+            }
+            let mut ins_t = tx.prepare(
+                "INSERT INTO teams (team_id, name, level, commune_code) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut ins_tv = tx.prepare(
+                "INSERT INTO team_villages (team_id, village_id)
+                 SELECT ?1, id FROM villages WHERE village_id = ?2",
+            )?;
+            for t in &demo.teams {
+                ins_t.execute(params![t.id.as_str(), t.name, t.level.as_str(), t.commune_code])?;
+                let tid = tx.last_insert_rowid();
+                for v in &t.villages {
+                    ins_tv.execute(params![tid, v.as_str()])?;
+                }
+            }
+            let mut ins_m = tx.prepare(
+                "INSERT INTO members (member_id, team_id, name, role)
+                 SELECT ?1, id, ?3, ?4 FROM teams WHERE team_id = ?2",
+            )?;
+            for m in &demo.members {
+                ins_m.execute(params![m.id.as_str(), m.team.as_str(), m.name, m.role])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds or updates a kind of the catalogue; phones see it on their next pull.
+    pub fn upsert_kind(&self, kind: ActivityKind) -> Result<()> {
+        self.write_blocking(move |tx| {
+            upsert_kind_in(tx, &kind)?;
+            log_change(tx, "kind", &kind.code, "upsert", None)
+        })
+    }
+
+    /// Replaces the set of villages a team covers; its devices see the change on next pull.
+    pub fn set_team_villages(&self, team: &TeamId, villages: Vec<VillageId>) -> Result<()> {
+        let team = team.clone();
+        self.write_blocking(move |tx| {
+            let tid: i64 = tx
+                .query_row("SELECT id FROM teams WHERE team_id = ?1", [team.as_str()], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("no team '{team}'")))?;
+            let mut wanted = Vec::new();
+            for v in &villages {
+                let id: i64 = tx
+                    .query_row("SELECT id FROM villages WHERE village_id = ?1", [v.as_str()], |r| r.get(0))
+                    .optional()?
+                    .ok_or_else(|| StoreError::NotFound(format!("no village '{v}'")))?;
+                wanted.push((id, v.as_str().to_owned()));
+            }
+            let current: Vec<(i64, String)> = tx
+                .prepare(
+                    "SELECT v.id, v.village_id FROM team_villages tv JOIN villages v ON v.id = tv.village_id
+                     WHERE tv.team_id = ?1",
+                )?
+                .query_map([tid], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, key) in &current {
+                if !wanted.iter().any(|(w, _)| w == id) {
+                    tx.execute("DELETE FROM team_villages WHERE team_id = ?1 AND village_id = ?2", [tid, *id])?;
+                    log_change(tx, "village", key, "delete", Some(tid))?;
+                }
+            }
+            for (id, key) in &wanted {
+                if !current.iter().any(|(c, _)| c == id) {
+                    tx.execute("INSERT INTO team_villages (team_id, village_id) VALUES (?1, ?2)", [tid, *id])?;
+                    log_change(tx, "village", key, "upsert", Some(tid))?;
+                }
+            }
+            log_change(tx, "team", team.as_str(), "upsert", Some(tid))
+        })
+    }
+
+    /// Every team with its villages, in id order.
+    pub fn teams(&self) -> Result<Vec<TeamInfo>> {
+        self.read(|c| {
+            let vid = current_version(c)?;
+            let mut stmt = c.prepare(
+                "SELECT t.id, t.team_id, t.name, t.level, t.commune_code, u.parent_code
+                 FROM teams t LEFT JOIN units u ON u.version_id = ?1 AND u.code = t.commune_code
+                 ORDER BY t.team_id",
+            )?;
+            let mut villages = c.prepare(
+                "SELECT v.village_id FROM team_villages tv JOIN villages v ON v.id = tv.village_id
+                 WHERE tv.team_id = ?1 ORDER BY v.village_id",
+            )?;
+            let rows: Vec<(i64, TeamInfo)> = stmt
+                .query_map([vid], |r| {
+                    Ok((
+                        r.get(0)?,
+                        TeamInfo {
+                            id: r.get(1)?,
+                            name: r.get(2)?,
+                            level: r.get(3)?,
+                            commune_code: r.get(4)?,
+                            district_code: r.get(5)?,
+                            village_ids: Vec::new(),
+                        },
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut out = Vec::with_capacity(rows.len());
+            for (id, mut t) in rows {
+                t.village_ids = villages
+                    .query_map([id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push(t);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Whether a device of `team` may read reports of `unit`: its own villages and commune.
+    pub fn device_may_read(&self, team: i64, unit: &UnitInfo) -> Result<bool> {
+        self.read(|c| {
+            Ok(match unit.level {
+                ReportLevel::Village => c
+                    .prepare_cached(
+                        "SELECT 1 FROM team_villages tv JOIN villages v ON v.id = tv.village_id
+                         WHERE tv.team_id = ?1 AND v.village_id = ?2",
+                    )?
+                    .exists(params![team, unit.id])?,
+                ReportLevel::Commune => c
+                    .prepare_cached("SELECT 1 FROM teams WHERE id = ?1 AND commune_code = ?2")?
+                    .exists(params![team, unit.id])?,
+                _ => false,
+            })
+        })
+    }
+
+    /// Resolves a unit of the reporting tree (current hierarchy) or a village.
+    pub fn unit_info(&self, level: ReportLevel, unit: &str) -> Result<Option<UnitInfo>> {
+        self.read(|c| unit_info(c, level, unit))
+    }
+}
+
+pub(crate) fn unit_info(
+    c: &rusqlite::Connection,
+    level: ReportLevel,
+    unit: &str,
+) -> Result<Option<UnitInfo>> {
+    if level == ReportLevel::Village {
+        return Ok(c
+            .query_row(
+                "SELECT v.village_id, v.name, p.commune_code FROM villages v
+                 JOIN village_placements p ON p.village_id = v.id AND p.version_id = ?1
+                 WHERE v.village_id = ?2",
+                params![current_version(c)?, unit],
+                |r| {
+                    Ok(UnitInfo {
+                        level,
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        commune_code: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?);
+    }
+    let lvl = match level {
+        ReportLevel::Commune => "commune",
+        ReportLevel::District => "district",
+        _ => "province",
+    };
+    Ok(c.query_row(
+        "SELECT code, name FROM units WHERE version_id = ?1 AND code = ?2 AND level = ?3",
+        params![current_version(c)?, unit, lvl],
+        |r| {
+            Ok(UnitInfo {
+                level,
+                id: r.get(0)?,
+                name: r.get(1)?,
+                commune_code: (level == ReportLevel::Commune).then(|| unit.to_owned()),
+            })
+        },
+    )
+    .optional()?)
+}

@@ -1,0 +1,161 @@
+//! Tally reports and the recompute check. Tallies are derived: the event log is the truth.
+
+use crate::reference::{ReportLevel, current_version};
+use crate::{Result, Store};
+use chrono::NaiveDate;
+use langso_domain::time::{day_from_number, day_number};
+use rusqlite::{Connection, params};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Debug)]
+pub struct TallyQuery {
+    pub level: ReportLevel,
+    pub unit: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TallyRow {
+    pub unit: String,
+    pub day: NaiveDate,
+    pub kind: String,
+    pub total: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TallyReport {
+    pub totals: BTreeMap<String, i64>,
+    pub rows: Vec<TallyRow>,
+}
+
+/// A (village, day, kind) whose stored tally differs from the recompute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TallyDiff {
+    pub village: String,
+    pub day: NaiveDate,
+    pub kind: String,
+    pub stored: i64,
+    pub recomputed: i64,
+}
+
+/// The SQL set of village rowids under a unit of the current hierarchy (?1 = version,
+/// ?2 = unit).
+fn villages_under(level: ReportLevel) -> &'static str {
+    match level {
+        ReportLevel::Village => "SELECT id FROM villages WHERE village_id = ?2 AND ?1 = ?1",
+        ReportLevel::Commune => {
+            "SELECT village_id FROM village_placements WHERE version_id = ?1 AND commune_code = ?2"
+        }
+        ReportLevel::District => {
+            "SELECT p.village_id FROM village_placements p JOIN units u
+               ON u.version_id = p.version_id AND u.code = p.commune_code
+             WHERE p.version_id = ?1 AND u.parent_code = ?2"
+        }
+        ReportLevel::Province => {
+            "SELECT village_id FROM village_placements WHERE version_id = ?1 AND ?2 = ?2"
+        }
+    }
+}
+
+pub(crate) fn report(c: &Connection, q: &TallyQuery) -> Result<TallyReport> {
+    let sql = format!(
+        "SELECT t.day, k.code, sum(t.total) FROM tallies t JOIN kinds k ON k.id = t.kind_id
+         WHERE t.village_id IN ({}) AND t.day BETWEEN ?3 AND ?4
+         GROUP BY t.day, k.code HAVING sum(t.total) <> 0 ORDER BY t.day, k.code",
+        villages_under(q.level)
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows: Vec<TallyRow> = stmt
+        .query_map(
+            params![
+                current_version(c)?,
+                q.unit,
+                day_number(q.from),
+                day_number(q.to)
+            ],
+            |r| {
+                Ok(TallyRow {
+                    unit: q.unit.clone(),
+                    day: day_from_number(r.get(0)?),
+                    kind: r.get(1)?,
+                    total: r.get(2)?,
+                })
+            },
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut totals = BTreeMap::new();
+    for r in &rows {
+        *totals.entry(r.kind.clone()).or_insert(0) += r.total;
+    }
+    Ok(TallyReport { totals, rows })
+}
+
+/// Totals per kind over a team's villages for a day range.
+pub(crate) fn team_totals(
+    c: &Connection,
+    team: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<String, i64>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT k.code, sum(t.total) FROM tallies t JOIN kinds k ON k.id = t.kind_id
+         JOIN team_villages tv ON tv.village_id = t.village_id AND tv.team_id = ?1
+         WHERE t.day BETWEEN ?2 AND ?3 GROUP BY k.code HAVING sum(t.total) <> 0",
+    )?;
+    let rows = stmt.query_map(params![team, day_number(from), day_number(to)], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Store {
+    pub fn tallies(&self, q: &TallyQuery) -> Result<TallyReport> {
+        self.read(|c| report(c, q))
+    }
+
+    /// Per-kind totals of a team for [from, to].
+    pub fn team_totals(
+        &self,
+        team: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<String, i64>> {
+        self.read(|c| team_totals(c, team, from, to))
+    }
+
+    /// Recomputes every tally from the event log and lists each difference.
+    pub fn verify(&self) -> Result<Vec<TallyDiff>> {
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let load = |sql: &str| -> Result<HashMap<(i64, i64, i64), i64>> {
+                let mut stmt = tx.prepare(sql)?;
+                let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?;
+                Ok(rows
+                    .filter(|r| !matches!(r, Ok((_, 0))))
+                    .collect::<rusqlite::Result<_>>()?)
+            };
+            let stored = load("SELECT village_id, day, kind_id, total FROM tallies")?;
+            let recomputed = load(
+                "SELECT village_id, day, kind_id, sum(count) FROM events WHERE superseded_by IS NULL
+                 GROUP BY village_id, day, kind_id",
+            )?;
+            let mut keys: Vec<_> = stored.keys().chain(recomputed.keys()).copied().collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let mut diffs = Vec::new();
+            for key in keys {
+                let (s, r) = (stored.get(&key).copied().unwrap_or(0), recomputed.get(&key).copied().unwrap_or(0));
+                if s != r {
+                    let (village, kind): (String, String) = tx.query_row(
+                        "SELECT (SELECT village_id FROM villages WHERE id = ?1), (SELECT code FROM kinds WHERE id = ?2)",
+                        params![key.0, key.2],
+                        |row| Ok((row.get::<_, Option<String>>(0)?.unwrap_or_default(), row.get::<_, Option<String>>(1)?.unwrap_or_default())),
+                    )?;
+                    diffs.push(TallyDiff { village, day: day_from_number(key.1), kind, stored: s, recomputed: r });
+                }
+            }
+            Ok(diffs)
+        })
+    }
+}
