@@ -1,0 +1,128 @@
+//! The operator commands, run as the real binary.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn langso(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_langso"))
+        .args(args)
+        .env("LANGSO_LOG", "warn")
+        .output()
+        .expect("run langso")
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn data(file: &str) -> String {
+    format!(
+        "{}/../../data/quang-ninh/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn db_in(dir: &Path) -> String {
+    dir.join("t.db").to_str().unwrap().to_owned()
+}
+
+#[test]
+fn all_three_hierarchy_versions_import_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    for (file, summary) in [
+        (
+            "quang-ninh-admin-units.json",
+            "2024-09-01: 13 districts, 177 communes",
+        ),
+        (
+            "quang-ninh-admin-units-2024-11.json",
+            "2024-11-01: 13 districts, 171 communes",
+        ),
+        (
+            "quang-ninh-admin-units-2025.json",
+            "2025-07-01: 0 districts, 54 communes",
+        ),
+    ] {
+        let out = langso(&["import-units", "--db", &db, &data(file)]);
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(summary),
+            "{file}"
+        );
+    }
+    // Importing a version again replaces it rather than failing or duplicating.
+    let again = langso(&[
+        "import-units",
+        "--db",
+        &db,
+        &data("quang-ninh-admin-units.json"),
+    ]);
+    assert!(again.status.success());
+}
+
+#[test]
+fn a_malformed_hierarchy_file_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"province":{"code":"22","name":"X"}}"#).unwrap();
+    let out = langso(&[
+        "import-units",
+        "--db",
+        &db_in(dir.path()),
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("parsing"));
+}
+
+#[test]
+fn demo_teams_invite_and_verify_work_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    stdout(&langso(&["demo", "--db", &db]));
+    let teams: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout(&langso(&["teams", "--db", &db, "--json"]))).unwrap();
+    assert_eq!(teams.len(), 1473);
+    let first = &teams[0];
+    for field in ["id", "name", "commune_code", "district_code", "village_ids"] {
+        assert!(first.get(field).is_some(), "teams --json lacks {field}");
+    }
+
+    let code = stdout(&langso(&["invite", "--db", &db, "--team", "T00002"]));
+    let code = code.trim_end();
+    assert_eq!(code.lines().count(), 1, "the code is alone on stdout");
+    assert!(
+        code.len() == 11 && code.chars().nth(5) == Some('-'),
+        "code shape XXXXX-XXXXX, got {code:?}"
+    );
+
+    let unknown = langso(&["invite", "--db", &db, "--team", "T09999"]);
+    assert!(!unknown.status.success());
+
+    let verify = langso(&["verify", "--db", &db]);
+    assert!(stdout(&verify).starts_with("ok"));
+}
+
+#[test]
+fn revoking_an_unknown_device_fails_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    let out = langso(&[
+        "revoke-device",
+        "--db",
+        &db,
+        &uuid::Uuid::new_v4().to_string(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no device"));
+}
