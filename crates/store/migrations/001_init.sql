@@ -188,3 +188,13 @@ CREATE TABLE changes (
     team_id    INTEGER,         -- NULL: every device sees it; else only that team's devices
     at_ms      INTEGER NOT NULL
 );
+
+-- Batches pushed by a revoked device: refused (403) but kept for an administrator to review,
+-- never silently dropped.
+CREATE TABLE quarantine (
+    id          INTEGER PRIMARY KEY,
+    device_id   INTEGER NOT NULL REFERENCES devices(id),
+    batch_id    BLOB NOT NULL,      -- the push batch
+    received_ms INTEGER NOT NULL,
+    payload     TEXT NOT NULL       -- the events as pushed, JSON array
+);

@@ -15,7 +15,7 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
-    #[error("this device has been revoked")]
+    #[error("this device has been revoked; anything it pushed now is kept for review, not counted")]
     DeviceRevoked,
     #[error("this device's tokens have been revoked; enroll it again")]
     TokensRevoked,

@@ -136,9 +136,36 @@ pub(crate) fn apply_in_savepoint(
         }
         Err(e) => {
             tx.execute_batch("ROLLBACK TO push; RELEASE push")?;
+            if matches!(e, StoreError::DeviceRevoked) {
+                quarantine(tx, job)?;
+            }
             Err(e)
         }
     }
+}
+
+/// Keeps a revoked device's batch for review instead of dropping it.
+fn quarantine(tx: &Transaction<'_>, job: &PushJob) -> Result<()> {
+    let payload: Vec<serde_json::Value> = job.events.iter().map(raw_json).collect();
+    tx.prepare_cached(
+        "INSERT INTO quarantine (device_id, batch_id, received_ms, payload)
+         SELECT id, ?2, ?3, ?4 FROM devices WHERE device_id = ?1",
+    )?
+    .execute(params![
+        job.device.as_bytes().as_slice(),
+        job.batch_id.as_bytes().as_slice(),
+        job.clock.received_at.timestamp_millis(),
+        serde_json::Value::Array(payload).to_string(),
+    ])?;
+    Ok(())
+}
+
+fn raw_json(raw: &RawEvent) -> serde_json::Value {
+    serde_json::json!({
+        "event_id": raw.event_id, "seq": raw.seq, "kind": raw.kind,
+        "village_id": raw.village_id, "count": raw.count, "occurred_at": raw.occurred_at,
+        "note": raw.note, "corrects": raw.corrects,
+    })
 }
 
 /// Loads the device and refuses revoked devices and revoked tokens.
@@ -396,11 +423,7 @@ fn reject_or_match(
         && let Ok(seq) = i64::try_from(raw.seq)
         && seq >= 1
     {
-        let payload = serde_json::json!({
-            "event_id": raw.event_id, "seq": raw.seq, "kind": raw.kind,
-            "village_id": raw.village_id, "count": raw.count, "occurred_at": raw.occurred_at,
-            "note": raw.note, "corrects": raw.corrects,
-        });
+        let payload = raw_json(raw);
         tx.prepare_cached(
             "INSERT INTO rejections (device_id, seq, event_id, status, code, message, received_ms, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
