@@ -19,7 +19,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         batch: usize,
         /// Batches each device pushes.
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = 150)]
         batches: usize,
         /// HTTP worker threads (default: one per core).
         #[arg(long)]

@@ -58,6 +58,8 @@ pub(crate) struct GroupContext {
     kinds: HashMap<String, Option<i64>>,
     villages: HashMap<String, Option<i64>>,
     team_villages: HashMap<(i64, i64), bool>,
+    /// Devices known to have rejection rows; for the others the per-event check is skipped.
+    has_rejections: HashMap<i64, bool>,
     deltas: HashMap<TallyKey, i64>,
 }
 
@@ -94,6 +96,17 @@ impl GroupContext {
             .prepare_cached("SELECT 1 FROM team_villages WHERE team_id = ?1 AND village_id = ?2")?
             .exists([team, village])?;
         self.team_villages.insert((team, village), b);
+        Ok(b)
+    }
+
+    fn has_rejections(&mut self, tx: &Transaction<'_>, device: i64) -> Result<bool> {
+        if let Some(b) = self.has_rejections.get(&device) {
+            return Ok(*b);
+        }
+        let b = tx
+            .prepare_cached("SELECT 1 FROM rejections WHERE device_id = ?1 LIMIT 1")?
+            .exists([device])?;
+        self.has_rejections.insert(device, b);
         Ok(b)
     }
 
@@ -211,6 +224,9 @@ fn apply(
         if let Ok(seq) = i64::try_from(raw.seq) {
             processed.insert(seq);
         }
+        if matches!(result.status, EventStatus::Rejected | EventStatus::Conflict) {
+            ctx.has_rejections.insert(dev.id, true);
+        }
         results.push(result);
     }
     let acked_through_seq = advance_acked(tx, dev.id, acked, &processed)?;
@@ -278,10 +294,13 @@ fn insert_valid(
             Some(target) => Some(target),
         },
     };
-    let seq_taken_by_rejection: Option<Vec<u8>> = tx
-        .prepare_cached("SELECT event_id FROM rejections WHERE device_id = ?1 AND seq = ?2")?
-        .query_row(params![dev.id, c.seq], |r| r.get(0))
-        .optional()?;
+    let seq_taken_by_rejection: Option<Vec<u8>> = if ctx.has_rejections(tx, dev.id)? {
+        tx.prepare_cached("SELECT event_id FROM rejections WHERE device_id = ?1 AND seq = ?2")?
+            .query_row(params![dev.id, c.seq], |r| r.get(0))
+            .optional()?
+    } else {
+        None
+    };
     if seq_taken_by_rejection.is_some_and(|e| e != raw.event_id.as_bytes()) {
         return reject_or_match(tx, dev, job, raw, seq_used(c.seq));
     }
