@@ -1,1 +1,5 @@
-//! Black-box tests live in tests/tests/*.rs.
+//! Shared support for Langso's black-box tests: the real `langso` binary on a temp database,
+//! driven over HTTP on loopback, every response checked against api-spec/openapi.yaml.
+
+pub mod harness;
+pub mod spec;

@@ -88,6 +88,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::NotFound(m) => Self::not_found("not_found", m),
             StoreError::Invalid(m) => Self::bad_request("invalid_request", m),
+            StoreError::InvalidCursor => Self::bad_request("invalid_cursor", e.to_string()),
             e => {
                 tracing::error!(error = %e, "storage failure");
                 Self::unavailable()

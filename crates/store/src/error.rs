@@ -15,6 +15,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("the cursor is not one this server gave; pull again without a cursor")]
+    InvalidCursor,
     #[error("this device has been revoked; anything it pushed now is kept for review, not counted")]
     DeviceRevoked,
     #[error("this device's tokens have been revoked; enroll it again")]

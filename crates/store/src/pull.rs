@@ -171,12 +171,6 @@ impl Store {
         limit: usize,
     ) -> Result<PullPage> {
         let limit = limit.clamp(1, MAX_PULL_LIMIT);
-        let parsed = match cursor {
-            None => None,
-            Some(s) => Some(Cursor::decode(s).ok_or_else(|| {
-                StoreError::Invalid("the cursor is not one this server gave".into())
-            })?),
-        };
         let generation = self.generation().to_owned();
         self.read(move |conn| {
             // One read transaction: every query of the page sees the same snapshot.
@@ -193,6 +187,10 @@ impl Store {
                     team_id,
                     acked_seq,
                 }
+            };
+            let parsed = match cursor {
+                None => None,
+                Some(s) => Some(Cursor::decode(s).ok_or(StoreError::InvalidCursor)?),
             };
             let scope = Scope {
                 team: dev.team_id,
@@ -219,13 +217,16 @@ impl Store {
                     None => cur.snap = None,
                 }
                 for k in keys {
-                    let data = data_of(c, &scope, ENTITIES[e], &k)?;
-                    changes.push(Change {
-                        entity: ENTITIES[e],
-                        op: "upsert",
-                        id: k,
-                        data,
-                    });
+                    // An entity without data (e.g. a village not placed in the current
+                    // hierarchy) is not visible: the snapshot leaves it out.
+                    if let Some(data) = data_of(c, &scope, ENTITIES[e], &k)? {
+                        changes.push(Change {
+                            entity: ENTITIES[e],
+                            op: "upsert",
+                            id: k,
+                            data: Some(data),
+                        });
+                    }
                 }
             }
             let mut has_more = cur.snap.is_some();

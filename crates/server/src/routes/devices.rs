@@ -1,9 +1,9 @@
 //! Enrollment and token refresh.
 
-use super::parse_json;
+use super::small_json;
 use crate::AppState;
 use crate::error::ApiError;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use langso_store::Enrolled;
 use serde::Deserialize;
@@ -43,9 +43,10 @@ fn token_pair(state: &AppState, e: Enrolled) -> Result<HttpResponse, ApiError> {
 
 pub async fn enroll(
     state: web::Data<AppState>,
-    body: web::Bytes,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let b: EnrollBody = parse_json(&body)?;
+    let b: EnrollBody = small_json(&req, payload).await?;
     let name = b.device_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::bad_request(
@@ -58,8 +59,12 @@ pub async fn enroll(
     token_pair(&state, enrolled)
 }
 
-pub async fn token(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
-    let b: TokenBody = parse_json(&body)?;
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let b: TokenBody = small_json(&req, payload).await?;
     let refreshed = state.store.refresh(&b.refresh_token).await?;
     token_pair(&state, refreshed)
 }

@@ -28,6 +28,47 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
+/// Small JSON bodies (enrollment, token refresh) are refused above this size.
+pub const MAX_SMALL_BODY: usize = 16 * 1024;
+
+/// Reads a request body of at most `limit` bytes; `too_large` is the answer beyond it.
+pub async fn read_body(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    too_large: impl Fn() -> ApiError,
+) -> Result<web::Bytes, ApiError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| too_large())?
+        .map_err(|_| ApiError::bad_request("invalid_body", "the request body could not be read"))
+}
+
+/// Reads and parses a small JSON body.
+pub async fn small_json<T: serde::de::DeserializeOwned>(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+) -> Result<T, ApiError> {
+    let body = read_body(req, payload, MAX_SMALL_BODY, || {
+        ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("this request's body may be at most {MAX_SMALL_BODY} bytes"),
+        )
+    })
+    .await?;
+    parse_json(&body)
+}
+
 /// Parses a small JSON body strictly (unknown fields are an error), answering in the
 /// API's error shape.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {

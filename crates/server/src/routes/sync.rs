@@ -1,6 +1,6 @@
 //! Push and pull: the phone's two sync calls.
 
-use super::parse_json;
+use super::{parse_json, read_body};
 use crate::auth::Device;
 use crate::error::ApiError;
 use crate::{AppState, MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
@@ -79,19 +79,7 @@ pub async fn push(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let received_at = Utc::now();
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BATCH_BYTES) {
-        return Err(too_large());
-    }
-    let body = payload
-        .to_bytes_limited(MAX_BATCH_BYTES)
-        .await
-        .map_err(|_| too_large())?
-        .map_err(|_| ApiError::bad_request("invalid_body", "the request body could not be read"))?;
+    let body = read_body(&req, payload, MAX_BATCH_BYTES, too_large).await?;
     let batch: PushBody = parse_json(&body)?;
     if batch.events.len() > MAX_BATCH_EVENTS {
         return Err(too_large());
