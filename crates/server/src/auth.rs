@@ -57,9 +57,11 @@ impl KeyRing {
         }
     }
 
-    /// Signs an access token for `device`, issued at `iat` (seconds).
+    /// Signs an access token for `device`, issued at `iat` (seconds). Signing is rare (once
+    /// per device per 15 minutes), so it re-reads the keys: a `rotate-key` run by another
+    /// process takes effect at once.
     pub fn sign(&self, device: &DeviceId, iat: i64) -> Result<(String, i64), ApiError> {
-        self.fresh();
+        self.reload()?;
         let guard = self.keys.read().expect("key lock");
         let key = guard.0.first().ok_or_else(ApiError::unavailable)?;
         let exp = iat + ACCESS_TTL_SECS;
