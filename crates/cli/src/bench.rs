@@ -38,15 +38,7 @@ pub fn run(cmd: BenchCommand) -> Result<()> {
     }
 }
 
-const KINDS: [&str; 7] = [
-    "vneid_activation",
-    "digital_signature",
-    "qr_payment_sticker",
-    "e_payment_account",
-    "e_health_book",
-    "online_public_service",
-    "outreach_session",
-];
+
 
 /// A small deterministic generator, so both runs push the same shape of data.
 struct Mix(u64);
@@ -63,6 +55,10 @@ impl Mix {
 /// One device's batches as phones shape them: a few of the team's villages, the last few
 /// days, time-ordered (UUIDv7) ids, seqs from 1.
 fn batches_for(team: &TeamInfo, n_batches: usize, size: usize, salt: u64) -> Vec<Vec<RawEvent>> {
+    let kinds: Vec<String> = langso_domain::kinds::default_catalogue()
+        .into_iter()
+        .map(|k| k.code)
+        .collect();
     let mut mix = Mix(salt);
     let now = Utc::now();
     let villages: Vec<&String> = team.village_ids.iter().take(3).collect();
@@ -76,7 +72,7 @@ fn batches_for(team: &TeamInfo, n_batches: usize, size: usize, salt: u64) -> Vec
                     RawEvent {
                         event_id: EventId(uuid::Uuid::now_v7()),
                         seq,
-                        kind: KINDS[mix.next(KINDS.len())].into(),
+                        kind: kinds[mix.next(kinds.len())].clone(),
                         village_id: villages[mix.next(villages.len())].clone(),
                         count: 1 + mix.next(3) as i64,
                         occurred_at: at
