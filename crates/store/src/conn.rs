@@ -9,7 +9,11 @@ use rusqlite_migration::{M, Migrations};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_init.sql"),
+    include_str!("../migrations/002_accounts.sql"),
+    include_str!("../migrations/003_reports.sql"),
+];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

@@ -1,0 +1,1 @@
+//! The field device sync engine (issue 4; being written).

@@ -1,0 +1,1 @@
+-- Leader accounts (issue 3). Reserved; filled in by the accounts work.

@@ -1,0 +1,1 @@
+-- Report aggregates and targets (issue 3). Reserved; filled in by the reports work.
