@@ -4,6 +4,7 @@ pub mod demo;
 pub mod event;
 pub mod ids;
 pub mod kinds;
+pub mod scope;
 pub mod text;
 pub mod time;
 pub mod units;

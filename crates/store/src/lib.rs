@@ -8,6 +8,7 @@ mod error;
 mod pull;
 mod push;
 mod reference;
+mod scope;
 mod tallies;
 mod writer;
 
