@@ -1,5 +1,6 @@
 //! Shared support for Langso's black-box tests: the real `langso` binary on a temp database,
 //! driven over HTTP on loopback, every response checked against api-spec/openapi.yaml.
 
+pub mod browser;
 pub mod harness;
 pub mod spec;
