@@ -1,6 +1,7 @@
 //! The operator commands: thin wrappers over the store and the server.
 
 use anyhow::{Context, Result, anyhow, bail};
+use langso_domain::scope::{Role, UnitRef};
 use langso_domain::{DeviceId, MemberId, TeamId, VillageId, demo, kinds, units};
 use langso_store::Store;
 use std::path::{Path, PathBuf};
@@ -61,6 +62,25 @@ pub fn invite(db: &Path, team: &str, member: Option<&str>) -> Result<()> {
         })
         .transpose()?;
     let code = open(db)?.create_invite(&team_id(team)?, member.as_ref())?;
+    println!("{code}");
+    Ok(())
+}
+
+pub fn create_user(db: &Path, role: &str, scope: &str, username: &str) -> Result<()> {
+    let role = Role::parse(role).ok_or_else(|| {
+        anyhow!(
+            "'{role}' is not a role: team_leader, commune_leader, district_leader or province_admin"
+        )
+    })?;
+    let scope = UnitRef::new(role.scope_level(), scope.trim());
+    let code = open(db)?.create_user(username, role, &scope)?;
+    eprintln!(
+        "user '{}' created: {} of {} {}; set the password within 7 days with the code below",
+        langso_store::users::normalise_username(username),
+        role.as_str(),
+        scope.kind.as_str(),
+        scope.id
+    );
     println!("{code}");
     Ok(())
 }
@@ -130,6 +150,7 @@ pub fn serve(
     listen: String,
     workers: Option<usize>,
     demo_mode: bool,
+    cookie_secure: bool,
 ) -> Result<()> {
     let store = if demo_mode {
         let path = db.unwrap_or_else(|| PathBuf::from("langso-demo.db"));
@@ -158,6 +179,7 @@ pub fn serve(
     };
     let mut config = langso_server::Config {
         listen,
+        cookie_secure,
         ..Default::default()
     };
     if let Some(w) = workers {

@@ -35,6 +35,10 @@ enum Command {
         /// enrollment code.
         #[arg(long)]
         demo: bool,
+        /// Mark the dashboard session cookie Secure (HTTPS only). Set it in production;
+        /// leave it off only for plain-HTTP development.
+        #[arg(long, env = "LANGSO_COOKIE_SECURE")]
+        cookie_secure: bool,
     },
     /// Load one administrative-unit hierarchy version from a JSON file.
     ImportUnits {
@@ -69,6 +73,20 @@ enum Command {
         /// Bind the device to this existing member (otherwise enrollment creates one).
         #[arg(long)]
         member: Option<String>,
+    },
+    /// Create a leader account; prints its one-time password-setting code (7 days) alone on
+    /// stdout. The scope is a team id for team_leader, else a commune, district or province
+    /// code of the current hierarchy matching the role.
+    CreateUser {
+        #[arg(long)]
+        db: PathBuf,
+        /// team_leader, commune_leader, district_leader or province_admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        scope: String,
+        #[arg(long)]
+        username: String,
     },
     /// Revoke a device: its requests are refused from now on.
     RevokeDevice {
@@ -124,11 +142,18 @@ fn main() -> ExitCode {
             listen,
             workers,
             demo,
-        } => commands::serve(db, listen, workers, demo),
+            cookie_secure,
+        } => commands::serve(db, listen, workers, demo, cookie_secure),
         Command::ImportUnits { db, file, current } => commands::import_units(&db, &file, current),
         Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),
         Command::Invite { db, team, member } => commands::invite(&db, &team, member.as_deref()),
+        Command::CreateUser {
+            db,
+            role,
+            scope,
+            username,
+        } => commands::create_user(&db, &role, &scope, &username),
         Command::RevokeDevice { db, device_id } => commands::revoke_device(&db, &device_id),
         Command::RotateKey { db } => commands::rotate_key(&db),
         Command::TeamVillages { db, team, villages } => {

@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use langso_domain::DeviceId;
 use langso_store::{SigningKey, Store};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 use std::sync::RwLock;
@@ -57,13 +58,8 @@ impl KeyRing {
         }
     }
 
-    /// Signs an access token for `device`, issued at `iat` (seconds). Signing is rare (once
-    /// per device per 15 minutes), so it re-reads the keys: a `rotate-key` run by another
-    /// process takes effect at once.
+    /// Signs an access token for `device`, issued at `iat` (seconds).
     pub fn sign(&self, device: &DeviceId, iat: i64) -> Result<(String, i64), ApiError> {
-        self.reload()?;
-        let guard = self.keys.read().expect("key lock");
-        let key = guard.0.first().ok_or_else(ApiError::unavailable)?;
         let exp = iat + ACCESS_TTL_SECS;
         let claims = Claims {
             iss: ISSUER.into(),
@@ -73,15 +69,34 @@ impl KeyRing {
             nbf: iat,
             exp,
         };
-        let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some(key.kid.clone());
-        let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&key.secret))
-            .map_err(|_| ApiError::unavailable())?;
-        Ok((token, exp))
+        Ok((self.sign_claims(&claims)?, exp))
     }
 
-    /// Validates signature, algorithm, `kid`, `iss`, `aud`, `exp` and `nbf`.
+    /// Signs any claims with the newest key. Signing is rare (once per device or leader per
+    /// 15 minutes), so it re-reads the keys: a `rotate-key` run by another process takes
+    /// effect at once.
+    pub fn sign_claims<C: Serialize>(&self, claims: &C) -> Result<String, ApiError> {
+        self.reload()?;
+        let guard = self.keys.read().expect("key lock");
+        let key = guard.0.first().ok_or_else(ApiError::unavailable)?;
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(&key.secret))
+            .map_err(|_| ApiError::unavailable())
+    }
+
+    /// Validates a device token: signature, algorithm, `kid`, `iss`, `aud`, `exp` and `nbf`.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        self.verify_for(token, DEVICE_AUDIENCE)
+    }
+
+    /// Validates signature, algorithm, `kid`, `iss`, `exp`, `nbf` and that `aud` is
+    /// `audience` (a device token is never accepted for a leader, nor the reverse).
+    pub fn verify_for<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<C, ApiError> {
         let invalid = || ApiError::unauthorized("invalid_token", "the access token is invalid");
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
         if header.alg != Algorithm::HS256 {
@@ -97,11 +112,11 @@ impl KeyRing {
         };
         let mut v = Validation::new(Algorithm::HS256);
         v.set_issuer(&[ISSUER]);
-        v.set_audience(&[DEVICE_AUDIENCE]);
+        v.set_audience(&[audience]);
         v.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         v.validate_nbf = true;
         v.leeway = 5;
-        jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&secret), &v)
+        jsonwebtoken::decode::<C>(token, &DecodingKey::from_secret(&secret), &v)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::unauthorized(

@@ -11,6 +11,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (503s default to 1).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -25,7 +27,12 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -61,7 +68,9 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status);
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(secs) = self.retry_after {
+            res.insert_header(("Retry-After", secs.to_string()));
+        } else if self.status == StatusCode::SERVICE_UNAVAILABLE {
             res.insert_header(("Retry-After", "1"));
         }
         if self.status == StatusCode::UNAUTHORIZED {
@@ -84,6 +93,11 @@ impl From<StoreError> for ApiError {
                 Self::unauthorized("invalid_refresh_token", e.to_string())
             }
             StoreError::RefreshTokenReused => {
+                Self::unauthorized("refresh_token_reused", e.to_string())
+            }
+            StoreError::InvalidPasswordCode => Self::unauthorized("invalid_code", e.to_string()),
+            StoreError::SessionEnded => Self::unauthorized("token_revoked", e.to_string()),
+            StoreError::SessionRefreshReused => {
                 Self::unauthorized("refresh_token_reused", e.to_string())
             }
             StoreError::NotFound(m) => Self::not_found("not_found", m),

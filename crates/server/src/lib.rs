@@ -3,6 +3,7 @@
 
 mod auth;
 mod error;
+pub mod leader;
 mod routes;
 
 pub use auth::KeyRing;
@@ -24,6 +25,10 @@ pub struct Config {
     pub listen: String,
     /// HTTP worker threads (the database writer is one more thread).
     pub workers: usize,
+    /// Mark the dashboard's session cookie `Secure` (sent over HTTPS only). Set it whenever
+    /// the server is reached over TLS (directly or behind a TLS proxy); leave it off only for
+    /// plain-HTTP development on loopback.
+    pub cookie_secure: bool,
 }
 
 impl Default for Config {
@@ -31,6 +36,7 @@ impl Default for Config {
         Self {
             listen: "127.0.0.1:8080".into(),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            cookie_secure: false,
         }
     }
 }
@@ -39,13 +45,19 @@ impl Default for Config {
 pub struct AppState {
     pub store: Store,
     pub keys: KeyRing,
+    /// See [`Config::cookie_secure`].
+    pub cookie_secure: bool,
 }
 
 /// Binds and starts the server; await the returned `Server` to run it to completion.
 pub fn build(config: &Config, store: Store) -> std::io::Result<(Server, SocketAddr)> {
     let keys = KeyRing::new(store.clone());
     keys.reload().map_err(std::io::Error::other)?;
-    let state = web::Data::from(Arc::new(AppState { store, keys }));
+    let state = web::Data::from(Arc::new(AppState {
+        store,
+        keys,
+        cookie_secure: config.cookie_secure,
+    }));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

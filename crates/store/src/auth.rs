@@ -24,12 +24,12 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     b
 }
 
-fn sha256(data: &[u8]) -> Vec<u8> {
+pub(crate) fn sha256(data: &[u8]) -> Vec<u8> {
     Sha256::digest(data).to_vec()
 }
 
 /// Upper-case, no separators: what users type is forgiven ("abcde-fghjk" works).
-fn normalise_code(code: &str) -> String {
+pub(crate) fn normalise_code(code: &str) -> String {
     code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
@@ -37,7 +37,7 @@ fn normalise_code(code: &str) -> String {
 }
 
 /// 10 Crockford base-32 characters (50 bits), shown as `XXXXX-XXXXX`.
-fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     let bytes = random_bytes::<10>();
     let chars: String = bytes
         .iter()
@@ -46,13 +46,13 @@ fn new_code() -> String {
     format!("{}-{}", &chars[..5], &chars[5..])
 }
 
-fn new_refresh_token() -> String {
+pub(crate) fn new_refresh_token() -> String {
     format!("lsr_{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
 }
 
 /// The token that rotating `old` yields: derived, so an exact retry can be answered with the
 /// same token although only hashes are stored.
-fn successor(secret: &[u8], old: &str) -> String {
+pub(crate) fn successor(secret: &[u8], old: &str) -> String {
     let mut h = Sha256::new();
     h.update(secret);
     h.update([0u8]);
@@ -106,7 +106,7 @@ fn insert_key(conn: &rusqlite::Connection, now: i64) -> Result<String> {
     Ok(kid)
 }
 
-fn token_secret(tx: &Transaction<'_>) -> Result<Vec<u8>> {
+pub(crate) fn token_secret(tx: &Transaction<'_>) -> Result<Vec<u8>> {
     Ok(tx.query_row(
         "SELECT value FROM meta WHERE key = 'token_secret'",
         [],

@@ -27,6 +27,14 @@ pub enum StoreError {
     InvalidRefreshToken,
     #[error("the refresh token was already used; every token of this device is now revoked")]
     RefreshTokenReused,
+    #[error(
+        "the password-setting code is unknown, already used, expired, or not for this username"
+    )]
+    InvalidPasswordCode,
+    #[error("this login session has ended; log in again")]
+    SessionEnded,
+    #[error("the refresh token was already used; this login session is now ended; log in again")]
+    SessionRefreshReused,
 }
 
 impl StoreError {

@@ -2,6 +2,7 @@
 //! pushes together (group commit); reads use a small pool of read-only connections.
 //! Nothing here knows about HTTP.
 
+mod admin;
 mod auth;
 mod conn;
 mod error;
@@ -9,14 +10,18 @@ mod pull;
 mod push;
 mod reference;
 mod scope;
+mod sessions;
 mod tallies;
+pub mod users;
 mod writer;
 
-pub use auth::{DeviceState, Enrolled, Refreshed, SigningKey};
+pub use admin::TeamDevice;
+pub use auth::{DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey};
 pub use error::StoreError;
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
 pub use push::{EventResult, EventStatus, PushOutcome, PushRequest};
 pub use reference::{ReportLevel, TeamInfo, UnitInfo};
+pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
 pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow};
 
 use conn::ReadPool;

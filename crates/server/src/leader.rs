@@ -1,0 +1,271 @@
+//! Leaders' authentication: the `Leader` extractor (an access token with audience
+//! `langso-leader`, or the dashboard's `langso_session` cookie), scope checks, the password
+//! check with its lockout, and the session cookie.
+//!
+//! Scope decision: a unit that exists but lies outside the leader's scope answers 403
+//! `out_of_scope` (administrative units are public, so existence is no secret; the body
+//! carries no data of the unit); a unit that does not exist answers 404 `unknown_unit`.
+
+use crate::AppState;
+use crate::auth::{ACCESS_TTL_SECS, ISSUER};
+use crate::error::ApiError;
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use langso_domain::scope::{Role, UnitRef};
+use langso_store::users::{self, User};
+use langso_store::{Store, StoreError, now_ms};
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+pub const LEADER_AUDIENCE: &str = "langso-leader";
+pub const SESSION_COOKIE: &str = "langso_session";
+/// Every failed login (or failed password-setting code) is answered this much later.
+pub const FAILURE_DELAY: Duration = Duration::from_secs(1);
+
+/// A leader's access-token claims: `sub` is the user id, `sid` the login session.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LeaderClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub sid: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+}
+
+/// An authenticated leader. Handlers take it as an argument and never read headers.
+#[derive(Clone, Debug)]
+pub struct Leader {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    pub scope: UnitRef,
+    /// The login session this request came with (logout ends it).
+    pub session_id: i64,
+    /// Authenticated by the session cookie rather than a bearer token.
+    pub via_cookie: bool,
+}
+
+impl Leader {
+    fn new(user: User, session_id: i64, via_cookie: bool) -> Self {
+        Self {
+            user_id: user.id,
+            username: user.username,
+            role: user.role,
+            scope: user.scope,
+            session_id,
+            via_cookie,
+        }
+    }
+
+    /// Ok if `target` lies within this leader's scope; 404 `unknown_unit` if it does not
+    /// exist, 403 `out_of_scope` if it lies elsewhere. Blocking: call from `web::block`.
+    pub fn require_within(&self, store: &Store, target: &UnitRef) -> Result<(), ApiError> {
+        match store.scope_contains(&self.scope, target)? {
+            Some(true) => Ok(()),
+            Some(false) => Err(ApiError::forbidden(
+                "out_of_scope",
+                format!(
+                    "the {} asked for is outside your scope",
+                    target.kind.as_str()
+                ),
+            )),
+            None => Err(ApiError::not_found(
+                "unknown_unit",
+                format!("no {} '{}'", target.kind.as_str(), target.id),
+            )),
+        }
+    }
+}
+
+impl FromRequest for Leader {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
+    }
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(ApiError::unavailable)
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::unauthorized("invalid_token", "the access token is invalid")
+}
+
+async fn authenticate(req: &HttpRequest) -> Result<Leader, ApiError> {
+    let state = state(req)?;
+    let store = state.store.clone();
+    if let Some(h) = req.headers().get(header::AUTHORIZATION) {
+        let token = h
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(invalid_token)?;
+        let claims: LeaderClaims = state.keys.verify_for(token.trim(), LEADER_AUDIENCE)?;
+        let user: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
+        let sid: i64 = claims.sid.parse().map_err(|_| invalid_token())?;
+        let found = web::block(move || store.api_session_user(sid, user)).await??;
+        return Ok(Leader::new(found, sid, false));
+    }
+    if let Some(secret) = session_cookie(req) {
+        if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            require_same_origin(req, true)?;
+        }
+        let found = web::block(move || store.cookie_session(&secret))
+            .await?
+            .map_err(|e| match e {
+                StoreError::SessionEnded => ApiError::unauthorized(
+                    "invalid_session",
+                    "the session cookie is unknown, expired or logged out; log in again",
+                ),
+                e => e.into(),
+            })?;
+        return Ok(Leader::new(found.user, found.session_id, true));
+    }
+    Err(ApiError::unauthorized(
+        "missing_token",
+        "send Authorization: Bearer <access_token>, or log in for a session cookie",
+    ))
+}
+
+/// The value of the `langso_session` cookie, if the request carries one.
+fn session_cookie(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim_matches('"').to_owned())
+}
+
+/// `host[:port]` of an `Origin` or `Referer` URL.
+fn authority(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    Some(rest.split(['/', '?', '#']).next().unwrap_or(rest))
+}
+
+/// CSRF defence for cookie-authenticated requests that change state (on top of
+/// SameSite=Strict): the `Origin` header, or failing that the `Referer`, must name this
+/// host. With `required`, a request carrying neither is refused too.
+pub fn require_same_origin(req: &HttpRequest, required: bool) -> Result<(), ApiError> {
+    let h = req.headers();
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let source = h
+        .get(header::ORIGIN)
+        .or_else(|| h.get(header::REFERER))
+        .map(|v| v.to_str().unwrap_or_default());
+    let ok = match source {
+        None => !required,
+        Some(src) => authority(src)
+            .zip(host.as_deref())
+            .is_some_and(|(a, host)| a.eq_ignore_ascii_case(host)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "csrf_failed",
+            "a cookie-authenticated request that changes state must carry an Origin (or \
+             Referer) header naming this site",
+        ))
+    }
+}
+
+/// `Set-Cookie` for a new dashboard session: HttpOnly, SameSite=Strict, whole site, a
+/// browser-session cookie (the server ends it after 12 idle hours), `Secure` if configured.
+pub fn session_cookie_header(value: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}")
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie_header(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
+}
+
+/// Signs a leader's access token (15 minutes); returns it and its expiry (seconds).
+pub fn sign_access(
+    state: &AppState,
+    user: i64,
+    session: i64,
+    iat: i64,
+) -> Result<(String, i64), ApiError> {
+    let exp = iat + ACCESS_TTL_SECS;
+    let claims = LeaderClaims {
+        iss: ISSUER.into(),
+        aud: LEADER_AUDIENCE.into(),
+        sub: user.to_string(),
+        sid: session.to_string(),
+        iat,
+        nbf: iat,
+        exp,
+    };
+    Ok((state.keys.sign_claims(&claims)?, exp))
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized("invalid_credentials", "the username or password is wrong")
+}
+
+/// Checks a username and password, with the lockout: returns the user id, or 401
+/// `invalid_credentials` (after [`FAILURE_DELAY`]; the same answer, in the same time,
+/// whether or not the username exists) or 429 `too_many_attempts` with `Retry-After`.
+pub async fn check_password(
+    state: &AppState,
+    req: &HttpRequest,
+    username: &str,
+    password: &str,
+) -> Result<i64, ApiError> {
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let (store, username, password) = (
+        state.store.clone(),
+        users::normalise_username(username),
+        password.to_owned(),
+    );
+    let outcome = web::block(move || {
+        if let Some(until) = store.login_locked_until(&username, ip.as_deref())? {
+            let secs = ((until - now_ms()).max(1000) as u64).div_ceil(1000);
+            return Ok::<_, StoreError>(Err(Some(secs)));
+        }
+        let creds = store.user_credentials(&username)?;
+        let hash = creds.as_ref().and_then(|(_, h)| h.as_deref());
+        if users::verify_password(&password, hash) {
+            return Ok(Ok(creds
+                .map(|(id, _)| id)
+                .expect("verified with a stored hash")));
+        }
+        store.record_login_failure(&username, ip.as_deref())?;
+        Ok(Err(None))
+    })
+    .await??;
+    match outcome {
+        Ok(id) => Ok(id),
+        Err(Some(secs)) => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many failed logins for this username or from this address; try again later",
+        )
+        .with_retry_after(secs)),
+        Err(None) => {
+            actix_web::rt::time::sleep(FAILURE_DELAY).await;
+            Err(invalid_credentials())
+        }
+    }
+}

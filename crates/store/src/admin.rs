@@ -1,0 +1,72 @@
+//! What leaders manage through the API: the devices of a team.
+
+use crate::{Result, Store};
+use langso_domain::{DeviceId, TeamId};
+use rusqlite::OptionalExtension;
+
+/// One enrolled device of a team, as a leader sees it.
+#[derive(Clone, Debug)]
+pub struct TeamDevice {
+    pub device_id: DeviceId,
+    pub member_id: String,
+    pub name: String,
+    pub enrolled_ms: i64,
+    pub revoked_ms: Option<i64>,
+    /// When the server received the device's highest-seq stored event (None: none yet).
+    pub last_push_ms: Option<i64>,
+}
+
+impl Store {
+    /// The devices enrolled in `team`, oldest first (empty for an unknown team).
+    pub fn team_devices(&self, team: &TeamId) -> Result<Vec<TeamDevice>> {
+        self.read(|c| {
+            // The last push reads one row through the (device_id, seq) unique index.
+            let mut stmt = c.prepare_cached(
+                "SELECT d.device_id, m.member_id, d.name, d.enrolled_ms, d.revoked_ms,
+                        (SELECT e.received_ms FROM events e WHERE e.device_id = d.id
+                         ORDER BY e.seq DESC LIMIT 1)
+                 FROM devices d JOIN members m ON m.id = d.member_id
+                 JOIN teams t ON t.id = d.team_id
+                 WHERE t.team_id = ?1 ORDER BY d.enrolled_ms, d.id",
+            )?;
+            let rows = stmt.query_map([team.as_str()], |r| {
+                let id: Vec<u8> = r.get(0)?;
+                Ok(TeamDevice {
+                    device_id: DeviceId::from_slice(&id).expect("stored device ids are UUIDs"),
+                    member_id: r.get(1)?,
+                    name: r.get(2)?,
+                    enrolled_ms: r.get(3)?,
+                    revoked_ms: r.get(4)?,
+                    last_push_ms: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// The team a device is enrolled in (None: no such device).
+    pub fn device_team(&self, device: &DeviceId) -> Result<Option<TeamId>> {
+        self.read(|c| {
+            let team: Option<String> = c
+                .prepare_cached(
+                    "SELECT t.team_id FROM devices d JOIN teams t ON t.id = d.team_id
+                     WHERE d.device_id = ?1",
+                )?
+                .query_row([device.as_bytes().as_slice()], |r| r.get(0))
+                .optional()?;
+            Ok(team.map(|t| TeamId::parse(&t).expect("stored team ids are valid")))
+        })
+    }
+
+    /// When a device was revoked (None: not revoked, or no such device).
+    pub fn device_revoked_ms(&self, device: &DeviceId) -> Result<Option<i64>> {
+        self.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT revoked_ms FROM devices WHERE device_id = ?1")?
+                    .query_row([device.as_bytes().as_slice()], |r| r.get(0))
+                    .optional()?
+                    .flatten(),
+            )
+        })
+    }
+}
