@@ -10,6 +10,7 @@ mod pull;
 mod push;
 mod reference;
 mod scope;
+pub use scope::NamedUnit;
 mod sessions;
 mod tallies;
 pub mod users;

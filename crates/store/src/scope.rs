@@ -123,3 +123,91 @@ impl Store {
         self.read(|c| contains(c, scope, target))
     }
 }
+
+/// A unit a reader may pick, with its display name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedUnit {
+    pub unit: UnitRef,
+    pub name: String,
+}
+
+impl Store {
+    /// The units a reader scoped to `scope` may pick: the scope itself, then what lies under
+    /// it (districts and communes of a province, communes and teams of a district, teams and
+    /// villages of a commune, villages of a team), in code order.
+    pub fn units_under(&self, scope: &UnitRef) -> Result<Vec<NamedUnit>> {
+        self.read(|c| {
+            let v = current_version(c)?;
+            let named = |kind: UnitKind, rows: Vec<(String, String)>| {
+                rows.into_iter()
+                    .map(move |(id, name)| NamedUnit { unit: UnitRef::new(kind, id), name })
+            };
+            let query = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<Vec<(String, String)>> {
+                let mut stmt = c.prepare_cached(sql)?;
+                let rows = stmt.query_map(p, |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            };
+            let own_name: Option<String> = match scope.kind {
+                UnitKind::Team => c
+                    .query_row("SELECT name FROM teams WHERE team_id = ?1", [&scope.id], |r| r.get(0))
+                    .optional()?,
+                UnitKind::Village => c
+                    .query_row("SELECT name FROM villages WHERE village_id = ?1", [&scope.id], |r| r.get(0))
+                    .optional()?,
+                _ => c
+                    .query_row(
+                        "SELECT name FROM units WHERE version_id = ?1 AND code = ?2",
+                        params![v, scope.id],
+                        |r| r.get(0),
+                    )
+                    .optional()?,
+            };
+            let Some(own_name) = own_name else { return Ok(Vec::new()) };
+            let mut out = vec![NamedUnit { unit: scope.clone(), name: own_name }];
+            let communes_sql = "SELECT code, name FROM units WHERE version_id = ?1 AND level = 'commune' AND parent_code = ?2 ORDER BY code";
+            let teams_sql = "SELECT team_id, name FROM teams WHERE commune_code = ?1 ORDER BY team_id";
+            let villages_sql = "SELECT v.village_id, v.name FROM villages v JOIN village_placements p
+                ON p.village_id = v.id AND p.version_id = ?1 WHERE p.commune_code = ?2 ORDER BY v.village_id";
+            match scope.kind {
+                UnitKind::Province => {
+                    let districts = query(
+                        "SELECT code, name FROM units WHERE version_id = ?1 AND level = 'district' ORDER BY code",
+                        params![v],
+                    )?;
+                    out.extend(named(UnitKind::District, districts));
+                    let communes = query(
+                        "SELECT code, name FROM units WHERE version_id = ?1 AND level = 'commune' ORDER BY code",
+                        params![v],
+                    )?;
+                    out.extend(named(UnitKind::Commune, communes));
+                }
+                UnitKind::District => {
+                    let communes = query(communes_sql, params![v, scope.id])?;
+                    for (code, name) in communes {
+                        out.push(NamedUnit { unit: UnitRef::new(UnitKind::Commune, &code), name });
+                    }
+                    let teams = query(
+                        "SELECT t.team_id, t.name FROM teams t JOIN units u ON u.version_id = ?1 AND u.code = t.commune_code
+                         WHERE u.parent_code = ?2 AND t.level = 'commune' ORDER BY t.team_id",
+                        params![v, scope.id],
+                    )?;
+                    out.extend(named(UnitKind::Team, teams));
+                }
+                UnitKind::Commune => {
+                    out.extend(named(UnitKind::Team, query(teams_sql, params![scope.id])?));
+                    out.extend(named(UnitKind::Village, query(villages_sql, params![v, scope.id])?));
+                }
+                UnitKind::Team => {
+                    let villages = query(
+                        "SELECT v.village_id, v.name FROM team_villages tv JOIN villages v ON v.id = tv.village_id
+                         JOIN teams t ON t.id = tv.team_id WHERE t.team_id = ?1 ORDER BY v.village_id",
+                        params![scope.id],
+                    )?;
+                    out.extend(named(UnitKind::Village, villages));
+                }
+                UnitKind::Village => {}
+            }
+            Ok(out)
+        })
+    }
+}
