@@ -548,3 +548,219 @@ impl Drop for Server {
         self.kill();
     }
 }
+
+// ---- leader accounts (issue 3) ----
+
+/// The province of the demo tree (Quảng Ninh).
+pub const PROVINCE: &str = "22";
+
+/// The password [`Server::new_leader`] gives every leader (Vietnamese, 19 characters).
+pub const LEADER_PASSWORD: &str = "mật khẩu Tiên Yên 1";
+
+/// An answer with the `Set-Cookie` headers too (for the dashboard's session cookie).
+#[derive(Clone, Debug)]
+pub struct FullResp {
+    pub resp: Resp,
+    pub set_cookie: Vec<String>,
+}
+
+impl FullResp {
+    /// The value of the `langso_session` cookie this answer sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie.iter().find_map(|c| {
+            let (name, rest) = c.split_once('=')?;
+            (name.trim() == "langso_session")
+                .then(|| rest.split(';').next().unwrap_or_default().to_owned())
+        })
+    }
+}
+
+impl Server {
+    /// `langso create-user`; returns the one-time password-setting code (all of stdout).
+    #[track_caller]
+    pub fn create_user(&self, role: &str, scope: &str, username: &str) -> String {
+        self.cli_ok(&[
+            "create-user",
+            "--role",
+            role,
+            "--scope",
+            scope,
+            "--username",
+            username,
+        ])
+        .trim()
+        .to_owned()
+    }
+
+    pub fn set_password(&self, username: &str, code: &str, password: &str) -> Resp {
+        self.post(
+            "/v1/auth/set-password",
+            None,
+            &json!({"username": username, "code": code, "password": password}),
+        )
+    }
+
+    pub fn login(&self, username: &str, password: &str) -> Resp {
+        self.post(
+            "/v1/auth/login",
+            None,
+            &json!({"username": username, "password": password}),
+        )
+    }
+
+    /// Creates a leader with a fresh username and [`LEADER_PASSWORD`]; returns the username.
+    #[track_caller]
+    pub fn new_leader(&self, role: &str, scope: &str) -> String {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let username = format!("{}.{n}", role.replace('_', "-"));
+        let code = self.create_user(role, scope, &username);
+        self.set_password(&username, &code, LEADER_PASSWORD)
+            .expect(200);
+        username
+    }
+
+    /// A new leader with `role` over `scope`, logged in: its access token. Scopes: a team id
+    /// for team_leader, else a commune, district or province code (see [`Server::scope_for`]).
+    #[track_caller]
+    pub fn login_as(&self, role: &str, scope: &str) -> String {
+        let username = self.new_leader(role, scope);
+        let r = self.login(&username, LEADER_PASSWORD).expect(200);
+        r.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// The district code of `team`'s commune.
+    pub fn district_of(&self, team: &str) -> String {
+        let t = self.team(team);
+        t["district_code"]
+            .as_str()
+            .expect("district_code")
+            .to_owned()
+    }
+
+    /// The scope a `role` would have around `team`: the team itself, its commune, its
+    /// district, or the province.
+    pub fn scope_for(&self, role: &str, team: &str) -> String {
+        match role {
+            "team_leader" => team.to_owned(),
+            "commune_leader" => self.commune_of(team),
+            "district_leader" => self.district_of(team),
+            "province_admin" => PROVINCE.to_owned(),
+            other => panic!("no role {other}"),
+        }
+    }
+
+    /// Sends one request with extra headers (cookies, Origin, a content type); the answer is
+    /// checked against the spec like every other.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> FullResp {
+        let url = format!("{}{path}", self.url);
+        let result = match method {
+            "GET" => {
+                let mut req = self.agent.get(&url);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.call()
+            }
+            "POST" => {
+                let mut req = self.agent.post(&url);
+                if !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                {
+                    req = req.header("content-type", "application/json");
+                }
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.send(body.unwrap_or_default())
+            }
+            _ => panic!("the harness sends GET or POST"),
+        };
+        let res = result.unwrap_or_else(|e| panic!("{method} {path}: transport error: {e}"));
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let status = res.status().as_u16();
+        let (retry_after, www_authenticate, content_type) = (
+            header("retry-after"),
+            header("www-authenticate"),
+            header("content-type"),
+        );
+        let set_cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let mut text = String::new();
+        res.into_body()
+            .into_reader()
+            .read_to_string(&mut text)
+            .unwrap_or_else(|e| panic!("{method} {path}: reading the body: {e}"));
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        crate::spec::assert_conforms(method, path, status, &body);
+        FullResp {
+            resp: Resp {
+                status,
+                retry_after,
+                www_authenticate,
+                content_type,
+                body,
+            },
+            set_cookie,
+        }
+    }
+
+    /// This server's origin, as a browser on its pages sends it in `Origin`.
+    pub fn origin(&self) -> String {
+        self.url.trim_end_matches('/').to_owned()
+    }
+
+    /// Logs in at `POST /v1/auth/session` as the dashboard's form does; returns the answer.
+    pub fn cookie_login(&self, username: &str, password: &str) -> FullResp {
+        let form = format!(
+            "username={}&password={}",
+            form_encode(username),
+            form_encode(password)
+        );
+        self.send(
+            "POST",
+            "/v1/auth/session",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("origin", &self.origin()),
+            ],
+            Some(form.as_bytes()),
+        )
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+pub fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -212,9 +212,9 @@ impl Store {
     }
 
     /// Uses `code` (once) to set the password of `username` to `password_hash` (from
-    /// [`hash_password`]). Every other outstanding code of the user is used up too, and
-    /// every session of the user ends.
-    pub fn set_password(&self, username: &str, code: &str, password_hash: String) -> Result<()> {
+    /// [`hash_password`]); returns the user. Every other outstanding code of the user is
+    /// used up too, and every session of the user ends.
+    pub fn set_password(&self, username: &str, code: &str, password_hash: String) -> Result<User> {
         let (username, hash) = (
             normalise_username(username),
             sha256(normalise_code(code).as_bytes()),
@@ -235,7 +235,7 @@ impl Store {
                 "UPDATE sessions SET revoked_ms = ?1 WHERE user_id = ?2 AND revoked_ms IS NULL",
                 params![now, user],
             )?;
-            Ok(())
+            load_user(tx, user)?.ok_or(StoreError::InvalidPasswordCode)
         })
     }
 

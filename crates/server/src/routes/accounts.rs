@@ -66,7 +66,7 @@ async fn token_answer(
     })))
 }
 
-pub async fn set_password(
+pub async fn password(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
@@ -75,23 +75,25 @@ pub async fn set_password(
     if let Some(why) = users::password_problem(&b.password) {
         return Err(ApiError::bad_request("invalid_password", why));
     }
-    let store = state.store.clone();
     // The code is checked before hashing, so nobody makes the server hash for free.
+    let st = state.clone();
     let done = web::block(move || {
-        if !store.password_code_valid(&b.username, &b.code)? {
-            return Err(StoreError::InvalidPasswordCode);
+        if !st.store.password_code_valid(&b.username, &b.code)? {
+            return Err(ApiError::from(StoreError::InvalidPasswordCode));
         }
         let hash = users::hash_password(&b.password)?;
-        store.set_password(&b.username, &b.code, hash)
+        let user = st.store.set_password(&b.username, &b.code, hash)?;
+        tracing::info!(user = %user.username, "leader password set");
+        user_json(&st, &user)
     })
     .await?;
     match done {
-        Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(e @ StoreError::InvalidPasswordCode) => {
+        Ok(user) => Ok(HttpResponse::Ok().json(user)),
+        Err(e) if e.code == "invalid_code" => {
             actix_web::rt::time::sleep(leader::FAILURE_DELAY).await;
-            Err(e.into())
+            Err(e)
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -175,14 +177,14 @@ pub async fn logout(state: web::Data<AppState>, who: Leader) -> Result<HttpRespo
     let store = state.store.clone();
     let session = who.session_id;
     web::block(move || store.end_session(session)).await??;
-    let mut res = HttpResponse::NoContent();
+    let mut res = HttpResponse::Ok();
     if who.via_cookie {
         res.insert_header((
             header::SET_COOKIE,
             leader::clear_cookie_header(state.cookie_secure),
         ));
     }
-    Ok(res.finish())
+    Ok(res.json(json!({"status": "logged_out"})))
 }
 
 pub async fn me(state: web::Data<AppState>, who: Leader) -> Result<HttpResponse, ApiError> {

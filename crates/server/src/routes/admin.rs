@@ -33,7 +33,7 @@ fn require_team(state: &AppState, who: &Leader, team: &TeamId) -> Result<(), Api
     who.require_within(&state.store, &UnitRef::new(UnitKind::Team, team.as_str()))
 }
 
-pub async fn create_invite(
+pub async fn invite(
     state: web::Data<AppState>,
     who: Leader,
     path: web::Path<String>,
@@ -86,7 +86,7 @@ pub async fn create_invite(
         })))
 }
 
-pub async fn team_devices(
+pub async fn devices(
     state: web::Data<AppState>,
     who: Leader,
     path: web::Path<String>,
@@ -114,7 +114,7 @@ pub async fn team_devices(
     Ok(HttpResponse::Ok().json(json!({"team_id": path.into_inner(), "devices": devices})))
 }
 
-pub async fn revoke_device(
+pub async fn revoke(
     state: web::Data<AppState>,
     who: Leader,
     path: web::Path<String>,

@@ -7,6 +7,7 @@ mod tallies;
 
 use crate::error::ApiError;
 use actix_web::{HttpResponse, web};
+use admin::revoke;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
@@ -17,27 +18,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/sync/pull", web::get().to(sync::pull))
         .route("/v1/tallies", web::get().to(tallies::tallies))
         // Leader accounts and what leaders manage.
-        .route(
-            "/v1/auth/set-password",
-            web::post().to(accounts::set_password),
-        )
+        .route("/v1/auth/set-password", web::post().to(accounts::password))
         .route("/v1/auth/login", web::post().to(accounts::login))
         .route("/v1/auth/token", web::post().to(accounts::token))
         .route("/v1/auth/session", web::post().to(accounts::session))
         .route("/v1/auth/logout", web::post().to(accounts::logout))
         .route("/v1/me", web::get().to(accounts::me))
-        .route(
-            "/v1/teams/{team_id}/invites",
-            web::post().to(admin::create_invite),
-        )
-        .route(
-            "/v1/teams/{team_id}/devices",
-            web::get().to(admin::team_devices),
-        )
-        .route(
-            "/v1/devices/{device_id}/revoke",
-            web::post().to(admin::revoke_device),
-        )
+        .route("/v1/teams/{team_id}/invites", web::post().to(admin::invite))
+        .route("/v1/teams/{team_id}/devices", web::get().to(admin::devices))
+        .route("/v1/devices/{device_id}/revoke", web::post().to(revoke))
         .default_service(web::to(not_found));
 }
 
