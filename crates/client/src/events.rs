@@ -1,0 +1,254 @@
+//! The outbox's events: recorded, selected for a push batch, updated from push results,
+//! pruned once acknowledged and past the retention window.
+
+use crate::error::Result;
+use langso_domain::EventId;
+use rusqlite::{Connection, Row, Transaction, params};
+use serde::Serialize;
+
+/// What the server said about an event (its last word; `Pending` until it said anything).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventState {
+    Pending,
+    Accepted,
+    Duplicate,
+    Rejected,
+    Conflict,
+}
+
+impl EventState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Duplicate => "duplicate",
+            Self::Rejected => "rejected",
+            Self::Conflict => "conflict",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Accepted,
+            Self::Duplicate,
+            Self::Rejected,
+            Self::Conflict,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+
+    /// Stored on the server (and counted) exactly once.
+    pub fn is_stored(self) -> bool {
+        matches!(self, Self::Accepted | Self::Duplicate)
+    }
+}
+
+/// One event the device holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldEvent {
+    pub event_id: EventId,
+    pub device_id: String,
+    pub seq: u64,
+    pub kind: String,
+    pub village_id: String,
+    pub count: i64,
+    pub occurred_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<EventId>,
+    pub recorded_at: String,
+    pub state: EventState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub clock_corrected: bool,
+    /// Covered by the server's `acked_through_seq`.
+    pub acked: bool,
+    pub dismissed: bool,
+}
+
+const COLUMNS: &str = "event_id, device_id, seq, kind, village_id, count, occurred_at, note, \
+    corrects, recorded_at, status, code, message, clock_corrected, acked_ms IS NOT NULL, dismissed";
+
+fn held(r: &Row<'_>) -> rusqlite::Result<HeldEvent> {
+    let id = |s: String| EventId::parse(&s);
+    Ok(HeldEvent {
+        event_id: id(r.get(0)?).unwrap_or(EventId(uuid::Uuid::nil())),
+        device_id: r.get(1)?,
+        seq: r.get::<_, i64>(2)? as u64,
+        kind: r.get(3)?,
+        village_id: r.get(4)?,
+        count: r.get(5)?,
+        occurred_at: r.get(6)?,
+        note: r.get(7)?,
+        corrects: r.get::<_, Option<String>>(8)?.and_then(id),
+        recorded_at: r.get(9)?,
+        state: EventState::parse(&r.get::<_, String>(10)?).unwrap_or(EventState::Pending),
+        code: r.get(11)?,
+        message: r.get(12)?,
+        clock_corrected: r.get(13)?,
+        acked: r.get(14)?,
+        dismissed: r.get(15)?,
+    })
+}
+
+pub fn insert(tx: &Transaction<'_>, e: &HeldEvent) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO events (device_id, seq, event_id, kind, village_id, count, occurred_at,
+             note, corrects, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        e.device_id,
+        e.seq as i64,
+        e.event_id.to_string(),
+        e.kind,
+        e.village_id,
+        e.count,
+        e.occurred_at,
+        e.note,
+        e.corrects.map(|c| c.to_string()),
+        e.recorded_at,
+    ])?;
+    Ok(())
+}
+
+/// The next events to push: pending, of the current enrollment, in seq order.
+pub fn pending(conn: &Connection, device: &str, limit: usize) -> Result<Vec<HeldEvent>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM events WHERE device_id = ?1 AND status = 'pending'
+         ORDER BY seq LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![device, limit as i64], held)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn all(conn: &Connection) -> Result<Vec<HeldEvent>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM events ORDER BY id"))?;
+    let rows = stmt.query_map([], held)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn one(conn: &Connection, id: &EventId) -> Result<Option<HeldEvent>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE event_id = ?1"))?
+        .query_row([id.to_string()], held)
+        .optional()?)
+}
+
+/// Events the user must look at: rejected or conflicting, not dismissed.
+pub fn problems(conn: &Connection) -> Result<Vec<HeldEvent>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM events WHERE status IN ('rejected', 'conflict') AND dismissed = 0
+         ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([], held)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// (events waiting to go up for `device`, all events held)
+pub fn counts(conn: &Connection, device: &str) -> Result<(usize, usize)> {
+    let (queued, held): (i64, i64) = conn.query_row(
+        "SELECT coalesce(sum(status = 'pending' AND device_id = ?1), 0), count(*) FROM events",
+        [device],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((queued as usize, held as usize))
+}
+
+/// Records the server's verdict on one pushed event.
+pub fn set_result(
+    tx: &Transaction<'_>,
+    id: &EventId,
+    state: EventState,
+    code: Option<&str>,
+    message: Option<&str>,
+    clock_corrected: bool,
+) -> Result<bool> {
+    let n = tx
+        .prepare_cached(
+            "UPDATE events SET status = ?2, code = ?3, message = ?4, clock_corrected = ?5
+             WHERE event_id = ?1 AND status = 'pending'",
+        )?
+        .execute(params![
+            id.to_string(),
+            state.as_str(),
+            code,
+            message,
+            clock_corrected
+        ])?;
+    Ok(n == 1)
+}
+
+/// Stamps, with the server's time, events newly covered by `acked_through_seq`.
+pub fn mark_acked(tx: &Transaction<'_>, device: &str, acked: i64, server_ms: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE events SET acked_ms = ?3 WHERE device_id = ?1 AND seq <= ?2 AND acked_ms IS NULL",
+    )?
+    .execute(params![device, acked, server_ms])?;
+    Ok(())
+}
+
+/// After a server restore: every event of this enrollment still held goes up again, except
+/// conflicts (the protocol says never to resend those). Returns how many.
+pub fn requeue_for_restore(tx: &Transaction<'_>, device: &str) -> Result<usize> {
+    Ok(tx
+        .prepare_cached(
+            "UPDATE events SET status = 'pending', code = NULL, message = NULL,
+                 clock_corrected = 0, acked_ms = NULL
+             WHERE device_id = ?1 AND status IN ('accepted', 'duplicate', 'rejected')",
+        )?
+        .execute([device])?)
+}
+
+/// Deletes what the server acknowledged (seq ≤ `acked`) more than `retention_ms` ago by the
+/// server's clock, and is final: stored, or a dismissed rejection. Never anything pending.
+pub fn prune(
+    tx: &Transaction<'_>,
+    device: &str,
+    acked: i64,
+    server_now_ms: i64,
+    retention_ms: i64,
+) -> Result<usize> {
+    Ok(tx
+        .prepare_cached(
+            "DELETE FROM events
+             WHERE device_id = ?1 AND seq <= ?2 AND acked_ms IS NOT NULL AND acked_ms <= ?3
+               AND (status IN ('accepted', 'duplicate') OR (dismissed = 1 AND status <> 'pending'))",
+        )?
+        .execute(params![device, acked, server_now_ms - retention_ms])?)
+}
+
+/// Events of a former enrollment that were never answered move to the new device with new
+/// seqs (the server numbers seqs per device). Returns the next free seq.
+pub fn renumber_for(tx: &Transaction<'_>, new_device: &str) -> Result<u64> {
+    let ids: Vec<i64> = tx
+        .prepare(
+            "SELECT id FROM events WHERE status = 'pending' AND device_id <> ?1
+             ORDER BY id",
+        )?
+        .query_map([new_device], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut seq = 0u64;
+    for id in ids {
+        seq += 1;
+        tx.execute(
+            "UPDATE events SET device_id = ?1, seq = ?2 WHERE id = ?3",
+            params![new_device, seq as i64, id],
+        )?;
+    }
+    Ok(seq + 1)
+}
+
+pub fn dismiss(tx: &Transaction<'_>, id: &EventId) -> Result<bool> {
+    Ok(tx.execute(
+        "UPDATE events SET dismissed = 1 WHERE event_id = ?1 AND status IN ('rejected', 'conflict')",
+        [id.to_string()],
+    )? == 1)
+}

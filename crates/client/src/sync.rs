@@ -1,0 +1,403 @@
+//! `sync()`: the engine's state machine.
+//!
+//! ```text
+//! TOKEN ─▶ PUSH (batches, seq order) ─▶ PRUNE ─▶ PULL (pages from the cursor) ─▶ DONE
+//!              ▲                                     │
+//!              └──── generation changed: requeue ◀───┘ (at most 3 rounds)
+//! ```
+//!
+//! Each step commits its outcome in one local transaction before the next request, so a
+//! sync killed anywhere resumes from the last committed step; pushes are idempotent, so a
+//! step repeated after a lost answer costs only a `duplicate`.
+
+use crate::config::Point;
+use crate::engine::{Engine, device_clock, rfc3339};
+use crate::error::{Error, Result};
+use crate::events::{self, EventState};
+use crate::http::{Answer, Method, Stats};
+use crate::reference;
+use crate::wire::{self, PullAnswer, PushAnswer, TokenPair};
+use chrono::{DateTime, Utc};
+use langso_domain::EventId;
+use serde::Serialize;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// What one `sync()` did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SyncReport {
+    /// Events sent (an event resent after a lost answer counts again).
+    pub pushed: usize,
+    pub batches: usize,
+    pub accepted: usize,
+    pub duplicate: usize,
+    pub rejected: usize,
+    pub conflict: usize,
+    /// Reference changes applied.
+    pub pulled: usize,
+    /// Acknowledged events deleted after the retention window.
+    pub pruned: usize,
+    pub refreshed: bool,
+    /// The server was restored from a backup: held events were pushed again.
+    pub generation_changed: bool,
+    pub requeued: usize,
+    /// Events still waiting after this sync (0 unless some arrived meanwhile).
+    pub queued: usize,
+    pub requests: u32,
+    pub retries: u32,
+    pub waited_ms: u128,
+    pub elapsed_ms: u128,
+    /// Round trip of each push request (the attempt that got the answer).
+    #[serde(skip)]
+    pub push_latencies: Vec<Duration>,
+}
+
+enum Pulled {
+    Done,
+    Restored,
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Percent-encodes a cursor for a query string (it is opaque: trust nothing about it).
+fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Engine {
+    /// Pushes everything queued, then pulls reference changes. Any error leaves the outbox
+    /// consistent and the next call resumes; nothing queued is ever dropped.
+    pub fn sync(&mut self) -> Result<SyncReport> {
+        let started = Instant::now();
+        let mut report = SyncReport::default();
+        let mut stats = Stats::default();
+        let result = self.sync_rounds(&mut report, &mut stats);
+        report.requests = stats.requests;
+        report.retries = stats.retries;
+        report.waited_ms = stats.waited.as_millis();
+        report.elapsed_ms = started.elapsed().as_millis();
+        result?;
+        report.queued = self.status()?.queued;
+        Ok(report)
+    }
+
+    fn sync_rounds(&mut self, report: &mut SyncReport, stats: &mut Stats) -> Result<()> {
+        let device = self.state.device_id.clone().ok_or(Error::NotEnrolled)?;
+        for _ in 0..3 {
+            self.push_all(&device, report, stats)?;
+            self.prune(&device, report)?;
+            if let Pulled::Done = self.pull_all(&device, report, stats)? {
+                let now = self.server_now();
+                self.transact(|_, s| {
+                    s.last_sync = Some(rfc3339(now.fixed_offset()));
+                    Ok(())
+                })?;
+                return Ok(());
+            }
+        }
+        Err(Error::Server {
+            status: 200,
+            code: "generation_unstable".into(),
+            message: "the server's generation kept changing during one sync".into(),
+        })
+    }
+
+    /// Refreshes the access token if it is missing or about to expire by the server's clock.
+    fn ensure_token(&mut self, stats: &mut Stats, report: &mut SyncReport) -> Result<()> {
+        let expires = self.state.access_expires_at.as_deref().and_then(parse_time);
+        let fresh = self.state.access_token.is_some()
+            && expires.is_some_and(|e| self.server_now() < e - self.config.refresh_margin);
+        if fresh {
+            Ok(())
+        } else {
+            self.refresh(stats, report)
+        }
+    }
+
+    /// Rotates the refresh token. A retry after a lost answer resends the same old token,
+    /// which the server answers with the same new pair; the pair is stored before any use.
+    fn refresh(&mut self, stats: &mut Stats, report: &mut SyncReport) -> Result<()> {
+        let token = self.state.refresh_token.clone().ok_or(Error::NotEnrolled)?;
+        let server = self.state.server.clone().ok_or(Error::NotEnrolled)?;
+        let body = json!({ "refresh_token": token }).to_string();
+        self.interrupt(Point::BeforeRequest)?;
+        let a = self.http.call(
+            Method::Post,
+            &format!("{server}/v1/devices/token"),
+            None,
+            &|| Some(body.clone()),
+            stats,
+        )?;
+        self.interrupt(Point::AnswerReceived)?;
+        match a.status {
+            200 => {
+                let p: TokenPair = a.json()?;
+                let offset = a.date.map(|d| self.offset_from(d));
+                self.transact(|_, s| {
+                    Self::store_tokens(s, &p);
+                    if let Some(o) = offset {
+                        s.server_offset_ms = o;
+                    }
+                    Ok(())
+                })?;
+                report.refreshed = true;
+                Ok(())
+            }
+            401 => {
+                let (code, message) = a.error();
+                Err(Error::ReEnroll { code, message })
+            }
+            403 => Err(Error::DeviceRevoked(a.error().1)),
+            _ => Err(a.unexpected()),
+        }
+    }
+
+    /// One authenticated request, with the token refreshed first if needed and once more on
+    /// a 401 that a refresh can fix.
+    fn authed(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: &dyn Fn() -> Option<String>,
+        stats: &mut Stats,
+        report: &mut SyncReport,
+    ) -> Result<Answer> {
+        self.ensure_token(stats, report)?;
+        let mut refreshed = false;
+        loop {
+            self.interrupt(Point::BeforeRequest)?;
+            let server = self.state.server.clone().ok_or(Error::NotEnrolled)?;
+            let token = self.state.access_token.clone();
+            let a = self.http.call(
+                method,
+                &format!("{server}{path}"),
+                token.as_deref(),
+                body,
+                stats,
+            )?;
+            match a.status {
+                401 => {
+                    let (code, message) = a.error();
+                    let fixable = matches!(
+                        code.as_str(),
+                        "token_expired" | "invalid_token" | "missing_token"
+                    );
+                    if fixable && !refreshed {
+                        refreshed = true;
+                        self.refresh(stats, report)?;
+                        continue;
+                    }
+                    return Err(Error::ReEnroll { code, message });
+                }
+                403 if a.error().0 == "device_revoked" => {
+                    return Err(Error::DeviceRevoked(a.error().1));
+                }
+                _ => return Ok(a),
+            }
+        }
+    }
+
+    fn push_all(&mut self, device: &str, report: &mut SyncReport, stats: &mut Stats) -> Result<()> {
+        let mut cap = self.config.batch_max_events.clamp(1, 500);
+        let max_bytes = self.config.batch_max_bytes.max(4096);
+        loop {
+            let pending = events::pending(&self.outbox.conn, device, cap)?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let mut jsons = Vec::with_capacity(pending.len());
+            let mut bytes = wire::PUSH_OVERHEAD;
+            for e in &pending {
+                let j = wire::event_json(e);
+                if !jsons.is_empty() && bytes + j.len() + 1 > max_bytes {
+                    break;
+                }
+                bytes += j.len() + 1;
+                jsons.push(j);
+            }
+            let batch_id = uuid::Uuid::now_v7();
+            let offset = self.config.clock_offset;
+            let body = || {
+                let clock = rfc3339(device_clock(offset));
+                Some(wire::push_body(&batch_id, &clock, &jsons))
+            };
+            let a = self.authed(Method::Post, "/v1/sync/push", &body, stats, report)?;
+            match a.status {
+                200 => {}
+                413 if jsons.len() > 1 => {
+                    cap = (jsons.len() / 2).max(1);
+                    continue;
+                }
+                _ => return Err(a.unexpected()),
+            }
+            self.interrupt(Point::AnswerReceived)?;
+            report.batches += 1;
+            report.pushed += jsons.len();
+            report.push_latencies.push(a.elapsed);
+            let answer: PushAnswer = a.json()?;
+            if !self.apply_push(device, &answer, report)? {
+                return Err(Error::Server {
+                    status: 200,
+                    code: "no_progress".into(),
+                    message: "a push answer settled none of the batch's events".into(),
+                });
+            }
+        }
+    }
+
+    /// Applies a push answer in one transaction. Returns whether anything was settled.
+    fn apply_push(
+        &mut self,
+        device: &str,
+        a: &PushAnswer,
+        report: &mut SyncReport,
+    ) -> Result<bool> {
+        let server_time = parse_time(&a.server_time).unwrap_or_else(|| self.server_now());
+        let offset = self.offset_from(server_time);
+        self.transact(|tx, s| {
+            s.server_offset_ms = offset;
+            let restored = s.generation.as_ref().is_some_and(|g| *g != a.generation);
+            if restored {
+                report.generation_changed = true;
+                report.requeued += events::requeue_for_restore(tx, device)?;
+                s.cursor = None;
+            }
+            s.generation = Some(a.generation.clone());
+            let mut settled = false;
+            for r in &a.results {
+                let (Some(id), Some(state)) =
+                    (EventId::parse(&r.event_id), EventState::parse(&r.status))
+                else {
+                    continue;
+                };
+                if state == EventState::Pending {
+                    continue;
+                }
+                let msg = r.message.as_deref();
+                if events::set_result(tx, &id, state, r.code.as_deref(), msg, r.clock_corrected)? {
+                    settled = true;
+                    match state {
+                        EventState::Accepted => report.accepted += 1,
+                        EventState::Duplicate => report.duplicate += 1,
+                        EventState::Rejected => report.rejected += 1,
+                        EventState::Conflict => report.conflict += 1,
+                        EventState::Pending => {}
+                    }
+                }
+            }
+            s.acked_seq = a.acked_through_seq;
+            events::mark_acked(
+                tx,
+                device,
+                a.acked_through_seq,
+                server_time.timestamp_millis(),
+            )?;
+            Ok(settled || restored)
+        })
+    }
+
+    fn prune(&mut self, device: &str, report: &mut SyncReport) -> Result<()> {
+        if self.state.generation.is_none() {
+            return Ok(());
+        }
+        let (acked, now) = (self.state.acked_seq, self.server_now().timestamp_millis());
+        let retention = self.config.retention.num_milliseconds();
+        report.pruned += self.transact(|tx, _| events::prune(tx, device, acked, now, retention))?;
+        Ok(())
+    }
+
+    fn pull_all(
+        &mut self,
+        device: &str,
+        report: &mut SyncReport,
+        stats: &mut Stats,
+    ) -> Result<Pulled> {
+        let mut cursor_refused = false;
+        loop {
+            let cursor = self.state.cursor.clone();
+            let limit = self.config.pull_limit.clamp(1, 1000);
+            let path = match &cursor {
+                Some(c) => format!("/v1/sync/pull?cursor={}&limit={limit}", query_escape(c)),
+                None => format!("/v1/sync/pull?limit={limit}"),
+            };
+            let a = self.authed(Method::Get, &path, &|| None, stats, report)?;
+            if a.status == 400 && a.error().0 == "invalid_cursor" && !cursor_refused {
+                // A cursor the server cannot read: start a fresh snapshot.
+                cursor_refused = true;
+                self.transact(|_, s| {
+                    s.cursor = None;
+                    Ok(())
+                })?;
+                continue;
+            }
+            if a.status != 200 {
+                return Err(a.unexpected());
+            }
+            self.interrupt(Point::AnswerReceived)?;
+            let p: PullAnswer = a.json()?;
+            let server_time = parse_time(&p.server_time).unwrap_or_else(|| self.server_now());
+            let offset = self.offset_from(server_time);
+            let restored = self
+                .state
+                .generation
+                .as_ref()
+                .is_some_and(|g| *g != p.generation);
+            if restored {
+                report.generation_changed = true;
+                self.transact(|tx, s| {
+                    report.requeued += events::requeue_for_restore(tx, device)?;
+                    s.generation = Some(p.generation.clone());
+                    s.cursor = None;
+                    s.server_offset_ms = offset;
+                    Ok(())
+                })?;
+                return Ok(Pulled::Restored);
+            }
+            self.transact(|tx, s| {
+                if cursor.is_none() || p.reset {
+                    reference::clear(tx)?;
+                }
+                for c in &p.changes {
+                    reference::apply(tx, c)?;
+                }
+                s.cursor = Some(p.next_cursor.clone());
+                s.generation = Some(p.generation.clone());
+                s.team_totals = Some(p.team_totals.to_string());
+                s.server_offset_ms = offset;
+                s.acked_seq = p.acked_through_seq;
+                events::mark_acked(
+                    tx,
+                    device,
+                    p.acked_through_seq,
+                    server_time.timestamp_millis(),
+                )
+            })?;
+            report.pulled += p.changes.len();
+            if !p.has_more {
+                return Ok(Pulled::Done);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_escaped_for_the_query_string() {
+        assert_eq!(query_escape("eyJn-_x"), "eyJn-_x");
+        assert_eq!(query_escape("a+b/c="), "a%2Bb%2Fc%3D");
+    }
+}
