@@ -474,3 +474,26 @@ fn each_role_sees_its_scope_and_manages_only_teams_within_it() {
     }
     assert_eq!(server.scope_for("province_admin", TEAM), PROVINCE);
 }
+
+#[test]
+fn concurrent_guesses_cannot_slip_past_the_lockout() {
+    let server = Server::start_demo();
+    let user = server.new_leader("team_leader", TEAM);
+
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let guesses: Vec<_> = (0..8)
+            .map(|i| {
+                let (server, user) = (&server, &user);
+                scope.spawn(move || server.login(user, &format!("guess number {i}")).status)
+            })
+            .collect();
+        guesses
+            .into_iter()
+            .map(|g| g.join().expect("a guess"))
+            .collect()
+    });
+
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!((wrong, refused), (5, 3), "{statuses:?}");
+}

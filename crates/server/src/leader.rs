@@ -79,6 +79,16 @@ impl Leader {
             )),
         }
     }
+
+    /// [`Leader::require_within`] for async handlers.
+    pub async fn require_within_async(
+        &self,
+        store: &Store,
+        target: UnitRef,
+    ) -> Result<(), ApiError> {
+        let (me, store) = (self.clone(), store.clone());
+        web::block(move || me.require_within(&store, &target)).await?
+    }
 }
 
 impl FromRequest for Leader {
@@ -240,18 +250,21 @@ pub async fn check_password(
         password.to_owned(),
     );
     let outcome = web::block(move || {
-        if let Some(until) = store.login_locked_until(&username, ip.as_deref())? {
-            let secs = ((until - now_ms()).max(1000) as u64).div_ceil(1000);
-            return Ok::<_, StoreError>(Err(Some(secs)));
-        }
+        let attempt = match store.begin_login_attempt(&username, ip.as_deref())? {
+            Ok(attempt) => attempt,
+            Err(until) => {
+                let secs = ((until - now_ms()).max(1000) as u64).div_ceil(1000);
+                return Ok::<_, StoreError>(Err(Some(secs)));
+            }
+        };
         let creds = store.user_credentials(&username)?;
         let hash = creds.as_ref().and_then(|(_, h)| h.as_deref());
         if users::verify_password(&password, hash) {
+            store.forget_login_attempt(attempt)?;
             return Ok(Ok(creds
                 .map(|(id, _)| id)
                 .expect("verified with a stored hash")));
         }
-        store.record_login_failure(&username, ip.as_deref())?;
         Ok(Err(None))
     })
     .await??;
@@ -267,5 +280,59 @@ pub async fn check_password(
             actix_web::rt::time::sleep(FAILURE_DELAY).await;
             Err(invalid_credentials())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn the_session_cookie_is_read_among_others() {
+        let req = TestRequest::default()
+            .insert_header((header::COOKIE, "a=1; langso_session=lss_x; b=2"))
+            .to_http_request();
+        assert_eq!(session_cookie(&req).as_deref(), Some("lss_x"));
+        let none = TestRequest::default()
+            .insert_header((header::COOKIE, "langso_sessionx=1"))
+            .to_http_request();
+        assert_eq!(session_cookie(&none), None);
+    }
+
+    #[test]
+    fn same_origin_compares_origin_or_referer_with_host() {
+        let req = |headers: &[(header::HeaderName, &str)]| {
+            let mut r = TestRequest::post().insert_header((header::HOST, "langso.example:8080"));
+            for (k, v) in headers {
+                r = r.insert_header((k.clone(), *v));
+            }
+            r.to_http_request()
+        };
+        let ok = |r: &HttpRequest, required| require_same_origin(r, required).is_ok();
+        assert!(ok(
+            &req(&[(header::ORIGIN, "https://langso.example:8080")]),
+            true
+        ));
+        assert!(ok(
+            &req(&[(header::REFERER, "http://LANGSO.example:8080/x?y")]),
+            true
+        ));
+        assert!(!ok(&req(&[(header::ORIGIN, "https://evil.example")]), true));
+        assert!(!ok(&req(&[(header::ORIGIN, "null")]), true));
+        assert!(!ok(
+            &req(&[(header::ORIGIN, "https://langso.example:8080.evil.example")]),
+            true
+        ));
+        assert!(!ok(&req(&[]), true));
+        assert!(ok(&req(&[]), false));
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_strict_and_secure_when_configured() {
+        let plain = session_cookie_header("v", false);
+        assert_eq!(plain, "langso_session=v; Path=/; HttpOnly; SameSite=Strict");
+        assert!(session_cookie_header("v", true).ends_with("; Secure"));
+        assert!(clear_cookie_header(true).contains("Max-Age=0"));
     }
 }

@@ -265,43 +265,66 @@ impl Store {
     /// minutes after the failure that reached the limit.
     pub fn login_locked_until(&self, username: &str, ip: Option<&str>) -> Result<Option<i64>> {
         let keys = failure_keys(&normalise_username(username), ip);
-        self.read(|c| {
-            let now = now_ms();
-            let mut until: Option<i64> = None;
-            for (key, max) in keys {
-                let nth: Option<i64> = c
-                    .prepare_cached(
-                        "SELECT at_ms FROM login_failures WHERE key = ?1 AND at_ms > ?2
-                         ORDER BY at_ms DESC LIMIT 1 OFFSET ?3",
-                    )?
-                    .query_row(params![key, now - LOGIN_WINDOW_MS, max - 1], |r| r.get(0))
-                    .optional()?;
-                if let Some(at) = nth {
-                    until = until.max(Some(at + LOGIN_WINDOW_MS));
-                }
-            }
-            Ok(until)
-        })
+        self.read(|c| locked_until(c, &keys, now_ms()))
     }
 
-    /// Records a failed login for `username` (whether or not it exists) and `ip`.
-    pub fn record_login_failure(&self, username: &str, ip: Option<&str>) -> Result<()> {
+    /// Counts a login attempt as a failure *before* the password is checked, so concurrent
+    /// guesses cannot slip past the limit: `Err(until_ms)` when locked out (nothing is
+    /// recorded), else the ids of the recorded rows, to pass to
+    /// [`Store::forget_login_attempt`] when the password turns out right.
+    pub fn begin_login_attempt(
+        &self,
+        username: &str,
+        ip: Option<&str>,
+    ) -> Result<Result<Vec<i64>, i64>> {
         let keys = failure_keys(&normalise_username(username), ip);
         self.write_blocking(move |tx| {
             let now = now_ms();
+            if let Some(until) = locked_until(tx, &keys, now)? {
+                return Ok(Err(until));
+            }
             tx.execute(
                 "DELETE FROM login_failures WHERE at_ms <= ?1",
                 [now - LOGIN_WINDOW_MS],
             )?;
+            let mut ids = Vec::with_capacity(keys.len());
             for (key, _) in keys {
                 tx.execute(
                     "INSERT INTO login_failures (key, at_ms) VALUES (?1, ?2)",
                     params![key, now],
                 )?;
+                ids.push(tx.last_insert_rowid());
+            }
+            Ok(Ok(ids))
+        })
+    }
+
+    /// Removes the rows of an attempt whose password was right.
+    pub fn forget_login_attempt(&self, ids: Vec<i64>) -> Result<()> {
+        self.write_blocking(move |tx| {
+            for id in ids {
+                tx.execute("DELETE FROM login_failures WHERE id = ?1", [id])?;
             }
             Ok(())
         })
     }
+}
+
+fn locked_until(c: &Connection, keys: &[(String, i64)], now: i64) -> Result<Option<i64>> {
+    let mut until: Option<i64> = None;
+    for (key, max) in keys {
+        let nth: Option<i64> = c
+            .prepare_cached(
+                "SELECT at_ms FROM login_failures WHERE key = ?1 AND at_ms > ?2
+                 ORDER BY at_ms DESC LIMIT 1 OFFSET ?3",
+            )?
+            .query_row(params![key, now - LOGIN_WINDOW_MS, max - 1], |r| r.get(0))
+            .optional()?;
+        if let Some(at) = nth {
+            until = until.max(Some(at + LOGIN_WINDOW_MS));
+        }
+    }
+    Ok(until)
 }
 
 fn code_owner(c: &Connection, username: &str, code_hash: &[u8], now: i64) -> Result<Option<i64>> {
