@@ -2,6 +2,7 @@
 
 mod bench;
 mod commands;
+mod field;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -119,6 +120,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The volunteer's device: enroll, record, sync, status, villages (over langso-client).
+    Field(field::FieldArgs),
     /// Benchmarks (figures, not tests).
     Bench {
         #[command(subcommand)]
@@ -161,6 +164,7 @@ fn main() -> ExitCode {
         }
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
+        Command::Field(args) => field::run(args),
         Command::Bench { which } => bench::run(which),
     };
     match result {

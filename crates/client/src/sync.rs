@@ -19,6 +19,7 @@ use crate::reference;
 use crate::wire::{self, PullAnswer, PushAnswer, TokenPair};
 use chrono::{DateTime, Utc};
 use langso_domain::EventId;
+use langso_domain::time::vn_offset;
 use serde::Serialize;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -100,7 +101,7 @@ impl Engine {
             if let Pulled::Done = self.pull_all(&device, report, stats)? {
                 let now = self.server_now();
                 self.transact(|_, s| {
-                    s.last_sync = Some(rfc3339(now.fixed_offset()));
+                    s.last_sync = Some(rfc3339(now.with_timezone(&vn_offset())));
                     Ok(())
                 })?;
                 return Ok(());
