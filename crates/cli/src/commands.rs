@@ -120,13 +120,13 @@ pub fn verify(db: &Path) -> ExitCode {
         }
     };
     if diffs.is_empty() {
-        println!("ok: every tally equals its recompute from the event log");
+        println!("ok: every tally and report aggregate equals its recompute from the event log");
         return ExitCode::SUCCESS;
     }
     for d in &diffs {
         println!(
-            "MISMATCH village {} day {} kind {}: stored {} recomputed {}",
-            d.village, d.day, d.kind, d.stored, d.recomputed
+            "MISMATCH {} {} day {} kind {} {}: stored {} recomputed {}",
+            d.table, d.unit, d.day, d.kind, d.column, d.stored, d.recomputed
         );
     }
     println!("{} tallies differ from the event log", diffs.len());

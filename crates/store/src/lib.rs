@@ -3,12 +3,15 @@
 //! Nothing here knows about HTTP.
 
 mod admin;
+mod aggregates;
 mod auth;
+mod bulk;
 mod conn;
 mod error;
 mod pull;
 mod push;
 mod reference;
+mod reports;
 mod scope;
 pub use scope::NamedUnit;
 mod sessions;
@@ -18,10 +21,16 @@ mod writer;
 
 pub use admin::TeamDevice;
 pub use auth::{DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey};
+pub use bulk::{BenchDevice, BulkEvent};
 pub use error::StoreError;
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
 pub use push::{EventResult, EventStatus, PushOutcome, PushRequest};
 pub use reference::{ReportLevel, TeamInfo, UnitInfo};
+pub use reports::{
+    CoverageCell, CoverageRow, CoverageTable, Entrants, Entry, Late, Leaderboard, LeaderboardQuery,
+    PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetLevel, TargetSetting, Totals,
+    UnitSummary, VillageCoverage,
+};
 pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
 pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow};
 
@@ -55,6 +64,7 @@ impl Store {
         let mut conn = conn::open_write(path)?;
         conn::migrate(&mut conn)?;
         let generation = conn::ensure_meta(&mut conn)?;
+        aggregates::ensure(&mut conn)?;
         auth::ensure_signing_key(&mut conn, now_ms())?;
         let readers = ReadPool::new(path.to_owned(), 4);
         let writer = Writer::start(conn);

@@ -4,6 +4,7 @@
 //! the insert is `ON CONFLICT DO NOTHING`; only when nothing was inserted do we read the
 //! stored row to tell `duplicate` from `conflict`.
 
+use crate::aggregates::Contribution;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use langso_domain::event::{EventContent, PushClock, RawEvent, validate};
@@ -52,6 +53,20 @@ pub struct PushOutcome {
 
 type TallyKey = (i64, i64, i64);
 
+/// One push's changes, kept apart until its savepoint is released.
+#[derive(Default)]
+struct Deltas {
+    tallies: HashMap<TallyKey, i64>,
+    derived: Vec<Contribution>,
+}
+
+impl Deltas {
+    fn record(&mut self, c: Contribution) {
+        *self.tallies.entry((c.village, c.day, c.kind)).or_default() += c.total;
+        self.derived.push(c);
+    }
+}
+
 /// Lookups and tally changes shared by every push of one group transaction.
 #[derive(Default)]
 pub(crate) struct GroupContext {
@@ -61,6 +76,8 @@ pub(crate) struct GroupContext {
     /// Devices known to have rejection rows; for the others the per-event check is skipped.
     has_rejections: HashMap<i64, bool>,
     deltas: HashMap<TallyKey, i64>,
+    /// The group's changes for the report aggregates, applied by `flush_tallies`.
+    derived: Vec<Contribution>,
 }
 
 impl GroupContext {
@@ -110,7 +127,14 @@ impl GroupContext {
         Ok(b)
     }
 
-    /// Applies the group's net tally changes: one upsert per (village, day, kind).
+    /// Records a change made outside a push (the benchmark's bulk loader).
+    pub(crate) fn record(&mut self, c: Contribution) {
+        *self.deltas.entry((c.village, c.day, c.kind)).or_default() += c.total;
+        self.derived.push(c);
+    }
+
+    /// Applies the group's net tally changes: one upsert per (village, day, kind), then the
+    /// report aggregates (crate::aggregates).
     pub(crate) fn flush_tallies(&mut self, tx: &Transaction<'_>) -> Result<()> {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO tallies (village_id, day, kind_id, total) VALUES (?1, ?2, ?3, ?4)
@@ -121,7 +145,7 @@ impl GroupContext {
                 stmt.execute(params![village, day, kind, delta])?;
             }
         }
-        Ok(())
+        crate::aggregates::flush(tx, &std::mem::take(&mut self.derived))
     }
 }
 
@@ -138,13 +162,14 @@ pub(crate) fn apply_in_savepoint(
     job: &PushJob,
 ) -> Result<PushOutcome> {
     tx.execute_batch("SAVEPOINT push")?;
-    let mut deltas = HashMap::new();
+    let mut deltas = Deltas::default();
     match apply(tx, ctx, job, &mut deltas) {
         Ok(outcome) => {
             tx.execute_batch("RELEASE push")?;
-            for (k, d) in deltas {
+            for (k, d) in deltas.tallies {
                 *ctx.deltas.entry(k).or_default() += d;
             }
+            ctx.derived.extend(deltas.derived);
             Ok(outcome)
         }
         Err(e) => {
@@ -210,7 +235,7 @@ fn apply(
     tx: &Transaction<'_>,
     ctx: &mut GroupContext,
     job: &PushJob,
-    deltas: &mut HashMap<TallyKey, i64>,
+    deltas: &mut Deltas,
 ) -> Result<PushOutcome> {
     let (id, team_id, acked) = load_device(tx, &job.device, job.token_iat_ms)?;
     let dev = Device { id, team_id };
@@ -239,6 +264,7 @@ fn apply(
 
 struct Target {
     id: i64,
+    device: i64,
     team_id: i64,
     superseded: bool,
     key: TallyKey,
@@ -252,7 +278,7 @@ fn insert_valid(
     job: &PushJob,
     raw: &RawEvent,
     draft: &langso_domain::EventDraft,
-    deltas: &mut HashMap<TallyKey, i64>,
+    deltas: &mut Deltas,
 ) -> Result<EventResult> {
     use RejectionCode as C;
     let c = &draft.content;
@@ -336,12 +362,14 @@ fn insert_valid(
         return reject_or_match(tx, dev, job, raw, seq_used(c.seq));
     }
     let new_id = tx.last_insert_rowid();
+    let rday = langso_domain::time::day_number(langso_domain::time::vn_day(job.clock.received_at));
     if let Some(t) = target {
         tx.prepare_cached("UPDATE events SET superseded_by = ?1 WHERE id = ?2")?
             .execute(params![new_id, t.id])?;
-        *deltas.entry(t.key).or_default() -= t.count;
+        deltas.record(Contribution::superseded(t.device, t.key, t.count, rday));
     }
-    *deltas.entry((village_id, day, kind_id)).or_default() += c.count.get();
+    let key = (village_id, day, kind_id);
+    deltas.record(Contribution::stored(dev.id, key, c.count.get(), rday));
     Ok(EventResult {
         event_id: raw.event_id,
         status: EventStatus::Accepted,
@@ -362,12 +390,13 @@ fn find_target(tx: &Transaction<'_>, t: &EventId) -> Result<Option<Target>> {
     Ok(tx
         .prepare_cached(
             "SELECT e.id, d.team_id, e.superseded_by IS NOT NULL, e.village_id, e.day, e.kind_id,
-                    e.count
+                    e.count, e.device_id
              FROM events e JOIN devices d ON d.id = e.device_id WHERE e.event_id = ?1",
         )?
         .query_row([t.as_bytes().as_slice()], |r| {
             Ok(Target {
                 id: r.get(0)?,
+                device: r.get(7)?,
                 team_id: r.get(1)?,
                 superseded: r.get(2)?,
                 key: (r.get(3)?, r.get(4)?, r.get(5)?),

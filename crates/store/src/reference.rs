@@ -130,6 +130,7 @@ impl Store {
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('current_hierarchy', ?1)"
             };
             tx.execute(sql, [&h.key])?;
+            crate::aggregates::sync_areas(tx)?;
             Ok(h.key)
         })
     }

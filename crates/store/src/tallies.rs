@@ -29,12 +29,20 @@ pub struct TallyReport {
     pub rows: Vec<TallyRow>,
 }
 
-/// A (village, day, kind) whose stored tally differs from the recompute.
+/// A row of `tallies` or of a report aggregate whose stored value differs from the
+/// recompute from the event log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TallyDiff {
-    pub village: String,
+    /// `tallies`, or a derived table of migration 003 (`team_days`, `late_tallies`, …).
+    pub table: &'static str,
+    /// The row's key other than day and kind: a village id, a team id, a team and member,
+    /// a unit code; for `late_tallies` the level, unit and arrival day.
+    pub unit: String,
+    /// The day, or the first day of the month for the monthly tables.
     pub day: NaiveDate,
     pub kind: String,
+    /// Which value differs: `total`, `events` or `arrivals`.
+    pub column: &'static str,
     pub stored: i64,
     pub recomputed: i64,
 }
@@ -124,7 +132,8 @@ impl Store {
         self.read(|c| team_totals(c, team, from, to))
     }
 
-    /// Recomputes every tally from the event log and lists each difference.
+    /// Recomputes every tally and every report aggregate from the event log and lists each
+    /// difference.
     pub fn verify(&self) -> Result<Vec<TallyDiff>> {
         self.read(|conn| {
             let tx = conn.unchecked_transaction()?;
@@ -152,9 +161,13 @@ impl Store {
                         params![key.0, key.2],
                         |row| Ok((row.get::<_, Option<String>>(0)?.unwrap_or_default(), row.get::<_, Option<String>>(1)?.unwrap_or_default())),
                     )?;
-                    diffs.push(TallyDiff { village, day: day_from_number(key.1), kind, stored: s, recomputed: r });
+                    diffs.push(TallyDiff {
+                        table: "tallies", unit: village, day: day_from_number(key.1), kind,
+                        column: "total", stored: s, recomputed: r,
+                    });
                 }
             }
+            diffs.extend(crate::aggregates::verify(&tx)?);
             Ok(diffs)
         })
     }

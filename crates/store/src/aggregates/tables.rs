@@ -1,0 +1,232 @@
+//! The derived tables of migration 003: their keys and the SQL that recomputes each from
+//! the event log. `verify` compares against it, and `rebuild` refills from it.
+
+use crate::Result;
+use rusqlite::{Connection, OptionalExtension, Transaction};
+
+/// One derived table: its name, key columns in primary-key order, its two value columns,
+/// and a query giving (keys…, value, value) ordered by the keys, recomputed from events.
+pub(crate) struct Table {
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+    pub values: [&'static str; 2],
+    pub recompute: String,
+    /// Rows that follow the current hierarchy (rebuilt when it changes), as a WHERE clause.
+    pub area_rows: Option<&'static str>,
+}
+
+/// Day number of the first of the month of day number `x`.
+fn month(x: &str) -> String {
+    format!("(unixepoch({x} * 86400, 'unixepoch', 'start of month') / 86400)")
+}
+
+/// Villages placed in the current hierarchy with their commune, district (None where the
+/// commune's parent is not a district) and province.
+pub(crate) const PLACES: &str = "
+    SELECT p.village_id AS village_id, cu.code AS commune,
+           CASE WHEN pu.level = 'district' THEN pu.code END AS district,
+           CASE WHEN pu.level = 'province' THEN pu.code
+                WHEN gu.level = 'province' THEN gu.code END AS province
+    FROM village_placements p
+    JOIN units cu ON cu.version_id = p.version_id AND cu.code = p.commune_code AND cu.level = 'commune'
+    LEFT JOIN units pu ON pu.version_id = cu.version_id AND pu.code = cu.parent_code
+    LEFT JOIN units gu ON gu.version_id = pu.version_id AND gu.code = pu.parent_code
+    WHERE p.version_id = (SELECT h.id FROM meta m JOIN hierarchy_versions h ON h.key = m.value
+                          WHERE m.key = 'current_hierarchy')";
+
+const LIVE: &str =
+    "FROM events e JOIN devices d ON d.id = e.device_id WHERE e.superseded_by IS NULL";
+/// The two value columns of a recompute, named so `rebuild` can filter on them.
+const SUMS: &str = "sum(e.count) AS v1, sum(e.count > 0) AS v2";
+
+fn areas_of_places() -> String {
+    format!(
+        "WITH pl AS ({PLACES}), va AS (
+            SELECT village_id, commune AS code FROM pl
+            UNION ALL SELECT village_id, district FROM pl WHERE district IS NOT NULL
+            UNION ALL SELECT village_id, province FROM pl WHERE province IS NOT NULL)"
+    )
+}
+
+fn late_recompute() -> String {
+    format!(
+        "WITH pl AS ({PLACES}),
+         deltas AS (
+            SELECT e.village_id, d.team_id, e.day, (e.received_ms + 25200000) / 86400000 AS rday,
+                   e.kind_id, e.count AS total, 1 AS arrivals
+            FROM events e JOIN devices d ON d.id = e.device_id
+            UNION ALL
+            SELECT t.village_id, d.team_id, t.day, (c.received_ms + 25200000) / 86400000,
+                   t.kind_id, -t.count, 0
+            FROM events c JOIN events t ON t.id = c.corrects JOIN devices d ON d.id = t.device_id),
+         late AS (SELECT * FROM deltas WHERE rday > day),
+         late_units AS (
+            SELECT 'village' AS level, v.village_id AS unit, l.* FROM late l JOIN villages v ON v.id = l.village_id
+            UNION ALL SELECT 'team', t.team_id, l.* FROM late l JOIN teams t ON t.id = l.team_id
+            UNION ALL SELECT 'commune', p.commune, l.* FROM late l JOIN pl p ON p.village_id = l.village_id
+            UNION ALL SELECT 'district', p.district, l.* FROM late l JOIN pl p ON p.village_id = l.village_id
+                      WHERE p.district IS NOT NULL
+            UNION ALL SELECT 'province', p.province, l.* FROM late l JOIN pl p ON p.village_id = l.village_id
+                      WHERE p.province IS NOT NULL)
+         SELECT level, unit, day, rday, kind_id, sum(total) AS v1, sum(arrivals) AS v2 FROM late_units
+         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+    )
+}
+
+/// The key columns (primary-key order) and value columns of a derived table.
+pub(crate) fn shape(table: &str) -> (&'static [&'static str], [&'static str; 2]) {
+    const SUMS: [&str; 2] = ["total", "events"];
+    match table {
+        "village_months" => (&["village_id", "month", "kind_id"], SUMS),
+        "team_days" => (&["team_id", "day", "kind_id"], SUMS),
+        "team_months" => (&["team_id", "month", "kind_id"], SUMS),
+        "member_days" => (&["team_id", "day", "member_id", "kind_id"], SUMS),
+        "member_months" => (&["team_id", "month", "member_id", "kind_id"], SUMS),
+        "area_days" => (&["code", "day", "kind_id"], SUMS),
+        "area_months" => (&["code", "month", "kind_id"], SUMS),
+        "late_tallies" => (
+            &["level", "unit", "day", "rday", "kind_id"],
+            ["total", "arrivals"],
+        ),
+        _ => unreachable!("not a derived table: {table}"),
+    }
+}
+
+pub(crate) const AREA_LEVELS: &str = "level IN ('commune', 'district', 'province')";
+
+/// Every derived table, in the order they are verified.
+pub(crate) fn tables() -> Vec<Table> {
+    let m = month("e.day");
+    let t = |name: &'static str, recompute: String, area_rows| {
+        let (keys, values) = shape(name);
+        Table {
+            name,
+            keys,
+            values,
+            recompute,
+            area_rows,
+        }
+    };
+    vec![
+        t(
+            "village_months",
+            format!(
+                "SELECT e.village_id, {m}, e.kind_id, {SUMS} {LIVE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            ),
+            None,
+        ),
+        t(
+            "team_days",
+            format!(
+                "SELECT d.team_id, e.day, e.kind_id, {SUMS} {LIVE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            ),
+            None,
+        ),
+        t(
+            "team_months",
+            format!(
+                "SELECT d.team_id, {m}, e.kind_id, {SUMS} {LIVE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            ),
+            None,
+        ),
+        t(
+            "member_days",
+            format!(
+                "SELECT d.team_id, e.day, d.member_id, e.kind_id, {SUMS} {LIVE}
+                 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+            ),
+            None,
+        ),
+        t(
+            "member_months",
+            format!(
+                "SELECT d.team_id, {m}, d.member_id, e.kind_id, {SUMS} {LIVE}
+                 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+            ),
+            None,
+        ),
+        t(
+            "area_days",
+            format!(
+                "{} SELECT va.code, e.day, e.kind_id, {SUMS}
+                 FROM events e JOIN va ON va.village_id = e.village_id WHERE e.superseded_by IS NULL
+                 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                areas_of_places()
+            ),
+            Some("1 = 1"),
+        ),
+        t(
+            "area_months",
+            format!(
+                "{} SELECT va.code, {m}, e.kind_id, {SUMS}
+                 FROM events e JOIN va ON va.village_id = e.village_id WHERE e.superseded_by IS NULL
+                 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                areas_of_places()
+            ),
+            Some("1 = 1"),
+        ),
+        t("late_tallies", late_recompute(), Some(AREA_LEVELS)),
+    ]
+}
+
+/// Refills derived tables from the event log: all of them, or (`areas_only`) the rows
+/// that follow the current hierarchy.
+pub(crate) fn rebuild(tx: &Transaction<'_>, areas_only: bool) -> Result<()> {
+    for t in tables() {
+        let filter = match (areas_only, t.area_rows) {
+            (true, None) => continue,
+            (true, Some(f)) => f,
+            (false, _) => "1 = 1",
+        };
+        let cols = format!("{}, {}, {}", t.keys.join(", "), t.values[0], t.values[1]);
+        tx.execute(&format!("DELETE FROM {} WHERE {filter}", t.name), [])?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {} ({cols}) SELECT * FROM ({}) AS r WHERE {filter} AND (r.v1 <> 0 OR r.v2 <> 0)",
+                t.name, t.recompute
+            ),
+            [],
+        )?;
+    }
+    Ok(())
+}
+
+fn meta(c: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(
+        c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?,
+    )
+}
+
+/// Rebuilds the area rows if the current hierarchy is not the one they follow.
+pub(crate) fn sync_areas(tx: &Transaction<'_>) -> Result<()> {
+    let current = meta(tx, "current_hierarchy")?;
+    if current == meta(tx, "aggregates_hierarchy")? {
+        return Ok(());
+    }
+    rebuild(tx, true)?;
+    match current {
+        Some(key) => tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('aggregates_hierarchy', ?1)",
+            [key],
+        )?,
+        None => tx.execute("DELETE FROM meta WHERE key = 'aggregates_hierarchy'", [])?,
+    };
+    Ok(())
+}
+
+/// On open: sums an event log that predates migration 003 into the derived tables, and
+/// follows a hierarchy switch made by an older binary.
+pub(crate) fn ensure(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if meta(&tx, "aggregates")?.is_none() {
+        rebuild(&tx, false)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('aggregates', '1')",
+            [],
+        )?;
+    }
+    sync_areas(&tx)?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,385 @@
+//! Leaderboards: teams within a commune, district or the province; communes within a
+//! district or the province; districts in the province; volunteers within a team.
+//!
+//! Every entrant under the scope is listed, those without activity with score 0. Ranks are
+//! standard competition ranks of the measure (the weighted score or one kind's count); an
+//! entrant whose measure is 0 is unranked (`rank: null`). `rank_change` compares with the
+//! previous period of the same length and is null when unranked in either.
+
+use super::sums::{self, AREAS, ByKey, Key, TEAMS, marks};
+use super::{
+    Catalogue, Late, PeriodInfo, Totals, UnitSummary, late_of, resolve, snapshot, unknown, utc_ms,
+};
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use langso_domain::kinds::ActivityKind;
+use langso_domain::periods::{DayRange, Period};
+use langso_domain::ranking::{competition_ranks, rank_change};
+use langso_domain::scope::{UnitKind, UnitRef};
+use rusqlite::{Connection, params_from_iter};
+use serde::{Serialize, Serializer};
+use std::collections::{HashMap, HashSet};
+
+/// What a leaderboard ranks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entrants {
+    Teams,
+    Communes,
+    Districts,
+    Volunteers,
+}
+
+impl Entrants {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Teams => "teams",
+            Self::Communes => "communes",
+            Self::Districts => "districts",
+            Self::Volunteers => "volunteers",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Teams,
+            Self::Communes,
+            Self::Districts,
+            Self::Volunteers,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
+    }
+
+    /// The scope kinds this leaderboard can be asked within.
+    pub fn scopes(self) -> &'static [UnitKind] {
+        match self {
+            Self::Teams => &[UnitKind::Commune, UnitKind::District, UnitKind::Province],
+            Self::Communes => &[UnitKind::District, UnitKind::Province],
+            Self::Districts => &[UnitKind::Province],
+            Self::Volunteers => &[UnitKind::Team],
+        }
+    }
+}
+
+/// The measure ranks are by: the weighted score, or one kind's total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RankBy {
+    Score,
+    Kind(String),
+}
+
+impl Serialize for RankBy {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Score => s.serialize_str("score"),
+            Self::Kind(k) => s.serialize_str(k),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LeaderboardQuery {
+    pub scope: UnitRef,
+    pub of: Entrants,
+    pub period: Period,
+    pub rank_by: RankBy,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Entry {
+    pub rank: Option<u32>,
+    pub previous_rank: Option<u32>,
+    /// Places gained since the previous period (negative: lost).
+    pub rank_change: Option<i64>,
+    pub id: String,
+    pub name: String,
+    pub score: f64,
+    pub totals: Totals,
+    /// Distinct members with at least one event in the period (for a volunteer: 1 or 0).
+    pub active_members: i64,
+    /// Members of the entrant's teams (for a volunteer: 1).
+    pub members: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Leaderboard {
+    pub scope: UnitSummary,
+    pub of: Entrants,
+    pub rank_by: RankBy,
+    pub period: PeriodInfo,
+    pub previous_period: PeriodInfo,
+    #[serde(serialize_with = "utc_ms")]
+    pub as_of: DateTime<Utc>,
+    pub kinds: Vec<ActivityKind>,
+    pub rows: Vec<Entry>,
+    /// Late changes within the scope (closed periods only).
+    pub late: Option<Late>,
+}
+
+/// An entrant before scoring: its aggregate key, public id and name.
+struct Entrant {
+    key: Key,
+    id: String,
+    name: String,
+}
+
+/// A team under the scope and the commune and district it sits in.
+struct TeamPlace {
+    rowid: i64,
+    id: String,
+    name: String,
+    commune: String,
+    district: Option<String>,
+}
+
+fn teams_in(c: &Connection, scope: &UnitRef) -> Result<Vec<TeamPlace>> {
+    let filter = match scope.kind {
+        UnitKind::Team => "t.team_id = ?1",
+        UnitKind::Commune => "cu.code = ?1",
+        UnitKind::District => "pu.level = 'district' AND pu.code = ?1",
+        UnitKind::Province => "(pu.level = 'province' AND pu.code = ?1) OR gu.code = ?1",
+        UnitKind::Village => return Ok(Vec::new()),
+    };
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT t.id, t.team_id, t.name, cu.code, CASE WHEN pu.level = 'district' THEN pu.code END
+         FROM teams t
+         JOIN hierarchy_versions h JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+         JOIN units cu ON cu.version_id = h.id AND cu.code = t.commune_code AND cu.level = 'commune'
+         LEFT JOIN units pu ON pu.version_id = h.id AND pu.code = cu.parent_code
+         LEFT JOIN units gu ON gu.version_id = h.id AND gu.code = pu.parent_code AND gu.level = 'province'
+         WHERE {filter} ORDER BY t.team_id"
+    ))?;
+    let rows = stmt.query_map([&scope.id], |r| {
+        Ok(TeamPlace {
+            rowid: r.get(0)?,
+            id: r.get(1)?,
+            name: r.get(2)?,
+            commune: r.get(3)?,
+            district: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Communes or districts under the scope, by code.
+fn areas_in(c: &Connection, level: &str, scope: &UnitRef) -> Result<Vec<Entrant>> {
+    let filter = match (level, scope.kind) {
+        ("commune", UnitKind::District) => "u.parent_code = ?1",
+        ("commune", _) => "(u.parent_code = ?1 OR p.parent_code = ?1)",
+        _ => "u.parent_code = ?1",
+    };
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT u.code, u.name FROM units u
+         JOIN hierarchy_versions h JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+         LEFT JOIN units p ON p.version_id = h.id AND p.code = u.parent_code
+         WHERE u.version_id = h.id AND u.level = '{level}' AND {filter} ORDER BY u.code"
+    ))?;
+    let rows = stmt.query_map([&scope.id], |r| {
+        let code: String = r.get(0)?;
+        Ok(Entrant {
+            key: Key::Text(code.clone()),
+            id: code,
+            name: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The members of `team`, plus any member whose device recorded for it in these totals.
+fn volunteers(c: &Connection, team: i64, seen: &[&ByKey]) -> Result<Vec<Entrant>> {
+    let mut ids: HashSet<i64> = c
+        .prepare_cached("SELECT id FROM members WHERE team_id = ?1")?
+        .query_map([team], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for k in seen.iter().flat_map(|m| m.keys()) {
+        if let Key::Int(i) = k {
+            ids.insert(*i);
+        }
+    }
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut stmt = c.prepare(&format!(
+        "SELECT id, member_id, name FROM members WHERE id IN ({}) ORDER BY member_id",
+        marks(ids.len())
+    ))?;
+    let rows = stmt.query_map(params_from_iter(&ids), |r| {
+        Ok(Entrant {
+            key: Key::Int(r.get(0)?),
+            id: r.get(1)?,
+            name: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn member_counts(c: &Connection, teams: &[i64]) -> Result<HashMap<i64, i64>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT team_id, count(*) FROM members WHERE team_id IN ({}) GROUP BY team_id",
+        marks(teams.len())
+    ))?;
+    let rows = stmt.query_map(params_from_iter(teams), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
+    if !q.of.scopes().contains(&q.scope.kind) {
+        return Err(StoreError::Invalid(format!(
+            "a leaderboard of {} is asked within a {}",
+            q.of.as_str(),
+            q.of.scopes()
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )));
+    }
+    let cat = Catalogue::load(c)?;
+    let kind = match &q.rank_by {
+        RankBy::Score => None,
+        RankBy::Kind(code) => Some(
+            cat.id_of(code)
+                .ok_or_else(|| StoreError::Invalid(format!("unknown kind '{code}'")))?,
+        ),
+    };
+    let scope = resolve(c, &q.scope)?.ok_or_else(|| unknown(&q.scope))?;
+    let previous = q.period.previous();
+    let teams = teams_in(c, &q.scope)?;
+    let team_ids: Vec<i64> = match (q.of, &scope.key) {
+        (Entrants::Volunteers, Key::Int(team)) => vec![*team],
+        _ => teams.iter().map(|t| t.rowid).collect(),
+    };
+    let sums_over = |entrants: &[Entrant], range: DayRange| -> Result<ByKey> {
+        let keys: Vec<Key> = entrants.iter().map(|e| e.key.clone()).collect();
+        match q.of {
+            Entrants::Teams => sums::totals_by_key(c, TEAMS, &keys, range),
+            Entrants::Communes | Entrants::Districts => sums::totals_by_key(c, AREAS, &keys, range),
+            Entrants::Volunteers => unreachable!("volunteers are summed by team"),
+        }
+    };
+    // Who each active (team, member) pair and each team's members count for.
+    let owner: HashMap<i64, Key> = teams
+        .iter()
+        .filter_map(|t| {
+            let k = match q.of {
+                Entrants::Teams => Key::Int(t.rowid),
+                Entrants::Communes => Key::Text(t.commune.clone()),
+                Entrants::Districts => Key::Text(t.district.clone()?),
+                Entrants::Volunteers => return None,
+            };
+            Some((t.rowid, k))
+        })
+        .collect();
+    let (entrants, now, before) = match q.of {
+        Entrants::Volunteers => {
+            let team = team_ids[0];
+            let now = sums::totals_by_member(c, team, q.period.range())?;
+            let before = sums::totals_by_member(c, team, previous.range())?;
+            (volunteers(c, team, &[&now, &before])?, now, before)
+        }
+        Entrants::Teams => {
+            let e: Vec<Entrant> = teams
+                .iter()
+                .map(|t| Entrant {
+                    key: Key::Int(t.rowid),
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                })
+                .collect();
+            let (n, b) = (
+                sums_over(&e, q.period.range())?,
+                sums_over(&e, previous.range())?,
+            );
+            (e, n, b)
+        }
+        Entrants::Communes | Entrants::Districts => {
+            let level = if q.of == Entrants::Communes {
+                "commune"
+            } else {
+                "district"
+            };
+            let e = areas_in(c, level, &q.scope)?;
+            let (n, b) = (
+                sums_over(&e, q.period.range())?,
+                sums_over(&e, previous.range())?,
+            );
+            (e, n, b)
+        }
+    };
+    let mut active: HashMap<Key, HashSet<i64>> = HashMap::new();
+    for (team, member) in sums::active_members(c, &team_ids, q.period.range())? {
+        let k = match q.of {
+            Entrants::Volunteers => Some(Key::Int(member)),
+            _ => owner.get(&team).cloned(),
+        };
+        if let Some(k) = k {
+            active.entry(k).or_default().insert(member);
+        }
+    }
+    let mut members: HashMap<Key, i64> = HashMap::new();
+    if q.of != Entrants::Volunteers && !team_ids.is_empty() {
+        for (team, n) in member_counts(c, &team_ids)? {
+            if let Some(k) = owner.get(&team) {
+                *members.entry(k.clone()).or_default() += n;
+            }
+        }
+    }
+    let none = HashMap::new();
+    let totals = |m: &ByKey, e: &Entrant| cat.totals(m.get(&e.key).unwrap_or(&none));
+    let measure = |m: &ByKey, e: &Entrant| match kind {
+        None => cat.score(&totals(m, e)),
+        Some(k) => m.get(&e.key).and_then(|t| t.get(&k)).copied().unwrap_or(0) as f64,
+    };
+    let ranks = competition_ranks(
+        &entrants
+            .iter()
+            .map(|e| measure(&now, e))
+            .collect::<Vec<_>>(),
+    );
+    let previous_ranks = competition_ranks(
+        &entrants
+            .iter()
+            .map(|e| measure(&before, e))
+            .collect::<Vec<_>>(),
+    );
+    let mut rows: Vec<Entry> = entrants
+        .iter()
+        .zip(ranks.iter().zip(&previous_ranks))
+        .map(|(e, (&rank, &previous_rank))| {
+            let totals = totals(&now, e);
+            Entry {
+                rank,
+                previous_rank,
+                rank_change: rank_change(previous_rank, rank),
+                id: e.id.clone(),
+                name: e.name.clone(),
+                score: cat.score(&totals),
+                totals,
+                active_members: active.get(&e.key).map_or(0, |s| s.len() as i64),
+                members: match q.of {
+                    Entrants::Volunteers => 1,
+                    _ => members.get(&e.key).copied().unwrap_or(0),
+                },
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.rank.is_none(), a.rank, &a.id).cmp(&(b.rank.is_none(), b.rank, &b.id)));
+    Ok(Leaderboard {
+        late: late_of(c, &cat, &scope, &q.period, q.now)?,
+        scope: scope.summary,
+        of: q.of,
+        rank_by: q.rank_by.clone(),
+        period: PeriodInfo::new(&q.period, q.now),
+        previous_period: PeriodInfo::new(&previous, q.now),
+        as_of: q.now,
+        kinds: cat.list(),
+        rows,
+    })
+}
+
+impl Store {
+    /// A leaderboard of teams, communes, districts or volunteers within a scope.
+    pub fn report_leaderboard(&self, q: &LeaderboardQuery) -> Result<Leaderboard> {
+        self.read(|c| snapshot(c, |c| board(c, q)))
+    }
+}

@@ -1,0 +1,388 @@
+//! Leaders' reports over the aggregates of migration 003: a unit's series, totals,
+//! coverage of its targets and late changes; leaderboards; per-village coverage tables.
+//!
+//! Each report is read in one read transaction (one snapshot) and says `as_of` when it
+//! was computed. A closed period's figures change only through late events, which the
+//! report shows (`late`), so its figures as they stood at the close can always be derived.
+
+mod coverage;
+mod leaderboard;
+mod sums;
+mod targets;
+
+pub use coverage::{CoverageCell, CoverageRow, CoverageTable, VillageCoverage};
+pub use leaderboard::{Entrants, Entry, Leaderboard, LeaderboardQuery, RankBy};
+pub use targets::{TargetLevel, TargetSetting};
+
+use crate::aggregates::PLACES;
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use langso_domain::kinds::ActivityKind;
+use langso_domain::periods::{DayRange, Granularity, Period, PeriodKind};
+use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::time::{day_from_number, day_number};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Serialize, Serializer};
+use std::collections::{BTreeMap, HashMap};
+use sums::{AREAS, Agg, Key, TEAMS, VILLAGES};
+
+/// Per kind code totals; zero totals are left out.
+pub type Totals = BTreeMap<String, i64>;
+
+pub(crate) fn utc_ms<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+/// The unit a report is about, with its size (villages' sums for areas and teams).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnitSummary {
+    pub kind: UnitKind,
+    pub id: String,
+    pub name: String,
+    pub population: i64,
+    pub households: i64,
+}
+
+/// A report's period as answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeriodInfo {
+    pub kind: PeriodKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Vietnamese label, e.g. "Tháng 11/2026".
+    pub label: String,
+    /// The period ended before `as_of`: its figures change only through late events.
+    pub closed: bool,
+}
+
+impl PeriodInfo {
+    fn new(p: &Period, now: DateTime<Utc>) -> Self {
+        Self {
+            kind: p.kind,
+            from: p.from,
+            to: p.to,
+            label: p.label_vi(),
+            closed: p.is_closed(now),
+        }
+    }
+}
+
+/// One point of a series.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Point {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub totals: Totals,
+    pub score: f64,
+}
+
+/// What arrived after a closed period ended: the net change it made to the period's
+/// totals (per kind) and how many events it was. Totals at the close = totals − these.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Late {
+    pub events: i64,
+    pub totals: Totals,
+    pub score: f64,
+}
+
+/// Series, totals, coverage and late changes of one unit over one period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub unit: UnitSummary,
+    pub period: PeriodInfo,
+    pub granularity: Granularity,
+    #[serde(serialize_with = "utc_ms")]
+    pub as_of: DateTime<Utc>,
+    pub kinds: Vec<ActivityKind>,
+    pub series: Vec<Point>,
+    pub totals: Totals,
+    pub score: f64,
+    pub coverage: Vec<CoverageRow>,
+    /// Present for closed periods only.
+    pub late: Option<Late>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SummaryQuery {
+    pub unit: UnitRef,
+    pub period: Period,
+    /// None: the period's default granularity.
+    pub granularity: Option<Granularity>,
+    /// The server's time: `as_of`, and whether the period is closed.
+    pub now: DateTime<Utc>,
+}
+
+/// The activity catalogue, with rowids.
+pub(crate) struct Catalogue {
+    pub kinds: Vec<(i64, ActivityKind)>,
+    by_id: HashMap<i64, usize>,
+}
+
+impl Catalogue {
+    pub fn load(c: &Connection) -> Result<Self> {
+        let mut stmt = c.prepare_cached(
+            "SELECT id, code, label_vi, label_en, unit, weight, active FROM kinds ORDER BY id",
+        )?;
+        let kinds: Vec<(i64, ActivityKind)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    ActivityKind {
+                        code: r.get(1)?,
+                        label_vi: r.get(2)?,
+                        label_en: r.get(3)?,
+                        unit: r.get(4)?,
+                        weight: r.get(5)?,
+                        active: r.get(6)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let by_id = kinds.iter().enumerate().map(|(i, k)| (k.0, i)).collect();
+        Ok(Self { kinds, by_id })
+    }
+
+    pub fn id_of(&self, code: &str) -> Option<i64> {
+        self.kinds.iter().find(|k| k.1.code == code).map(|k| k.0)
+    }
+
+    pub fn code(&self, id: i64) -> Option<&str> {
+        self.by_id.get(&id).map(|&i| self.kinds[i].1.code.as_str())
+    }
+
+    /// Totals by code from totals by kind id (zeros and unknown kinds left out).
+    pub fn totals(&self, by_id: &HashMap<i64, i64>) -> Totals {
+        by_id
+            .iter()
+            .filter(|(_, t)| **t != 0)
+            .filter_map(|(id, t)| Some((self.code(*id)?.to_owned(), *t)))
+            .collect()
+    }
+
+    pub fn score(&self, totals: &Totals) -> f64 {
+        langso_domain::ranking::score(totals, |code| {
+            self.kinds
+                .iter()
+                .find(|k| k.1.code == code)
+                .map_or(0.0, |k| k.1.weight)
+        })
+    }
+
+    pub fn list(&self) -> Vec<ActivityKind> {
+        self.kinds.iter().map(|k| k.1.clone()).collect()
+    }
+}
+
+/// A unit resolved for reading: what the answer shows, and where its figures are.
+pub(crate) struct Resolved {
+    pub summary: UnitSummary,
+    pub agg: Agg,
+    pub key: Key,
+    /// (level, unit) of its rows in `late_tallies`.
+    pub late: (&'static str, String),
+}
+
+pub(crate) fn current_key(c: &Connection) -> Result<String> {
+    c.query_row(
+        "SELECT value FROM meta WHERE key = 'current_hierarchy'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
+}
+
+/// Resolves a village, team, commune, district or province; None if it does not exist.
+pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
+    let id = u.id.clone();
+    let size = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<(i64, i64)> {
+        Ok(c.prepare_cached(sql)?
+            .query_row([p], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    };
+    let (name, agg, key, (population, households)) = match u.kind {
+        UnitKind::Village => {
+            let row: Option<(i64, String, i64, i64)> = c
+                .prepare_cached(
+                    "SELECT id, name, population, households FROM villages WHERE village_id = ?1",
+                )?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            let Some((rowid, name, p, h)) = row else {
+                return Ok(None);
+            };
+            (name, VILLAGES, Key::Int(rowid), (p, h))
+        }
+        UnitKind::Team => {
+            let row: Option<(i64, String)> = c
+                .prepare_cached("SELECT id, name FROM teams WHERE team_id = ?1")?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((rowid, name)) = row else {
+                return Ok(None);
+            };
+            let s = size(
+                "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
+                 FROM team_villages tv JOIN villages v ON v.id = tv.village_id WHERE tv.team_id = ?1",
+                &rowid,
+            )?;
+            (name, TEAMS, Key::Int(rowid), s)
+        }
+        UnitKind::Commune | UnitKind::District | UnitKind::Province => {
+            let level = u.kind.as_str();
+            let name: Option<String> = c
+                .prepare_cached(
+                    "SELECT u.name FROM units u JOIN hierarchy_versions h ON h.id = u.version_id
+                     JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+                     WHERE u.code = ?1 AND u.level = ?2",
+                )?
+                .query_row(params![id, level], |r| r.get(0))
+                .optional()?;
+            let Some(name) = name else {
+                return Ok(None);
+            };
+            let s = size(
+                &format!(
+                    "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
+                     FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id WHERE pl.{level} = ?1"
+                ),
+                &id,
+            )?;
+            (name, AREAS, Key::Text(id.clone()), s)
+        }
+    };
+    Ok(Some(Resolved {
+        summary: UnitSummary {
+            kind: u.kind,
+            id: id.clone(),
+            name,
+            population,
+            households,
+        },
+        agg,
+        key,
+        late: (u.kind.as_str(), id),
+    }))
+}
+
+pub(crate) fn unknown(u: &UnitRef) -> StoreError {
+    StoreError::NotFound(format!("no {} '{}'", u.kind.as_str(), u.id))
+}
+
+pub(crate) fn late_of(
+    c: &Connection,
+    cat: &Catalogue,
+    r: &Resolved,
+    p: &Period,
+    now: DateTime<Utc>,
+) -> Result<Option<Late>> {
+    if !p.is_closed(now) {
+        return Ok(None);
+    }
+    let rows = sums::late(c, r.late.0, &r.late.1, p.range())?;
+    let totals = cat.totals(&rows.iter().map(|(k, v)| (*k, v.0)).collect());
+    Ok(Some(Late {
+        events: rows.values().map(|v| v.1).sum(),
+        score: cat.score(&totals),
+        totals,
+    }))
+}
+
+fn summary(c: &Connection, q: &SummaryQuery) -> Result<Summary> {
+    let cat = Catalogue::load(c)?;
+    let r = resolve(c, &q.unit)?.ok_or_else(|| unknown(&q.unit))?;
+    let g = q
+        .granularity
+        .unwrap_or_else(|| q.period.default_granularity());
+    let points = q
+        .period
+        .points(g)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let starts: Vec<i64> = points.iter().map(|p| day_number(p.from)).collect();
+    let mut buckets: Vec<HashMap<i64, i64>> = vec![HashMap::new(); points.len()];
+    let rows = sums::series_rows(
+        c,
+        r.agg,
+        &r.key.value(),
+        q.period.range(),
+        g.month_aligned(),
+    )?;
+    for (day, kind, total) in rows {
+        let i = starts.partition_point(|s| *s <= day).saturating_sub(1);
+        *buckets[i].entry(kind).or_default() += total;
+    }
+    let mut all: HashMap<i64, i64> = HashMap::new();
+    let series = points
+        .iter()
+        .zip(&buckets)
+        .map(|(p, b)| {
+            for (k, t) in b {
+                *all.entry(*k).or_default() += t;
+            }
+            let totals = cat.totals(b);
+            Point {
+                from: p.from,
+                to: p.to,
+                score: cat.score(&totals),
+                totals,
+            }
+        })
+        .collect();
+    let totals = cat.totals(&all);
+    Ok(Summary {
+        coverage: coverage::for_unit(c, &cat, &r, &q.unit, q.period.to, &totals)?,
+        late: late_of(c, &cat, &r, &q.period, q.now)?,
+        unit: r.summary,
+        period: PeriodInfo::new(&q.period, q.now),
+        granularity: g,
+        as_of: q.now,
+        kinds: cat.list(),
+        series,
+        score: cat.score(&totals),
+        totals,
+    })
+}
+
+/// Per-kind totals of a resolved unit over a range.
+pub(crate) fn period_totals(
+    c: &Connection,
+    cat: &Catalogue,
+    r: &Resolved,
+    range: DayRange,
+) -> Result<Totals> {
+    let mut by_id = HashMap::new();
+    for (_, kind, total) in sums::series_rows(c, r.agg, &r.key.value(), range, true)? {
+        *by_id.entry(kind).or_default() += total;
+    }
+    Ok(cat.totals(&by_id))
+}
+
+/// Runs `f` in one read transaction, so every query of a report sees the same snapshot.
+pub(crate) fn snapshot<T>(c: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    let tx = c.unchecked_transaction()?;
+    let out = f(&tx)?;
+    tx.finish()?;
+    Ok(out)
+}
+
+/// The first day of the epoch: coverage counts from here when a target has no start.
+pub(crate) fn epoch() -> NaiveDate {
+    day_from_number(0)
+}
+
+impl Store {
+    /// Series (one point per sub-period), totals, coverage of targets and late changes of
+    /// a village, team, commune, district or province.
+    pub fn report_summary(&self, q: &SummaryQuery) -> Result<Summary> {
+        self.read(|c| snapshot(c, |c| summary(c, q)))
+    }
+
+    /// Whether a unit exists (for callers that answer 404 before reading).
+    pub fn unit_exists(&self, u: &UnitRef) -> Result<bool> {
+        self.read(|c| Ok(resolve(c, u)?.is_some()))
+    }
+
+    /// The catalogue's kinds, in id order.
+    pub fn kinds(&self) -> Result<Vec<ActivityKind>> {
+        self.read(|c| Ok(Catalogue::load(c)?.list()))
+    }
+}

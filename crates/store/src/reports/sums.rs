@@ -1,0 +1,234 @@
+//! Sums over the report aggregates. A day range is split into leading days, whole months
+//! and trailing days (`split_by_months`), so a year reads twelve monthly rows per key and
+//! kind instead of 365 daily ones.
+
+use crate::Result;
+use langso_domain::periods::{DayRange, split_by_months};
+use langso_domain::time::day_number;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use std::collections::{HashMap, HashSet};
+
+/// A pair of aggregate tables (daily and monthly) and the column they are keyed by.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Agg {
+    pub days: &'static str,
+    pub months: &'static str,
+    pub key: &'static str,
+}
+
+pub(crate) const VILLAGES: Agg = Agg {
+    days: "tallies",
+    months: "village_months",
+    key: "village_id",
+};
+pub(crate) const TEAMS: Agg = Agg {
+    days: "team_days",
+    months: "team_months",
+    key: "team_id",
+};
+pub(crate) const AREAS: Agg = Agg {
+    days: "area_days",
+    months: "area_months",
+    key: "code",
+};
+/// Members, filtered by team (the leading key column) and grouped by member.
+pub(crate) const MEMBERS: Agg = Agg {
+    days: "member_days",
+    months: "member_months",
+    key: "team_id",
+};
+
+/// A key of an aggregate table: a rowid (villages, teams, members) or a unit code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Key {
+    Int(i64),
+    Text(String),
+}
+
+impl Key {
+    pub fn value(&self) -> Value {
+        match self {
+            Self::Int(i) => Value::Integer(*i),
+            Self::Text(t) => Value::Text(t.clone()),
+        }
+    }
+}
+
+impl rusqlite::types::FromSql for Key {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        match v {
+            rusqlite::types::ValueRef::Integer(i) => Ok(Self::Int(i)),
+            other => other.as_str().map(|s| Self::Text(s.to_owned())),
+        }
+    }
+}
+
+/// Per key, per kind id totals.
+pub(crate) type ByKey = HashMap<Key, HashMap<i64, i64>>;
+
+/// `?, ?, …` for `n` values.
+pub(crate) fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// A UNION ALL of one SELECT per part of `range`: `select` may use `{d}` for the table's
+/// day column (`day` or `month`); `filter` is a WHERE fragment with `keys` as its
+/// parameters. Whole months are used only when `months` allows.
+fn union(
+    agg: Agg,
+    select: &str,
+    filter: &str,
+    keys: &[Value],
+    range: DayRange,
+    months: bool,
+) -> (String, Vec<Value>) {
+    let parts = if months {
+        let s = split_by_months(range);
+        vec![(s.head, false), (s.months, true), (s.tail, false)]
+    } else {
+        vec![(Some(range), false)]
+    };
+    let mut sql = Vec::new();
+    let mut params = Vec::new();
+    for (part, monthly) in parts {
+        let Some(r) = part else { continue };
+        let (table, d) = if monthly {
+            (agg.months, "month")
+        } else {
+            (agg.days, "day")
+        };
+        sql.push(format!(
+            "SELECT {} FROM {table} WHERE {filter} AND {d} BETWEEN ? AND ?",
+            select.replace("{d}", d)
+        ));
+        params.extend_from_slice(keys);
+        params.push(Value::Integer(day_number(r.from)));
+        params.push(Value::Integer(day_number(r.to)));
+    }
+    (sql.join(" UNION ALL "), params)
+}
+
+/// (bucket day, kind id, total) rows of one key over `range`; `months` lets whole months
+/// be read from the monthly table, whose rows then carry the month's first day.
+pub(crate) fn series_rows(
+    c: &Connection,
+    agg: Agg,
+    key: &Value,
+    range: DayRange,
+    months: bool,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let filter = format!("{} = ?", agg.key);
+    let (sql, params) = union(
+        agg,
+        "{d}, kind_id, total",
+        &filter,
+        std::slice::from_ref(key),
+        range,
+        months,
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(params), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Per key and kind totals over `range` for many keys at once.
+pub(crate) fn totals_by_key(
+    c: &Connection,
+    agg: Agg,
+    keys: &[Key],
+    range: DayRange,
+) -> Result<ByKey> {
+    let keys: Vec<Value> = keys.iter().map(Key::value).collect();
+    let filter = format!("{} IN ({})", agg.key, marks(keys.len()));
+    grouped(c, agg, agg.key, &filter, &keys, range)
+}
+
+/// Per member and kind totals of one team over `range`.
+pub(crate) fn totals_by_member(c: &Connection, team: i64, range: DayRange) -> Result<ByKey> {
+    grouped(
+        c,
+        MEMBERS,
+        "member_id",
+        "team_id = ?",
+        &[Value::Integer(team)],
+        range,
+    )
+}
+
+fn grouped(
+    c: &Connection,
+    agg: Agg,
+    group: &str,
+    filter: &str,
+    keys: &[Value],
+    range: DayRange,
+) -> Result<ByKey> {
+    let mut out = ByKey::new();
+    if keys.is_empty() {
+        return Ok(out);
+    }
+    let (inner, params) = union(
+        agg,
+        &format!("{group} AS g, kind_id, total"),
+        filter,
+        keys,
+        range,
+        true,
+    );
+    let sql = format!("SELECT g, kind_id, sum(total) FROM ({inner}) GROUP BY g, kind_id");
+    let mut stmt = c.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(params))?;
+    while let Some(r) = rows.next()? {
+        let total: i64 = r.get(2)?;
+        if total != 0 {
+            *out.entry(r.get::<_, Key>(0)?)
+                .or_default()
+                .entry(r.get(1)?)
+                .or_default() += total;
+        }
+    }
+    Ok(out)
+}
+
+/// The (team, member) pairs of these teams with at least one live event in `range`.
+pub(crate) fn active_members(
+    c: &Connection,
+    teams: &[i64],
+    range: DayRange,
+) -> Result<HashSet<(i64, i64)>> {
+    if teams.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let keys: Vec<Value> = teams.iter().map(|t| Value::Integer(*t)).collect();
+    let filter = format!("team_id IN ({}) AND events > 0", marks(keys.len()));
+    let (inner, params) = union(MEMBERS, "team_id, member_id", &filter, &keys, range, true);
+    let sql = inner.replace(" UNION ALL ", " UNION ");
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Late changes of a closed period for one unit: per kind (net change, arrivals), from the
+/// rows with a day in `range` that arrived after its last day. One index seek per day.
+pub(crate) fn late(
+    c: &Connection,
+    level: &str,
+    unit: &str,
+    range: DayRange,
+) -> Result<HashMap<i64, (i64, i64)>> {
+    let mut stmt = c.prepare_cached(
+        "WITH RECURSIVE days(d) AS (SELECT ?1 UNION ALL SELECT d + 1 FROM days WHERE d < ?2)
+         SELECT l.kind_id, sum(l.total), sum(l.arrivals)
+         FROM days CROSS JOIN late_tallies l
+         WHERE l.level = ?3 AND l.unit = ?4 AND l.day = days.d AND l.rday > ?2
+         GROUP BY l.kind_id",
+    )?;
+    let rows = stmt.query_map(
+        rusqlite::params![day_number(range.from), day_number(range.to), level, unit],
+        |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
