@@ -68,7 +68,10 @@ impl Browser {
         let profile = b._profile.path().display().to_string();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": [
+            "goog:chromeOptions": {"binary": CHROMIUM,
+                // Desktop windows have a minimum width (~500 px): emulate the phone's viewport.
+                "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}},
+                "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--hide-scrollbars",
@@ -154,6 +157,25 @@ impl Browser {
 
     pub fn click(&self, e: &Element) {
         self.call("POST", &format!("/element/{}/click", e.0), Some(json!({})));
+    }
+
+    /// Clicks something that loads a new page, and waits until the new page has loaded.
+    pub fn click_and_load(&self, e: &Element) {
+        self.execute("window.__old_page = true; return null");
+        self.click(e);
+        let started = Instant::now();
+        loop {
+            let done = self
+                .execute("return window.__old_page !== true && document.readyState === 'complete'");
+            if done == Value::Bool(true) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "no new page loaded"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn type_into(&self, e: &Element, text: &str) {

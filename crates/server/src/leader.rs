@@ -149,12 +149,17 @@ async fn authenticate(req: &HttpRequest) -> Result<Leader, ApiError> {
 
 /// The value of the `langso_session` cookie, if the request carries one.
 fn session_cookie(req: &HttpRequest) -> Option<String> {
+    cookie_value(req, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name`, if the request carries it.
+pub fn cookie_value(req: &HttpRequest, name: &str) -> Option<String> {
     req.headers()
         .get_all(header::COOKIE)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.trim_matches('"').to_owned())
 }
 

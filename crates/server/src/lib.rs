@@ -2,6 +2,7 @@
 //! so tests can bind port 0 and the CLI is a thin wrapper.
 
 mod auth;
+mod dashboard;
 mod error;
 pub mod leader;
 mod routes;
@@ -76,6 +77,7 @@ pub fn build(config: &Config, store: Store) -> std::io::Result<(Server, SocketAd
                     Ok(res)
                 }
             })
+            .configure(dashboard::configure)
             .configure(routes::configure)
     })
     .workers(config.workers.max(1))

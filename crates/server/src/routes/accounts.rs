@@ -72,28 +72,38 @@ pub async fn password(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let b: SetPasswordBody = small_json(&req, payload).await?;
-    if let Some(why) = users::password_problem(&b.password) {
+    let user = apply_password(&state, b.username, b.code, b.password).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+/// Sets a leader's password with their one-time code (the API and the dashboard form).
+pub async fn apply_password(
+    state: &web::Data<AppState>,
+    username: String,
+    code: String,
+    password: String,
+) -> Result<serde_json::Value, ApiError> {
+    if let Some(why) = users::password_problem(&password) {
         return Err(ApiError::bad_request("invalid_password", why));
     }
     // The code is checked before hashing, so nobody makes the server hash for free.
     let st = state.clone();
     let done = web::block(move || {
-        if !st.store.password_code_valid(&b.username, &b.code)? {
+        if !st.store.password_code_valid(&username, &code)? {
             return Err(ApiError::from(StoreError::InvalidPasswordCode));
         }
-        let hash = users::hash_password(&b.password)?;
-        let user = st.store.set_password(&b.username, &b.code, hash)?;
+        let hash = users::hash_password(&password)?;
+        let user = st.store.set_password(&username, &code, hash)?;
         tracing::info!(user = %user.username, "leader password set");
         user_json(&st, &user)
     })
     .await?;
     match done {
-        Ok(user) => Ok(HttpResponse::Ok().json(user)),
         Err(e) if e.code == "invalid_code" => {
             actix_web::rt::time::sleep(leader::FAILURE_DELAY).await;
             Err(e)
         }
-        Err(e) => Err(e),
+        other => other,
     }
 }
 

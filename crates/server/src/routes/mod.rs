@@ -1,4 +1,4 @@
-mod accounts;
+pub(crate) mod accounts;
 mod admin;
 mod devices;
 mod health;

@@ -1,0 +1,210 @@
+//! Gathers what one dashboard page shows, from the store's reports, for one leader.
+
+use super::IndexQuery;
+use super::chart::Point;
+use super::i18n::Lang;
+use super::page::{BoardRow, KindTotal, UnitOption, View, VillageRow};
+use crate::error::ApiError;
+use crate::leader::Leader;
+use chrono::{NaiveDate, Utc};
+use langso_domain::periods::{Period, PeriodKind};
+use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::time::vn_day;
+use langso_store::{Entrants, LeaderboardQuery, RankBy, Store, SummaryQuery};
+
+/// `kind:id`, as the unit picker sends it.
+fn parse_unit(s: &str) -> Option<UnitRef> {
+    let (kind, id) = s.split_once(':')?;
+    Some(UnitRef::new(UnitKind::parse(kind)?, id))
+}
+
+/// What a unit's leaderboard ranks: the level below it.
+fn entrants_of(kind: UnitKind) -> Option<Entrants> {
+    match kind {
+        UnitKind::Province => Some(Entrants::Districts),
+        UnitKind::District => Some(Entrants::Communes),
+        UnitKind::Commune => Some(Entrants::Teams),
+        UnitKind::Team => Some(Entrants::Volunteers),
+        UnitKind::Village => None,
+    }
+}
+
+fn kind_label(lang: Lang, k: &langso_domain::kinds::ActivityKind) -> String {
+    match lang {
+        Lang::Vi => k.label_vi.clone(),
+        Lang::En => k.label_en.clone(),
+    }
+}
+
+pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<View, ApiError> {
+    let unit = q
+        .unit
+        .as_deref()
+        .and_then(parse_unit)
+        .unwrap_or_else(|| who.scope.clone());
+    who.require_within(store, &unit)?;
+    let now = Utc::now();
+    let period_kind = q
+        .period
+        .as_deref()
+        .and_then(PeriodKind::parse)
+        .filter(|k| *k != PeriodKind::Custom)
+        .unwrap_or(PeriodKind::Month);
+    let date = q
+        .date
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| vn_day(now));
+    let period = Period::containing(period_kind, date);
+    let summary = store.report_summary(&SummaryQuery {
+        unit: unit.clone(),
+        period,
+        granularity: None,
+        now,
+    })?;
+    let totals = summary
+        .kinds
+        .iter()
+        .map(|k| {
+            let cov = summary.coverage.iter().find(|c| c.kind == k.code);
+            KindTotal {
+                label: kind_label(lang, k),
+                total: summary.totals.get(&k.code).copied().unwrap_or(0),
+                target: cov.map(|c| c.target),
+                coverage_pct: cov.and_then(|c| c.percent),
+                left: cov.map(|c| c.remaining),
+            }
+        })
+        .collect();
+    let series = summary
+        .series
+        .iter()
+        .map(|p| Point {
+            label: if p.from == p.to {
+                p.from.format("%d/%m").to_string()
+            } else {
+                format!("{}–{}", p.from.format("%d/%m"), p.to.format("%d/%m"))
+            },
+            value: p.score,
+        })
+        .collect();
+    let (board_title, board) = match entrants_of(unit.kind) {
+        None => (String::new(), Vec::new()),
+        Some(of) => {
+            let lb = store.report_leaderboard(&LeaderboardQuery {
+                scope: unit.clone(),
+                of,
+                period,
+                rank_by: RankBy::Score,
+                now,
+            })?;
+            let rows = lb
+                .rows
+                .iter()
+                .map(|e| BoardRow {
+                    rank: e.rank,
+                    name: e.name.clone(),
+                    score: e.score,
+                    active_members: Some(e.active_members),
+                    change: e.rank_change,
+                })
+                .collect();
+            (summary.unit.name.clone(), rows)
+        }
+    };
+    let (coverage_kinds, villages) = if unit.kind == UnitKind::Province {
+        (Vec::new(), Vec::new())
+    } else {
+        let table = store.report_coverage(&unit, &period, now)?;
+        let kinds: Vec<String> = table.kinds.iter().map(|k| kind_label(lang, k)).collect();
+        let rows = table
+            .rows
+            .iter()
+            .map(|r| VillageRow {
+                name: r.name.clone(),
+                population: r.population,
+                cells: table
+                    .kinds
+                    .iter()
+                    .map(|k| {
+                        r.cells
+                            .iter()
+                            .find(|c| c.kind == k.code)
+                            .and_then(|c| c.percent)
+                    })
+                    .collect(),
+            })
+            .collect();
+        (kinds, rows)
+    };
+    let units = store
+        .units_under(&who.scope)?
+        .into_iter()
+        .map(|n| UnitOption {
+            kind: n.unit.kind.as_str().to_owned(),
+            id: n.unit.id.clone(),
+            name: n.name,
+        })
+        .collect();
+    let base = format!(
+        "unit_kind={}&unit={}&period={}&date={}",
+        unit.kind.as_str(),
+        unit.id,
+        period_kind.as_str(),
+        date
+    );
+    let mut downloads = vec![
+        (
+            "CSV".to_owned(),
+            format!("/v1/reports/summary?{base}&format=csv"),
+        ),
+        (
+            "XLSX".to_owned(),
+            format!("/v1/reports/summary?{base}&format=xlsx"),
+        ),
+    ];
+    if let Some(of) = entrants_of(unit.kind) {
+        let lb = format!(
+            "scope_kind={}&scope={}&of={}&period={}&date={}",
+            unit.kind.as_str(),
+            unit.id,
+            of.as_str(),
+            period_kind.as_str(),
+            date
+        );
+        let t = lang.t();
+        downloads.push((
+            format!("{} CSV", t.leaderboard),
+            format!("/v1/reports/leaderboard?{lb}&format=csv"),
+        ));
+        downloads.push((
+            format!("{} XLSX", t.leaderboard),
+            format!("/v1/reports/leaderboard?{lb}&format=xlsx"),
+        ));
+    }
+    Ok(View {
+        lang,
+        username: who.username.clone(),
+        units,
+        unit_kind: unit.kind.as_str().to_owned(),
+        unit_id: unit.id.clone(),
+        unit_name: summary.unit.name.clone(),
+        period: period_kind.as_str().to_owned(),
+        date: date.to_string(),
+        period_label: summary.period.label.clone(),
+        as_of: summary
+            .as_of
+            .with_timezone(&langso_domain::time::vn_offset())
+            .format("%H:%M %d/%m/%Y")
+            .to_string(),
+        late_events: summary.late.as_ref().map_or(0, |l| l.events),
+        score: summary.score,
+        totals,
+        series,
+        board_title,
+        board,
+        coverage_kinds,
+        villages,
+        downloads,
+    })
+}

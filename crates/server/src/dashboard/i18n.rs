@@ -1,0 +1,155 @@
+//! The dashboard's words, Vietnamese first.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "vi" => Some(Self::Vi),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Vi => "vi",
+            Self::En => "en",
+        }
+    }
+    pub fn other(self) -> Self {
+        match self {
+            Self::Vi => Self::En,
+            Self::En => Self::Vi,
+        }
+    }
+    pub fn t(self) -> &'static Words {
+        match self {
+            Self::Vi => &VI,
+            Self::En => &EN,
+        }
+    }
+}
+
+pub struct Words {
+    pub title: &'static str,
+    pub login: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub login_failed: &'static str,
+    pub too_many: &'static str,
+    pub logout: &'static str,
+    pub switch_lang: &'static str,
+    pub unit: &'static str,
+    pub period: &'static str,
+    pub date: &'static str,
+    pub show: &'static str,
+    pub day: &'static str,
+    pub week: &'static str,
+    pub month: &'static str,
+    pub quarter: &'static str,
+    pub year: &'static str,
+    pub score: &'static str,
+    pub target: &'static str,
+    pub left: &'static str,
+    pub trend: &'static str,
+    pub leaderboard: &'static str,
+    pub rank: &'static str,
+    pub name: &'static str,
+    pub active_members: &'static str,
+    pub change: &'static str,
+    pub villages_coverage: &'static str,
+    pub village: &'static str,
+    pub population: &'static str,
+    pub download: &'static str,
+    pub as_of: &'static str,
+    pub late: &'static str,
+    pub no_data: &'static str,
+    pub set_password: &'static str,
+    pub code: &'static str,
+    pub new_password: &'static str,
+    pub password_set: &'static str,
+}
+
+pub static VI: Words = Words {
+    title: "Làng số – Tổ công nghệ số cộng đồng",
+    login: "Đăng nhập",
+    username: "Tên đăng nhập",
+    password: "Mật khẩu",
+    login_failed: "Tên đăng nhập hoặc mật khẩu không đúng.",
+    too_many: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
+    logout: "Đăng xuất",
+    switch_lang: "English",
+    unit: "Đơn vị",
+    period: "Kỳ",
+    date: "Ngày",
+    show: "Xem",
+    day: "Ngày",
+    week: "Tuần",
+    month: "Tháng",
+    quarter: "Quý",
+    year: "Năm",
+    score: "Điểm",
+    target: "Chỉ tiêu",
+    left: "Còn thiếu",
+    trend: "Xu hướng",
+    leaderboard: "Bảng xếp hạng",
+    rank: "Hạng",
+    name: "Tên",
+    active_members: "Thành viên hoạt động",
+    change: "Thay đổi",
+    villages_coverage: "Độ phủ theo thôn",
+    village: "Thôn",
+    population: "Dân số",
+    download: "Tải về",
+    as_of: "Số liệu tính lúc",
+    late: "sự kiện gửi muộn sau khi kỳ kết thúc",
+    no_data: "Chưa có số liệu.",
+    set_password: "Đặt mật khẩu",
+    code: "Mã đặt mật khẩu",
+    new_password: "Mật khẩu mới (ít nhất 10 ký tự)",
+    password_set: "Đã đặt mật khẩu. Mời đăng nhập.",
+};
+
+pub static EN: Words = Words {
+    title: "Langso – community digital technology teams",
+    login: "Log in",
+    username: "Username",
+    password: "Password",
+    login_failed: "Wrong username or password.",
+    too_many: "Too many failed attempts. Please try again later.",
+    logout: "Log out",
+    switch_lang: "Tiếng Việt",
+    unit: "Unit",
+    period: "Period",
+    date: "Date",
+    show: "Show",
+    day: "Day",
+    week: "Week",
+    month: "Month",
+    quarter: "Quarter",
+    year: "Year",
+    score: "Score",
+    target: "Target",
+    left: "Left to reach",
+    trend: "Trend",
+    leaderboard: "Leaderboard",
+    rank: "Rank",
+    name: "Name",
+    active_members: "Active members",
+    change: "Change",
+    villages_coverage: "Coverage by village",
+    village: "Village",
+    population: "Population",
+    download: "Download",
+    as_of: "Figures as of",
+    late: "events received after the period ended",
+    no_data: "No data yet.",
+    set_password: "Set password",
+    code: "Password-setting code",
+    new_password: "New password (at least 10 characters)",
+    password_set: "Password set. Please log in.",
+};

@@ -1,0 +1,182 @@
+//! The leaders' web dashboard at `/`: log in, pick a unit and a period, see totals against
+//! targets, the trend, the leaderboard and per-village coverage, download exports.
+//! Server-rendered (maud), Vietnamese by default (`?lang=en` switches, remembered in a
+//! cookie), no scripts, one round trip of HTML with inline CSS and SVG.
+
+mod chart;
+mod data;
+mod i18n;
+mod page;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::leader::{self, Leader};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use i18n::Lang;
+use maud::Markup;
+use serde::Deserialize;
+
+const LANG_COOKIE: &str = "langso_lang";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index))
+        .route("/login", web::get().to(login_page))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/set-password", web::get().to(set_password_page))
+        .route("/set-password", web::post().to(set_password));
+}
+
+/// The language: `?lang=` first, then the cookie, then Vietnamese.
+fn lang_of(req: &HttpRequest, asked: Option<&str>) -> Lang {
+    asked
+        .and_then(Lang::parse)
+        .or_else(|| leader::cookie_value(req, LANG_COOKIE).and_then(|c| Lang::parse(&c)))
+        .unwrap_or(Lang::Vi)
+}
+
+fn html(status: StatusCode, lang: Lang, page: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::SET_COOKIE,
+            format!("{LANG_COOKIE}={}; Path=/; SameSite=Strict", lang.code()),
+        ))
+        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(page.into_string())
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+#[derive(Deserialize)]
+pub struct IndexQuery {
+    unit: Option<String>,
+    period: Option<String>,
+    date: Option<String>,
+    lang: Option<String>,
+}
+
+async fn index(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Result<Leader, ApiError>,
+    q: web::Query<IndexQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let lang = lang_of(&req, q.lang.as_deref());
+    let Ok(who) = who else {
+        return Ok(see_other(&format!("/login?lang={}", lang.code())));
+    };
+    let store = state.store.clone();
+    let view = web::block(move || data::load(&store, &who, lang, &q)).await??;
+    Ok(html(StatusCode::OK, lang, page::dashboard(&view)))
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+async fn login_page(req: HttpRequest, q: web::Query<LangQuery>) -> HttpResponse {
+    let lang = lang_of(&req, q.lang.as_deref());
+    html(StatusCode::OK, lang, page::login(lang, None, None))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    lang: Option<String>,
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let lang = lang_of(&req, form.lang.as_deref());
+    // No cookie exists yet, so SameSite cannot help: refuse logins posted by other sites.
+    leader::require_same_origin(&req, false)?;
+    let user = match leader::check_password(&state, &req, &form.username, &form.password).await {
+        Ok(user) => user,
+        Err(e)
+            if e.status == StatusCode::UNAUTHORIZED
+                || e.status == StatusCode::TOO_MANY_REQUESTS =>
+        {
+            let t = lang.t();
+            let msg = if e.status == StatusCode::TOO_MANY_REQUESTS {
+                t.too_many
+            } else {
+                t.login_failed
+            };
+            return Ok(html(e.status, lang, page::login(lang, Some(msg), None)));
+        }
+        Err(e) => return Err(e),
+    };
+    let store = state.store.clone();
+    let (secret, _) = web::block(move || store.start_cookie_session(user)).await??;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/?lang={}", lang.code())))
+        .insert_header((
+            header::SET_COOKIE,
+            leader::session_cookie_header(&secret, state.cookie_secure),
+        ))
+        .finish())
+}
+
+async fn logout(state: web::Data<AppState>, who: Leader) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let session = who.session_id;
+    web::block(move || store.end_session(session)).await??;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/login"))
+        .insert_header((
+            header::SET_COOKIE,
+            leader::clear_cookie_header(state.cookie_secure),
+        ))
+        .finish())
+}
+
+async fn set_password_page(req: HttpRequest, q: web::Query<LangQuery>) -> HttpResponse {
+    let lang = lang_of(&req, q.lang.as_deref());
+    html(StatusCode::OK, lang, page::set_password(lang, None))
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    username: String,
+    code: String,
+    password: String,
+    lang: Option<String>,
+}
+
+async fn set_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<SetPasswordForm>,
+) -> Result<HttpResponse, ApiError> {
+    let f = form.into_inner();
+    let lang = lang_of(&req, f.lang.as_deref());
+    leader::require_same_origin(&req, false)?;
+    match crate::routes::accounts::apply_password(&state, f.username, f.code, f.password).await {
+        Ok(_) => Ok(html(
+            StatusCode::OK,
+            lang,
+            page::login(lang, None, Some(lang.t().password_set)),
+        )),
+        Err(e) if e.status.is_client_error() => Ok(html(
+            e.status,
+            lang,
+            page::set_password(lang, Some(&e.message)),
+        )),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,180 @@
+//! The leaders' dashboard in a real browser (headless Chromium over WebDriver): log in,
+//! switch unit, period and language, and check what is shown. Screenshots of the main
+//! pages go to docs/screenshots/ when LANGSO_SCREENSHOTS=1.
+
+use langso_tests::browser::{Browser, Element};
+use langso_tests::harness::{LEADER_PASSWORD, Server};
+use std::path::PathBuf;
+
+const PHONE: (u32, u32) = (360, 740);
+
+fn screenshot(b: &Browser, name: &str) {
+    if std::env::var_os("LANGSO_SCREENSHOTS").is_some() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        b.screenshot(&dir.join(format!("{name}.png")));
+    }
+}
+
+fn text_of(b: &Browser, css: &str) -> String {
+    b.text(&b.find(css))
+}
+
+fn log_in(b: &Browser, server: &Server, username: &str) {
+    b.goto(&format!("{}/", server.url));
+    assert!(
+        b.current_url().contains("/login"),
+        "an anonymous visit lands on the login page"
+    );
+    b.type_into(&b.find("input[name=username]"), username);
+    b.type_into(&b.find("input[name=password]"), LEADER_PASSWORD);
+    b.click_and_load(&b.find("#login"));
+}
+
+/// A district with activity in two of its communes, and a leader for it.
+fn district_with_activity() -> (Server, String, String) {
+    let server = Server::start_demo();
+    let district = server.district_of("T00001");
+    let mut busy = server.enroll("T00001");
+    let village = busy.village().to_owned();
+    let events: Vec<_> = (0..4)
+        .map(|_| busy.event("vneid_activation", &village, 3))
+        .collect();
+    server.push(&busy, &events).expect(200);
+    let mut other = server.enroll("T00002");
+    let village = other.village().to_owned();
+    let e = other.event("digital_signature", &village, 1);
+    server.push(&other, &[e]).expect(200);
+    let leader = server.new_leader("district_leader", &district);
+    (server, district, leader)
+}
+
+fn rows(b: &Browser, css: &str) -> Vec<Element> {
+    b.find_all(css)
+}
+
+#[test]
+fn a_district_leader_logs_in_and_sees_the_ranked_district_in_vietnamese() {
+    let (server, _district, leader) = district_with_activity();
+    let b = Browser::start(PHONE.0, PHONE.1);
+    b.goto(&format!("{}/login", server.url));
+    screenshot(&b, "login");
+    log_in(&b, &server, &leader);
+    screenshot(&b, "dashboard-district");
+
+    assert_eq!(text_of(&b, "#unit-name"), "Thành phố Hạ Long");
+    assert!(
+        text_of(&b, "#period-label").starts_with("Tháng"),
+        "month by default, in Vietnamese"
+    );
+    assert_eq!(
+        text_of(&b, "#score"),
+        "38",
+        "4 × 3 VNeID (weight 3) + 1 signature (weight 2)"
+    );
+    let board = rows(&b, "#leaderboard tbody tr");
+    let first = b.text(&board[0]);
+    assert!(
+        first.starts_with("1 Phường Hà Khánh"),
+        "the busiest commune ranks first: {first}"
+    );
+    assert!(
+        b.text(&board[1]).starts_with("2 "),
+        "the second commune with activity ranks second"
+    );
+    assert!(
+        b.text(&board[2]).starts_with("–"),
+        "communes without activity are listed unranked"
+    );
+    assert!(
+        !rows(&b, "#coverage tbody tr").is_empty(),
+        "per-village coverage is shown"
+    );
+    assert!(
+        b.find_all("#trend svg rect.bar").len() >= 28,
+        "one bar per day of the month"
+    );
+
+    // No horizontal scrolling on a 360-px phone: wide tables scroll inside their box.
+    let viewport = b.execute("return window.innerWidth").as_u64().unwrap();
+    assert_eq!(viewport, u64::from(PHONE.0), "a phone-sized viewport");
+    let page = b
+        .execute("return document.documentElement.scrollWidth")
+        .as_u64()
+        .unwrap();
+    assert!(
+        page <= viewport,
+        "the page is {page} px wide on a {viewport} px screen"
+    );
+}
+
+#[test]
+fn switching_unit_period_and_language_changes_what_is_shown() {
+    let (server, _district, leader) = district_with_activity();
+    let b = Browser::start(PHONE.0, PHONE.1);
+    log_in(&b, &server, &leader);
+
+    b.select("#unit", "commune:06649");
+    b.select("#period", "day");
+    b.click_and_load(&b.find("#show"));
+    assert_eq!(text_of(&b, "#unit-name"), "Phường Hà Khánh");
+    assert!(
+        text_of(&b, "#period-label").starts_with("Ngày"),
+        "{}",
+        text_of(&b, "#period-label")
+    );
+    assert_eq!(
+        text_of(&b, "#score"),
+        "36",
+        "only the commune's own activity today"
+    );
+    let teams = rows(&b, "#leaderboard tbody tr");
+    assert!(
+        b.text(&teams[0]).starts_with("1 "),
+        "a commune ranks its teams"
+    );
+    screenshot(&b, "dashboard-commune-day");
+
+    b.click_and_load(&b.find("#lang"));
+    assert_eq!(
+        text_of(&b, "#lang"),
+        "Tiếng Việt",
+        "the switch now offers Vietnamese back"
+    );
+    assert!(text_of(&b, "#leaderboard h2").starts_with("Leaderboard"));
+    assert!(text_of(&b, "#period-label").len() > 3);
+    screenshot(&b, "dashboard-commune-day-en");
+
+    // A unit outside the leader's district is refused, whatever the URL says.
+    b.goto(&format!("{}/?unit=district:203", server.url));
+    assert!(b.source().contains("out_of_scope"), "{}", b.source());
+}
+
+#[test]
+fn the_page_is_one_small_self_contained_round_trip() {
+    let (server, _district, leader) = district_with_activity();
+    let login = server.cookie_login(&leader, LEADER_PASSWORD);
+    let cookie = format!(
+        "langso_session={}",
+        login.session_cookie().expect("a session cookie")
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut res = agent
+        .get(&format!("{}/", server.url))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.body_mut().read_to_string().unwrap();
+    assert!(html.len() < 150 * 1024, "HTML+CSS is {} bytes", html.len());
+    for external in ["<script", "<link", "src=\"http", "href=\"http", "@import"] {
+        assert!(
+            !html.contains(external),
+            "the page loads nothing else ({external})"
+        );
+    }
+    assert!(html.contains("<svg"), "the trend chart is inline SVG");
+}
