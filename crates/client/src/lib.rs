@@ -16,6 +16,8 @@ mod reference;
 mod sync;
 mod wire;
 
+#[cfg(feature = "fault-proxy")]
+pub mod proxy;
 
 pub use config::{Backoff, Config, Interrupt, Point};
 pub use engine::{Engine, Enrollment, NewEvent, Recorded, Status};
