@@ -3,6 +3,7 @@
 mod bench;
 mod commands;
 mod field;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -122,6 +123,8 @@ enum Command {
     },
     /// The volunteer's device: enroll, record, sync, status, villages (over langso-client).
     Field(field::FieldArgs),
+    /// Replay an evening burst of many devices with faults; check nothing is lost or double-counted.
+    Simulate(simulate::SimulateArgs),
     /// Benchmarks (figures, not tests).
     Bench {
         #[command(subcommand)]
@@ -165,6 +168,7 @@ fn main() -> ExitCode {
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
         Command::Field(args) => field::run(args),
+        Command::Simulate(args) => return simulate::run(args),
         Command::Bench { which } => bench::run(which),
     };
     match result {

@@ -1,0 +1,468 @@
+//! `langso simulate`: an evening burst of many devices, each running the real client engine
+//! on its own outbox file, some through a fault-injecting proxy, some killed mid-sync, some
+//! with clocks hours or days off. At the end every device's view is reconciled with the
+//! server's database: the summary says `N lost` and `N double-counted`.
+
+mod check;
+mod plan;
+
+use anyhow::{Context, Result, anyhow};
+use chrono::Utc;
+use clap::Args;
+use langso_client::proxy::{FaultProxy, Faults};
+use langso_client::{Backoff, Config, Engine, Error, NewEvent, Point};
+use langso_domain::time::vn_offset;
+use langso_domain::{EventId, KindCode, MemberId, TeamId, VillageId};
+use langso_store::Store;
+use plan::{DevicePlan, Mix};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// The running server, e.g. http://127.0.0.1:8080
+    #[arg(long)]
+    server: String,
+    /// The server's database: invites are created in it and the end check reads it.
+    #[arg(long)]
+    db: PathBuf,
+    /// Devices to simulate, one per demo member (default: every member).
+    #[arg(long)]
+    devices: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Devices syncing at once.
+    #[arg(long, default_value_t = 64)]
+    threads: usize,
+    /// Each device records 0..=N events over the simulated week.
+    #[arg(long, default_value_t = 40)]
+    max_events: usize,
+    /// Share of devices syncing their evening burst through the fault-injecting proxy.
+    #[arg(long, default_value_t = 0.25)]
+    fault_devices: f64,
+    /// Per-request chance of each fault at the proxy (drop answer, delay, duplicate, cut, 503).
+    #[arg(long, default_value_t = 0.04)]
+    fault_rate: f64,
+    /// Share of devices killed mid-sync (then reopened from their outbox file).
+    #[arg(long, default_value_t = 0.05)]
+    kill_rate: f64,
+    /// Share of devices whose clock is off by hours or days.
+    #[arg(long, default_value_t = 0.1)]
+    skew_rate: f64,
+    /// Share of events that are deliberately invalid.
+    #[arg(long, default_value_t = 0.01)]
+    invalid_rate: f64,
+    /// Share of events that correct (or void) an earlier one.
+    #[arg(long, default_value_t = 0.05)]
+    correct_rate: f64,
+    /// Where the device outboxes go (default: a temporary directory, removed at the end).
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
+}
+
+/// Runs `f` over 0..n on `threads` threads; results in index order.
+fn parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let out: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, n.max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= n {
+                        break;
+                    }
+                    let r = f(i);
+                    out.lock().expect("results lock")[i] = Some(r);
+                }
+            });
+        }
+    });
+    out.into_inner()
+        .expect("results lock")
+        .into_iter()
+        .map(|r| r.expect("every index ran"))
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+struct World {
+    store: Store,
+    server: String,
+    dir: PathBuf,
+    agent: ureq::Agent,
+}
+
+impl World {
+    fn outbox(&self, i: usize) -> PathBuf {
+        self.dir.join(format!("device-{i:05}.db"))
+    }
+
+    fn config(&self, plan: &DevicePlan) -> Config {
+        Config {
+            clock_offset: plan.skew,
+            durable: false,
+            agent: Some(self.agent.clone()),
+            seed: Some(plan.index as u64 + 1),
+            backoff: Backoff {
+                initial: Duration::from_millis(50),
+                max: Duration::from_secs(2),
+                max_attempts: 10,
+                max_retry_after: Duration::from_secs(2),
+            },
+            ..Config::default()
+        }
+    }
+}
+
+/// The devices to simulate: members spread evenly over the demo, with their team's villages.
+fn plans(
+    store: &Store,
+    args: &SimulateArgs,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<DevicePlan>> {
+    let members: Vec<(String, String)> = store.read(|c| {
+        let mut stmt = c.prepare(
+            "SELECT m.member_id, t.team_id FROM members m JOIN teams t ON t.id = m.team_id ORDER BY m.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })?;
+    let kinds: Vec<KindCode> = store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT code FROM kinds WHERE active = 1 ORDER BY code")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?
+        .iter()
+        .filter_map(|k| KindCode::parse(k))
+        .collect();
+    let teams: HashMap<String, Vec<VillageId>> = store
+        .teams()?
+        .into_iter()
+        .map(|t| {
+            (
+                t.id,
+                t.village_ids
+                    .iter()
+                    .filter_map(|v| VillageId::parse(v))
+                    .collect(),
+            )
+        })
+        .collect();
+    let members: Vec<(String, String)> = members
+        .into_iter()
+        .filter(|(_, t)| teams.get(t).is_some_and(|v| !v.is_empty()))
+        .collect();
+    if members.is_empty() || kinds.is_empty() {
+        return Err(anyhow!(
+            "the database has no members with villages, or no kinds: run `langso demo` first"
+        ));
+    }
+    let n = args.devices.unwrap_or(members.len()).min(members.len());
+    let mix = Mix {
+        max_events: args.max_events,
+        days: 7,
+        skew_rate: args.skew_rate,
+        fault_devices: args.fault_devices,
+        kill_rate: args.kill_rate,
+        invalid_rate: args.invalid_rate,
+        correct_rate: args.correct_rate,
+    };
+    let all_villages: Vec<&VillageId> = teams.values().flatten().collect();
+    Ok((0..n)
+        .map(|i| {
+            let (member, team) = &members[i * members.len() / n];
+            let villages = &teams[team];
+            let foreign = all_villages
+                .iter()
+                .find(|v| !villages.contains(v))
+                .map_or_else(|| villages[0].clone(), |v| (*v).clone());
+            plan::device(
+                i,
+                args.seed,
+                MemberId::parse(member).expect("stored member ids are valid"),
+                TeamId::parse(team).expect("stored team ids are valid"),
+                villages,
+                &foreign,
+                &kinds,
+                &mix,
+                now,
+            )
+        })
+        .collect())
+}
+
+/// Records planned events `from..to` on the device; returns their ids (by plan index).
+fn record(engine: &mut Engine, plan: &DevicePlan, ids: &mut Vec<EventId>, to: usize) -> Result<()> {
+    for e in &plan.events[ids.len()..to] {
+        let recorded = engine.record(NewEvent {
+            kind: e.kind.clone(),
+            village: e.village.clone(),
+            count: e.count,
+            note: e.note.clone(),
+            corrects: e.corrects.map(|i| ids[i]),
+            occurred_at: Some((e.at + plan.skew).with_timezone(&vn_offset())),
+        })?;
+        ids.push(recorded.event_id);
+    }
+    Ok(())
+}
+
+/// Enrolls the device, records its week, and syncs the early part mid-week.
+fn setup(w: &World, plan: &DevicePlan) -> Result<Vec<EventId>> {
+    let code = w.store.create_invite(&plan.team, Some(&plan.member))?;
+    let mut engine = Engine::open(&w.outbox(plan.index), w.config(plan))?;
+    engine.enroll(&w.server, &code, &format!("simulated phone {}", plan.index))?;
+    let mut ids = Vec::with_capacity(plan.events.len());
+    record(&mut engine, plan, &mut ids, plan.early)?;
+    if plan.early > 0 {
+        sync_until_done(&mut engine, 5)?;
+    }
+    record(&mut engine, plan, &mut ids, plan.events.len())?;
+    Ok(ids)
+}
+
+fn sync_until_done(engine: &mut Engine, tries: usize) -> Result<langso_client::SyncReport> {
+    let mut last = None;
+    for _ in 0..tries {
+        match engine.sync() {
+            Ok(r) => return Ok(r),
+            Err(e @ Error::Unreachable { .. }) => last = Some(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(last.map_or_else(|| anyhow!("no sync attempt"), Into::into))
+}
+
+#[derive(Default)]
+struct Burst {
+    seconds: f64,
+    push_ms: Vec<f64>,
+    killed: bool,
+    error: Option<String>,
+}
+
+/// The evening sync of one device, killed and resumed if its plan says so.
+fn evening(w: &World, plan: &DevicePlan, proxy: &str) -> Burst {
+    let started = Instant::now();
+    let mut out = Burst::default();
+    let path = w.outbox(plan.index);
+    let mut config = w.config(plan);
+    if let Some((at, n)) = plan.kill {
+        let seen = Arc::new(AtomicUsize::new(0));
+        config.interrupt = Some(Arc::new(move |p: Point| {
+            p == at && seen.fetch_add(1, Ordering::SeqCst) + 1 == n
+        }));
+    }
+    let mut run = || -> Result<()> {
+        let mut engine = Engine::open(&path, config.clone())?;
+        if plan.faulty {
+            engine.set_server(proxy)?;
+        }
+        let report = match engine.sync() {
+            Err(Error::Interrupted) => {
+                // The app died mid-sync; the phone restarts it later, from its file.
+                out.killed = true;
+                drop(engine);
+                let mut engine = Engine::open(&path, w.config(plan))?;
+                sync_until_done(&mut engine, 5)?
+            }
+            Err(Error::Unreachable { .. }) => sync_until_done(&mut engine, 5)?,
+            other => other?,
+        };
+        out.push_ms = report
+            .push_latencies
+            .iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect();
+        Ok(())
+    };
+    if let Err(e) = run() {
+        out.error = Some(format!("device {}: {e:#}", plan.index));
+    }
+    out.seconds = started.elapsed().as_secs_f64();
+    out
+}
+
+fn end_of(w: &World, plan: &DevicePlan, ids: &[EventId]) -> Result<check::DeviceEnd> {
+    let engine = Engine::open(&w.outbox(plan.index), w.config(plan))?;
+    let device_id = engine
+        .status()?
+        .device_id
+        .ok_or_else(|| anyhow!("device {} never enrolled", plan.index))?;
+    let planned_invalid: HashSet<String> = plan
+        .events
+        .iter()
+        .zip(ids)
+        .filter(|(e, _)| e.invalid.is_some())
+        .map(|(_, id)| id.to_string())
+        .collect();
+    Ok(check::DeviceEnd {
+        device_id,
+        recorded: ids.len(),
+        planned_invalid,
+        events: engine.events()?,
+    })
+}
+
+pub fn run(args: SimulateArgs) -> ExitCode {
+    match simulate(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn simulate(args: &SimulateArgs) -> Result<bool> {
+    let store = Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    let temp = tempfile::tempdir()?;
+    let dir = args
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&dir)?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .max_redirects(0)
+        .max_idle_connections(256)
+        .max_idle_connections_per_host(256)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let w = World {
+        store,
+        server: args.server.trim_end_matches('/').to_owned(),
+        dir,
+        agent,
+    };
+    let now = Utc::now();
+    let plans = plans(&w.store, args, now)?;
+    let before = check::tallies(&w.store)?;
+    let planned: usize = plans.iter().map(|p| p.events.len()).sum();
+    eprintln!(
+        "simulate: {} devices, {planned} events over a week ({} early), seed {}",
+        plans.len(),
+        plans.iter().map(|p| p.early).sum::<usize>(),
+        args.seed
+    );
+
+    let t = Instant::now();
+    let setups = parallel(plans.len(), args.threads, |i| setup(&w, &plans[i]));
+    let mut ids = Vec::with_capacity(plans.len());
+    for (plan, r) in plans.iter().zip(setups) {
+        ids.push(r.with_context(|| format!("setting up device {}", plan.index))?);
+    }
+    eprintln!(
+        "setup: enrolled and recorded in {:.1} s (earlier-in-the-week syncs included)",
+        t.elapsed().as_secs_f64()
+    );
+
+    let proxy = FaultProxy::start(&w.server, Faults::each(args.fault_rate, args.seed))?;
+    let proxy_url = proxy.url();
+    let queued: usize = plans.iter().map(|p| p.events.len() - p.early).sum();
+    let t = Instant::now();
+    let bursts = parallel(plans.len(), args.threads, |i| {
+        evening(&w, &plans[i], &proxy_url)
+    });
+    let wall = t.elapsed().as_secs_f64();
+    let faults = proxy.counts();
+    drop(proxy);
+
+    let errors: Vec<&String> = bursts.iter().filter_map(|b| b.error.as_ref()).collect();
+    for e in errors.iter().take(10) {
+        eprintln!("sync failed: {e}");
+    }
+    let mut sync_s: Vec<f64> = bursts.iter().map(|b| b.seconds).collect();
+    sync_s.sort_by(f64::total_cmp);
+    let mut push_ms: Vec<f64> = plans
+        .iter()
+        .zip(&bursts)
+        .filter(|(p, _)| !p.faulty)
+        .flat_map(|(_, b)| b.push_ms.iter().copied())
+        .collect();
+    push_ms.sort_by(f64::total_cmp);
+
+    let ends = parallel(plans.len(), args.threads, |i| {
+        end_of(&w, &plans[i], &ids[i])
+    });
+    let ends = ends.into_iter().collect::<Result<Vec<_>>>()?;
+    let v = check::reconcile(&w.store, &ends, &before)?;
+
+    println!(
+        "langso simulate: {} devices, seed {}, {} threads",
+        plans.len(),
+        args.seed,
+        args.threads
+    );
+    println!(
+        "evening burst: {queued} queued events synced in {wall:.2} s ({:.0} events/s)",
+        queued as f64 / wall
+    );
+    println!(
+        "sync time per device: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        percentile(&sync_s, 0.50) * 1000.0,
+        percentile(&sync_s, 0.99) * 1000.0,
+        sync_s.last().copied().unwrap_or_default() * 1000.0
+    );
+    println!(
+        "server push latency (devices without injected faults): p50 {:.1} ms, p99 {:.1} ms ({} pushes)",
+        percentile(&push_ms, 0.50),
+        percentile(&push_ms, 0.99),
+        push_ms.len()
+    );
+    println!(
+        "faults: {} devices behind the proxy, {} requests there: {} answers dropped after commit, {} delayed, {} sent twice, {} cut mid-body, {} answered 503; {} devices killed mid-sync and resumed; {} with clocks off by hours or days",
+        plans.iter().filter(|p| p.faulty).count(),
+        faults.requests,
+        faults.dropped,
+        faults.delayed,
+        faults.duplicated,
+        faults.cut,
+        faults.unavailable,
+        bursts.iter().filter(|b| b.killed).count(),
+        plans.iter().filter(|p| !p.skew.is_zero()).count()
+    );
+    println!(
+        "events: {} recorded, {} rejected ({} planned invalid), {} on the server, {} still queued, {} conflicts, {} wrong verdicts",
+        v.recorded,
+        v.rejected,
+        ends.iter().map(|e| e.planned_invalid.len()).sum::<usize>(),
+        v.stored,
+        v.unsynced,
+        v.conflicts,
+        v.wrong_verdicts
+    );
+    println!(
+        "per device: server's accepted events == recorded − rejected for {}/{} devices",
+        v.devices_ok, v.devices
+    );
+    println!(
+        "tallies: {} (village, kind) totals compared with the sum of what devices hold: {} short, {} in excess",
+        v.tally_keys, v.tally_short, v.tally_excess
+    );
+    println!(
+        "verify: {}",
+        if v.verify_diffs == 0 {
+            "ok (every tally equals its recompute from the event log)".to_owned()
+        } else {
+            format!("{} tallies differ from the event log", v.verify_diffs)
+        }
+    );
+    println!("{} lost, {} double-counted", v.lost(), v.double_counted());
+    Ok(v.ok() && errors.is_empty() && v.devices_ok == v.devices)
+}

@@ -1,0 +1,170 @@
+//! The end-of-run reconciliation: every device's view against the server's database.
+
+use anyhow::Result;
+use langso_client::{EventState, HeldEvent};
+use langso_store::Store;
+use std::collections::{HashMap, HashSet};
+
+/// What one device holds at the end, and what it planned.
+pub struct DeviceEnd {
+    pub device_id: String,
+    pub recorded: usize,
+    /// Planned invalid events (the server must reject exactly these).
+    pub planned_invalid: HashSet<String>,
+    pub events: Vec<HeldEvent>,
+}
+
+#[derive(Default, Debug)]
+pub struct Verdict {
+    pub devices: usize,
+    pub devices_ok: usize,
+    pub recorded: usize,
+    pub rejected: usize,
+    pub stored: usize,
+    pub unsynced: usize,
+    pub conflicts: usize,
+    /// Valid events rejected, or invalid ones accepted.
+    pub wrong_verdicts: usize,
+    pub lost_events: usize,
+    pub extra_events: usize,
+    pub tally_keys: usize,
+    pub tally_short: i64,
+    pub tally_excess: i64,
+    pub verify_diffs: usize,
+}
+
+impl Verdict {
+    /// Events missing from the server plus counts missing from its tallies.
+    pub fn lost(&self) -> i64 {
+        self.lost_events as i64 + self.tally_short
+    }
+    /// Events the server holds that no device expects plus counts tallied in excess.
+    pub fn double_counted(&self) -> i64 {
+        self.extra_events as i64 + self.tally_excess
+    }
+    pub fn ok(&self) -> bool {
+        self.lost() == 0
+            && self.double_counted() == 0
+            && self.unsynced == 0
+            && self.conflicts == 0
+            && self.wrong_verdicts == 0
+            && self.verify_diffs == 0
+    }
+}
+
+pub type TallyTotals = HashMap<(String, String), i64>;
+
+/// Tallies summed over days, per (village, kind).
+pub fn tallies(store: &Store) -> Result<TallyTotals> {
+    Ok(store.read(|c| {
+        let mut stmt = c.prepare(
+            "SELECT v.village_id, k.code, sum(t.total) FROM tallies t
+             JOIN villages v ON v.id = t.village_id JOIN kinds k ON k.id = t.kind_id
+             GROUP BY 1, 2",
+        )?;
+        let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+        Ok(rows.collect::<std::result::Result<TallyTotals, _>>()?)
+    })?)
+}
+
+/// Event ids the server holds, per device id (lowercase hyphenated UUIDs).
+fn server_events(store: &Store, devices: &HashSet<String>) -> Result<HashMap<String, Vec<String>>> {
+    Ok(store.read(|c| {
+        let mut stmt = c.prepare(
+            "SELECT d.device_id, e.event_id FROM events e JOIN devices d ON d.id = e.device_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let d: Vec<u8> = r.get(0)?;
+            let e: Vec<u8> = r.get(1)?;
+            let (Ok(d), Ok(e)) = (uuid::Uuid::from_slice(&d), uuid::Uuid::from_slice(&e)) else {
+                continue;
+            };
+            let d = d.to_string();
+            if devices.contains(&d) {
+                out.entry(d).or_default().push(e.to_string());
+            }
+        }
+        Ok(out)
+    })?)
+}
+
+pub fn reconcile(store: &Store, ends: &[DeviceEnd], before: &TallyTotals) -> Result<Verdict> {
+    let mut v = Verdict {
+        devices: ends.len(),
+        ..Verdict::default()
+    };
+    let ids: HashSet<String> = ends.iter().map(|e| e.device_id.clone()).collect();
+    let server = server_events(store, &ids)?;
+    let mut held_totals: TallyTotals = HashMap::new();
+    for end in ends {
+        v.recorded += end.recorded;
+        let mut expected = HashSet::new();
+        let mut rejected = 0;
+        for e in &end.events {
+            let id = e.event_id.to_string();
+            let invalid = end.planned_invalid.contains(&id);
+            match e.state {
+                EventState::Pending => v.unsynced += 1,
+                EventState::Conflict => v.conflicts += 1,
+                EventState::Rejected => {
+                    rejected += 1;
+                    v.wrong_verdicts += usize::from(!invalid);
+                }
+                EventState::Accepted | EventState::Duplicate => {
+                    v.wrong_verdicts += usize::from(invalid);
+                    expected.insert(id);
+                }
+            }
+        }
+        v.rejected += rejected;
+        let stored: HashSet<String> = server
+            .get(&end.device_id)
+            .map(|ids| ids.iter().cloned().collect())
+            .unwrap_or_default();
+        v.stored += stored.len();
+        let lost = expected.difference(&stored).count();
+        let extra = stored.difference(&expected).count();
+        v.lost_events += lost;
+        v.extra_events += extra;
+        // "The server's accepted events equal what the device recorded minus what was rejected."
+        if lost == 0 && extra == 0 && stored.len() + rejected == end.recorded {
+            v.devices_ok += 1;
+        }
+        // What the device holds, net of its own corrections.
+        let superseded: HashSet<String> = end
+            .events
+            .iter()
+            .filter(|e| e.state.is_stored())
+            .filter_map(|e| e.corrects.map(|c| c.to_string()))
+            .collect();
+        for e in end.events.iter().filter(|e| e.state.is_stored()) {
+            if !superseded.contains(&e.event_id.to_string()) {
+                *held_totals
+                    .entry((e.village_id.clone(), e.kind.clone()))
+                    .or_default() += e.count;
+            }
+        }
+    }
+    let after = tallies(store)?;
+    let keys: HashSet<&(String, String)> = after
+        .keys()
+        .chain(before.keys())
+        .chain(held_totals.keys())
+        .collect();
+    for k in keys {
+        let delta = after.get(k).unwrap_or(&0) - before.get(k).unwrap_or(&0);
+        let held = *held_totals.get(k).unwrap_or(&0);
+        if delta != 0 || held != 0 {
+            v.tally_keys += 1;
+        }
+        if delta > held {
+            v.tally_excess += delta - held;
+        } else {
+            v.tally_short += held - delta;
+        }
+    }
+    v.verify_diffs = store.verify()?.len();
+    Ok(v)
+}
