@@ -764,3 +764,18 @@ pub fn form_encode(s: &str) -> String {
         })
         .collect()
 }
+
+impl Server {
+    /// GETs a dashboard page with a session cookie: (status, body as text). HTML pages are
+    /// not part of the JSON API, so no spec check applies.
+    pub fn send_get_with_cookie(&self, path: &str, cookie: &str) -> (u16, String) {
+        let mut res = self
+            .agent
+            .get(format!("{}{path}", self.url))
+            .header("cookie", cookie)
+            .call()
+            .expect("GET a dashboard page");
+        let status = res.status().as_u16();
+        (status, res.body_mut().read_to_string().unwrap_or_default())
+    }
+}
