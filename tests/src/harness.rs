@@ -779,3 +779,60 @@ impl Server {
         (status, res.body_mut().read_to_string().unwrap_or_default())
     }
 }
+
+/// A downloaded export: the raw bytes and the headers a browser acts on.
+#[derive(Clone, Debug)]
+pub struct Download {
+    pub status: u16,
+    pub content_type: String,
+    pub content_disposition: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Server {
+    /// GETs an export (`format=csv|xlsx`) with a leader's token, as raw bytes. A 200 must
+    /// carry a content type that api-spec/openapi.yaml documents for the operation.
+    pub fn download(&self, path: &str, token: &str) -> Download {
+        let mut res = self
+            .agent
+            .get(format!("{}{path}", self.url))
+            .header("authorization", format!("Bearer {token}"))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path}: transport error: {e}"));
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (content_type, content_disposition) =
+            (header("content-type"), header("content-disposition"));
+        let status = res.status().as_u16();
+        let mut bytes = Vec::new();
+        res.body_mut()
+            .as_reader()
+            .read_to_end(&mut bytes)
+            .unwrap_or_else(|e| panic!("GET {path}: reading the body: {e}"));
+        if status == 200 {
+            let template = crate::spec::match_path(path)
+                .unwrap_or_else(|| panic!("no path of the spec matches {path}"));
+            let media = content_type.split(';').next().unwrap_or_default().trim();
+            let content =
+                &crate::spec::spec()["paths"][&template]["get"]["responses"]["200"]["content"];
+            assert!(
+                content.get(media).is_some(),
+                "GET {template} answered 200 with {media}, which the spec does not document"
+            );
+        } else {
+            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            crate::spec::assert_conforms("GET", path, status, &body);
+        }
+        Download {
+            status,
+            content_type,
+            content_disposition,
+            bytes,
+        }
+    }
+}

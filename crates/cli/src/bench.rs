@@ -25,6 +25,9 @@ pub enum BenchCommand {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// Reports over the demo data plus a generated history (10M events): a district's
+    /// team leaderboard for a month and a province roll-up for a year, p50/p99.
+    Reports(crate::bench_reports::ReportsArgs),
 }
 
 pub fn run(cmd: BenchCommand) -> Result<()> {
@@ -35,6 +38,7 @@ pub fn run(cmd: BenchCommand) -> Result<()> {
             batches,
             workers,
         } => push(devices, batch, batches, workers),
+        BenchCommand::Reports(args) => crate::bench_reports::run(args),
     }
 }
 

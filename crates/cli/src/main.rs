@@ -1,6 +1,7 @@
 //! `langso`: the sync server and its operator commands.
 
 mod bench;
+mod bench_reports;
 mod commands;
 mod field;
 mod simulate;

@@ -4,6 +4,7 @@
 mod auth;
 mod dashboard;
 mod error;
+mod export;
 pub mod leader;
 mod routes;
 

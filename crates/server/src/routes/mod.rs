@@ -2,6 +2,7 @@ pub(crate) mod accounts;
 mod admin;
 mod devices;
 mod health;
+mod reports;
 mod sync;
 mod tallies;
 
@@ -27,6 +28,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/teams/{team_id}/invites", web::post().to(admin::invite))
         .route("/v1/teams/{team_id}/devices", web::get().to(admin::devices))
         .route("/v1/devices/{device_id}/revoke", web::post().to(revoke))
+        // Leaders' reports (issue 3).
+        .route("/v1/reports/summary", web::get().to(reports::summary))
+        .route("/v1/reports/leaderboard", web::get().to(reports::leaderboard))
+        .route("/v1/reports/coverage", web::get().to(reports::coverage))
         .default_service(web::to(not_found));
 }
 

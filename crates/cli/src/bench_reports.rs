@@ -1,0 +1,369 @@
+//! `langso bench reports`: the demo data plus a generated history (10 million events by
+//! default), then the two reports leaders wait for at month end, timed: a district's team
+//! leaderboard for a month and a province roll-up for a year.
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use langso_domain::periods::{Period, PeriodKind};
+use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::time::vn_day;
+use langso_store::{
+    BenchDevice, BulkEvent, Entrants, LeaderboardQuery, RankBy, Store, SummaryQuery,
+};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct ReportsArgs {
+    /// Events of generated history.
+    #[arg(long, default_value_t = 10_000_000)]
+    events: u64,
+    /// Timed runs of each report.
+    #[arg(long, default_value_t = 200)]
+    runs: usize,
+    /// Keep the database here; if it already holds a history, reuse it (no generation).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Skip `verify` (recomputing every aggregate from the event log) after loading.
+    #[arg(long)]
+    skip_verify: bool,
+}
+
+/// SplitMix64: the same history on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Kinds by how often volunteers record them (VNeID most, outreach sessions least).
+const KIND_MIX: [(&str, u64); 7] = [
+    ("vneid_activation", 30),
+    ("digital_signature", 10),
+    ("qr_payment_sticker", 10),
+    ("e_payment_account", 15),
+    ("e_health_book", 15),
+    ("online_public_service", 15),
+    ("outreach_session", 5),
+];
+
+const CHUNK: usize = 500_000;
+
+fn first_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 10, 1).expect("a date")
+}
+
+/// Generates and loads the history: `n` events from 2025-10-01 to yesterday, spread over
+/// every member's device (some members far busier than others), delivered mostly the same
+/// evening and some days or weeks late, with 0.5% corrections.
+fn load_history(store: &Store, n: u64) -> Result<()> {
+    let devices: Vec<BenchDevice> = store
+        .bench_devices()?
+        .into_iter()
+        .filter(|d| !d.villages.is_empty())
+        .collect();
+    let kind_ids: Vec<(i64, u64)> = store.read(|c| {
+        KIND_MIX
+            .iter()
+            .map(|(code, w)| {
+                Ok((
+                    c.query_row("SELECT id FROM kinds WHERE code = ?1", [code], |r| r.get(0))?,
+                    *w,
+                ))
+            })
+            .collect()
+    })?;
+    if devices.is_empty() {
+        bail!("the database has no catalogue or no members");
+    }
+    // Busy members: weight 1..=8, so a few volunteers do much of the work.
+    let mut rng = Rng(20_221_109);
+    let weights: Vec<u64> = devices
+        .iter()
+        .map(|_| 1 + rng.below(8) * rng.below(2) * 3)
+        .collect();
+    let cumulative: Vec<u64> = weights
+        .iter()
+        .scan(0, |s, w| {
+            *s += w;
+            Some(*s)
+        })
+        .collect();
+    let total_weight = *cumulative.last().expect("devices");
+    let kind_total: u64 = kind_ids.iter().map(|k| k.1).sum();
+    let today = vn_day(Utc::now());
+    let days = (today - first_day()).num_days().max(1) as u64;
+    let mut seqs = vec![0i64; devices.len()];
+    let started = Instant::now();
+    let mut loaded = 0u64;
+    let midnight = |d: NaiveDate| langso_domain::periods::vn_midnight(d).timestamp_millis();
+    while loaded < n {
+        let size = CHUNK.min((n - loaded) as usize);
+        let mut chunk: Vec<BulkEvent> = Vec::with_capacity(size);
+        for i in 0..size {
+            let at = loaded + i as u64;
+            let day = first_day() + Duration::days((at * days / n) as i64);
+            let r = rng.below(total_weight);
+            let di = cumulative.partition_point(|&c| c <= r);
+            let d = &devices[di];
+            let mut pick = rng.below(kind_total);
+            let mut kind = kind_ids[0].0;
+            for (id, w) in &kind_ids {
+                if pick < *w {
+                    kind = *id;
+                    break;
+                }
+                pick -= w;
+            }
+            let placed = midnight(day) + (7 * 3600 + rng.below(13 * 3600) as i64) * 1000;
+            let lag_hours = match rng.below(100) {
+                0..70 => rng.below(4),
+                70..90 => 24 + rng.below(72),
+                90..98 => 96 + rng.below(240),
+                _ => 360 + rng.below(720),
+            } as i64;
+            let received = (placed + lag_hours * 3_600_000).min(Utc::now().timestamp_millis());
+            seqs[di] += 1;
+            // A correction of this device's previous event in the chunk, now and then.
+            let corrects = (rng.below(200) == 0)
+                .then(|| chunk.iter().rposition(|e| e.device == d.device))
+                .flatten()
+                .filter(|&j| {
+                    chunk[j].corrects.is_none()
+                        && !chunk.iter().skip(j + 1).any(|e| e.corrects == Some(j))
+                });
+            let (village, kind, count, placed) = match corrects {
+                Some(j) => (
+                    chunk[j].village,
+                    chunk[j].kind,
+                    rng.below(3) as i64,
+                    chunk[j].placed_ms,
+                ),
+                None => (
+                    d.villages[rng.below(d.villages.len() as u64) as usize],
+                    kind,
+                    1 + rng.below(3) as i64,
+                    placed,
+                ),
+            };
+            chunk.push(BulkEvent {
+                device: d.device,
+                seq: seqs[di],
+                kind,
+                village,
+                count,
+                placed_ms: placed,
+                received_ms: received.max(placed),
+                corrects,
+            });
+        }
+        loaded += size as u64;
+        store.bulk_load(chunk)?;
+        eprintln!(
+            "loaded {loaded} / {n} events ({:.0} events/s)",
+            loaded as f64 / started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+/// Runs `f` `runs` times after 3 warm-up runs; prints and returns (first, p50, p99) ms.
+fn time(name: &str, runs: usize, mut f: impl FnMut() -> Result<usize>) -> Result<(f64, f64, f64)> {
+    let t = Instant::now();
+    let bytes = f()?;
+    let first = t.elapsed().as_secs_f64() * 1000.0;
+    for _ in 0..3 {
+        f()?;
+    }
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f()?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    let (p50, p99) = (percentile(&ms, 0.5), percentile(&ms, 0.99));
+    println!(
+        "{name:<58} first {first:>7.1} ms  p50 {p50:>6.2} ms  p99 {p99:>6.2} ms  max {:>6.2} ms  ({bytes} B JSON)",
+        ms.last().copied().unwrap_or_default()
+    );
+    Ok((first, p50, p99))
+}
+
+fn open_or_build(path: &Path, events: u64) -> Result<Store> {
+    let fresh = !path.exists();
+    let store = if fresh {
+        crate::commands::demo(path, langso_domain::demo::DEFAULT_SEED)?
+    } else {
+        crate::commands::open(path)?
+    };
+    let stored: i64 =
+        store.read(|c| Ok(c.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?))?;
+    if stored == 0 {
+        let t = Instant::now();
+        load_history(&store, events)?;
+        eprintln!("history loaded in {:.0} s", t.elapsed().as_secs_f64());
+    } else {
+        eprintln!("reusing {} with {stored} events", path.display());
+    }
+    Ok(store)
+}
+
+pub fn run(args: ReportsArgs) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let path = args
+        .db
+        .clone()
+        .unwrap_or_else(|| dir.path().join("reports.db"));
+    let store = open_or_build(&path, args.events)?;
+    if !args.skip_verify {
+        let t = Instant::now();
+        let diffs = store.verify()?;
+        eprintln!(
+            "verify: {} differences ({:.0} s)",
+            diffs.len(),
+            t.elapsed().as_secs_f64()
+        );
+        if !diffs.is_empty() {
+            bail!(
+                "aggregates differ from the event log: {:?}",
+                &diffs[..diffs.len().min(5)]
+            );
+        }
+    }
+    let (events, teams, members): (i64, i64, i64) = store.read(|c| {
+        Ok(c.query_row(
+            "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM teams), (SELECT count(*) FROM members)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    })?;
+    // The district with the most teams.
+    let district = store
+        .teams()?
+        .iter()
+        .filter_map(|t| t.district_code.clone())
+        .fold(
+            std::collections::HashMap::<String, usize>::new(),
+            |mut m, d| {
+                *m.entry(d).or_default() += 1;
+                m
+            },
+        )
+        .into_iter()
+        .max_by_key(|(code, n)| (*n, std::cmp::Reverse(code.clone())))
+        .context("no district")?;
+    let now: DateTime<Utc> = Utc::now();
+    let today = vn_day(now);
+    let last_month = Period::containing(
+        PeriodKind::Month,
+        langso_domain::time::month_start(today) - Duration::days(1),
+    );
+    let year = Period::containing(PeriodKind::Year, today);
+    let twelve = Period::custom(
+        langso_domain::time::month_start(last_month.from - Duration::days(330)),
+        last_month.to,
+    )?;
+    println!(
+        "langso bench reports: {events} events, {teams} teams, {members} members; {} runs each, after 3 warm-up runs",
+        args.runs
+    );
+    let lb = |scope: UnitRef, of, period| LeaderboardQuery {
+        scope,
+        of,
+        period,
+        rank_by: RankBy::Score,
+        now,
+    };
+    let dq = lb(
+        UnitRef::new(UnitKind::District, district.0.as_str()),
+        Entrants::Teams,
+        last_month,
+    );
+    time(
+        &format!(
+            "district {} ({} teams) team leaderboard, {}",
+            district.0,
+            district.1,
+            last_month.key()
+        ),
+        args.runs,
+        || Ok(json_len(&store.report_leaderboard(&dq)?)),
+    )?;
+    let province = UnitRef::new(UnitKind::Province, "22");
+    for p in [year, twelve] {
+        let q = SummaryQuery {
+            unit: province.clone(),
+            period: p,
+            granularity: None,
+            now,
+        };
+        time(
+            &format!("province roll-up (series, totals, coverage), {}", p.key()),
+            args.runs,
+            || Ok(json_len(&store.report_summary(&q)?)),
+        )?;
+    }
+    let team = store
+        .teams()?
+        .into_iter()
+        .find(|t| t.district_code.as_deref() == Some(&district.0))
+        .context("a team")?;
+    let vq = lb(
+        UnitRef::new(UnitKind::Team, team.id.as_str()),
+        Entrants::Volunteers,
+        last_month,
+    );
+    time(
+        &format!(
+            "team {} volunteer leaderboard, {}",
+            team.id,
+            last_month.key()
+        ),
+        args.runs,
+        || Ok(json_len(&store.report_leaderboard(&vq)?)),
+    )?;
+    let cq = lb(province.clone(), Entrants::Communes, last_month);
+    time(
+        &format!("communes of the province leaderboard, {}", last_month.key()),
+        args.runs,
+        || Ok(json_len(&store.report_leaderboard(&cq)?)),
+    )?;
+    let yq = lb(province.clone(), Entrants::Districts, year);
+    time(
+        &format!("districts of the province leaderboard, {}", year.key()),
+        args.runs.min(50),
+        || Ok(json_len(&store.report_leaderboard(&yq)?)),
+    )?;
+    let cov = UnitRef::new(UnitKind::District, district.0.as_str());
+    time(
+        &format!(
+            "district {} per-village coverage, {}",
+            district.0,
+            last_month.key()
+        ),
+        args.runs,
+        || Ok(json_len(&store.report_coverage(&cov, &last_month, now)?)),
+    )?;
+    drop(dir);
+    Ok(())
+}
+
+/// Serialising to JSON is part of what a leader waits for.
+fn json_len<T: serde::Serialize>(v: &T) -> usize {
+    serde_json::to_vec(v).map_or(0, |v| v.len())
+}

@@ -1,0 +1,79 @@
+//! CSV as Excel reads it: a UTF-8 byte-order mark, comma-separated, CRLF line ends,
+//! fields quoted when they hold a comma, quote or line break (RFC 4180).
+
+use super::{Book, Cell};
+
+fn field(out: &mut String, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Text(t) => t.clone(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Num(n) | Cell::Percent(n) => format_num(*n),
+        Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+/// Up to two decimals, no trailing zeros: 12, 12.5, 33.33.
+fn format_num(n: f64) -> String {
+    let s = format!("{n:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+fn line(out: &mut String, cells: impl Iterator<Item = String>) {
+    for (i, c) in cells.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        field(out, &c);
+    }
+    out.push_str("\r\n");
+}
+
+/// The book's first table.
+pub fn render(book: &Book) -> Vec<u8> {
+    let mut out = String::from('\u{feff}');
+    if let Some(t) = book.tables.first() {
+        line(&mut out, t.columns.iter().cloned());
+        for row in &t.rows {
+            line(&mut out, row.iter().map(cell_text));
+        }
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::Table;
+
+    #[test]
+    fn starts_with_a_bom_and_quotes_what_needs_quoting() {
+        let book = Book {
+            file_stem: "x".into(),
+            info: vec![],
+            tables: vec![Table {
+                name: "t".into(),
+                columns: vec!["Tên".into(), "Điểm".into()],
+                rows: vec![
+                    vec![Cell::from("Thôn \"Nà\", Khau"), Cell::Num(12.5)],
+                    vec![Cell::Empty, Cell::Percent(100.0)],
+                ],
+            }],
+        };
+        let text = String::from_utf8(render(&book)).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}Tên,Điểm\r\n\"Thôn \"\"Nà\"\", Khau\",12.5\r\n,100\r\n"
+        );
+    }
+}

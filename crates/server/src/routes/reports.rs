@@ -1,0 +1,223 @@
+//! Leaders' reports: a unit's summary (series, totals, coverage), leaderboards, and
+//! per-village coverage, as JSON or exported (`format=csv|xlsx`).
+//!
+//! Every report needs a [`Leader`], and the leader's scope must contain the unit asked for
+//! (for a leaderboard, the scope it ranks within): 404 `unknown_unit` if it does not
+//! exist, 403 `out_of_scope` if it lies elsewhere.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::export::{self, Book, Format};
+use crate::leader::Leader;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, Utc};
+use langso_domain::periods::{Granularity, Period};
+use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::time::vn_day;
+use langso_store::{Entrants, LeaderboardQuery, RankBy, StoreError, SummaryQuery};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryParams {
+    unit_kind: String,
+    unit: String,
+    period: Option<String>,
+    date: Option<NaiveDate>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    granularity: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaderboardParams {
+    scope_kind: String,
+    scope: String,
+    of: String,
+    period: Option<String>,
+    date: Option<NaiveDate>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    rank_by: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageParams {
+    unit_kind: String,
+    unit: String,
+    period: Option<String>,
+    date: Option<NaiveDate>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    format: Option<String>,
+}
+
+fn unit(kind: &str, id: &str, what: &'static str) -> Result<UnitRef, ApiError> {
+    let kind = UnitKind::parse(kind).ok_or_else(|| {
+        ApiError::bad_request(
+            what,
+            format!("{kind:?} is not one of village, team, commune, district, province"),
+        )
+    })?;
+    Ok(UnitRef::new(kind, id))
+}
+
+fn period(
+    p: Option<&str>,
+    date: Option<NaiveDate>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Period, ApiError> {
+    Period::from_query(p, date, from, to, vn_day(Utc::now()))
+        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
+}
+
+fn format(f: Option<&str>) -> Result<Format, ApiError> {
+    f.map_or(Ok(Format::Json), |f| {
+        Format::parse(f).ok_or_else(|| {
+            ApiError::bad_request("invalid_format", "format must be json, csv or xlsx")
+        })
+    })
+}
+
+/// A store refusal of the query itself is the client's mistake.
+fn invalid(code: &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::Invalid(m) => ApiError::bad_request(code, m),
+        e => e.into(),
+    }
+}
+
+/// The report as JSON, or its export as a download.
+fn answer<T: serde::Serialize>(
+    report: &T,
+    format: Format,
+    book: impl FnOnce(&T) -> Book,
+) -> Result<HttpResponse, ApiError> {
+    if format == Format::Json {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let (bytes, content_type, file) = export::render(&book(report), format).map_err(|e| {
+        tracing::error!(error = %e, "export failed");
+        ApiError::unavailable()
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .body(bytes))
+}
+
+pub async fn summary(
+    state: web::Data<AppState>,
+    leader: Leader,
+    q: web::Query<SummaryParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let target = unit(&q.unit_kind, &q.unit, "invalid_unit_kind")?;
+    let period = period(q.period.as_deref(), q.date, q.from, q.to)?;
+    let granularity = q
+        .granularity
+        .as_deref()
+        .map(|g| {
+            Granularity::parse(g).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_granularity",
+                    "granularity must be one of day, week, month, quarter, year",
+                )
+            })
+        })
+        .transpose()?;
+    if let Err(e) = period.points(granularity.unwrap_or_else(|| period.default_granularity())) {
+        return Err(ApiError::bad_request(e.code(), e.to_string()));
+    }
+    let format = format(q.format.as_deref())?;
+    let store = state.store.clone();
+    let report = web::block(move || {
+        leader.require_within(&store, &target)?;
+        store
+            .report_summary(&SummaryQuery {
+                unit: target,
+                period,
+                granularity,
+                now: Utc::now(),
+            })
+            .map_err(ApiError::from)
+    })
+    .await??;
+    answer(&report, format, export::summary_book)
+}
+
+pub async fn leaderboard(
+    state: web::Data<AppState>,
+    leader: Leader,
+    q: web::Query<LeaderboardParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let scope = unit(&q.scope_kind, &q.scope, "invalid_scope_kind")?;
+    let of = Entrants::parse(&q.of).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_leaderboard",
+            "of must be one of teams, communes, districts, volunteers",
+        )
+    })?;
+    if !of.scopes().contains(&scope.kind) {
+        let kinds: Vec<&str> = of.scopes().iter().map(|k| k.as_str()).collect();
+        return Err(ApiError::bad_request(
+            "invalid_leaderboard",
+            format!(
+                "a leaderboard of {} ranks within a {}",
+                q.of,
+                kinds.join(" or ")
+            ),
+        ));
+    }
+    let period = period(q.period.as_deref(), q.date, q.from, q.to)?;
+    let rank_by = match q.rank_by.as_deref() {
+        None | Some("score") => RankBy::Score,
+        Some(kind) => RankBy::Kind(kind.to_owned()),
+    };
+    let format = format(q.format.as_deref())?;
+    let store = state.store.clone();
+    let report = web::block(move || {
+        leader.require_within(&store, &scope)?;
+        store
+            .report_leaderboard(&LeaderboardQuery {
+                scope,
+                of,
+                period,
+                rank_by,
+                now: Utc::now(),
+            })
+            .map_err(invalid("invalid_rank_by"))
+    })
+    .await??;
+    answer(&report, format, export::leaderboard_book)
+}
+
+pub async fn coverage(
+    state: web::Data<AppState>,
+    leader: Leader,
+    q: web::Query<CoverageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let target = unit(&q.unit_kind, &q.unit, "invalid_unit_kind")?;
+    let period = period(q.period.as_deref(), q.date, q.from, q.to)?;
+    let format = format(q.format.as_deref())?;
+    let store = state.store.clone();
+    let report = web::block(move || {
+        leader.require_within(&store, &target)?;
+        store
+            .report_coverage(&target, &period, Utc::now())
+            .map_err(ApiError::from)
+    })
+    .await??;
+    answer(&report, format, export::coverage_book)
+}
