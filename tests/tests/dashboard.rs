@@ -177,4 +177,29 @@ fn the_page_is_one_small_self_contained_round_trip() {
         );
     }
     assert!(html.contains("<svg"), "the trend chart is inline SVG");
+
+    // The download buttons give real exports, with the same session.
+    let start = html
+        .find("href=\"/v1/reports/summary?")
+        .expect("a summary download")
+        + 6;
+    let href = html[start..start + html[start..].find('"').unwrap()].replace("&amp;", "&");
+    assert!(href.ends_with("format=csv"), "{href}");
+    let mut res = agent
+        .get(&format!("{}{href}", server.url))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap();
+    assert_eq!(res.status(), 200, "{href}");
+    let csv = res.body_mut().read_to_vec().unwrap();
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "CSV starts with a UTF-8 BOM for Excel"
+    );
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains("Cấp chữ ký số"),
+        "Vietnamese column labels: {csv}"
+    );
+    assert!(!csv.contains(",-0"), "no negative zero scores: {csv}");
 }

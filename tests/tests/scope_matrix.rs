@@ -167,6 +167,31 @@ fn every_scoped_endpoint_answers_each_role_exactly_and_leaks_nothing() {
                 403
             };
             let what = format!("{} on {kind} {id}", role.role);
+            let query = format!("unit_kind={kind}&unit={id}&period=month");
+            for path in ["/v1/reports/summary", "/v1/reports/coverage"] {
+                let r = server.get(&format!("{path}?{query}"), Some(&token));
+                assert_eq!(r.status, expected, "{path}, {what}: {}", r.body);
+                assert_clean(&r.body.to_string(), &foreign, &format!("{path}, {what}"));
+                checked += 1;
+            }
+            let of = match kind {
+                "team" => Some("volunteers"),
+                "commune" => Some("teams"),
+                "district" => Some("communes"),
+                "province" => Some("districts"),
+                _ => None,
+            };
+            if let Some(of) = of {
+                let path = format!(
+                    "/v1/reports/leaderboard?scope_kind={kind}&scope={id}&of={of}&period=month"
+                );
+                let r = server.get(&path, Some(&token));
+                assert_eq!(r.status, expected, "{path}, {what}: {}", r.body);
+                if kind != "province" {
+                    assert_clean(&r.body.to_string(), &foreign, &format!("{path}, {what}"));
+                }
+                checked += 1;
+            }
             let page = server.send_get_with_cookie(&format!("/?unit={kind}:{id}"), &cookie);
             assert_eq!(page.0, expected, "dashboard, {what}: {}", page.1);
             assert_clean(&page.1, &foreign, &format!("dashboard, {what}"));

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 pub fn score(totals: &BTreeMap<String, i64>, weight: impl Fn(&str) -> f64) -> f64 {
     let s: f64 = totals.iter().map(|(k, t)| weight(k) * *t as f64).sum();
     // Scores are shown with two decimals; rounding here keeps float noise out of ties.
-    (s * 100.0).round() / 100.0
+    // `+ 0.0` turns the empty sum's -0.0 into 0 so nothing shows "-0".
+    (s * 100.0).round() / 100.0 + 0.0
 }
 
 /// Standard competition ranks for `values`, highest first: equal values share a rank and
@@ -59,6 +60,12 @@ mod tests {
         let totals = BTreeMap::from([("a".to_owned(), 3), ("b".to_owned(), 2)]);
         let s = score(&totals, |k| if k == "a" { 3.0 } else { 0.5 });
         assert_eq!(s, 10.0);
+    }
+
+    #[test]
+    fn an_empty_score_is_positive_zero() {
+        let s = score(&BTreeMap::new(), |_| 1.0);
+        assert!(s == 0.0 && s.is_sign_positive(), "{s}");
     }
 
     proptest! {

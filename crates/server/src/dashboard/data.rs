@@ -163,6 +163,13 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             format!("/v1/reports/summary?{base}&format=xlsx"),
         ),
     ];
+    if unit.kind != UnitKind::Province {
+        let t = lang.t();
+        downloads.push((
+            format!("{} CSV", t.villages_coverage),
+            format!("/v1/reports/coverage?{base}&format=csv"),
+        ));
+    }
     if let Some(of) = entrants_of(unit.kind) {
         let lb = format!(
             "scope_kind={}&scope={}&of={}&period={}&date={}",
