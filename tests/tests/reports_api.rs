@@ -420,8 +420,11 @@ const C2: &str = "06652";
 const D1: &str = "193";
 const D2: &str = "194";
 
+/// (kind, id) of units a role may read.
+type Visible = &'static [(&'static str, &'static str)];
+
 /// (role, scope, what it may read).
-const MATRIX: [(&str, &str, &[(&str, &str)]); 4] = [
+const MATRIX: [(&str, &str, Visible); 4] = [
     (
         "team_leader",
         TEAM_A,
