@@ -10,6 +10,8 @@ use langso_store::{PushRequest, Store, TeamInfo};
 use serde_json::json;
 use std::time::Instant;
 
+mod sync;
+
 #[derive(Subcommand)]
 pub enum BenchCommand {
     /// Concurrent devices pushing batches: events/s and p50/p99 latency, against the store alone.
@@ -25,6 +27,9 @@ pub enum BenchCommand {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// One device's queue of recorded events (10,000 by default) synced to a loopback
+    /// server through the client engine: the time it takes.
+    Sync(sync::SyncArgs),
     /// Reports over the demo data plus a generated history (10M events): a district's
     /// team leaderboard for a month and a province roll-up for a year, p50/p99.
     Reports(crate::bench_reports::ReportsArgs),
@@ -38,6 +43,7 @@ pub fn run(cmd: BenchCommand) -> Result<()> {
             batches,
             workers,
         } => push(devices, batch, batches, workers),
+        BenchCommand::Sync(args) => sync::run(args),
         BenchCommand::Reports(args) => crate::bench_reports::run(args),
     }
 }
