@@ -553,3 +553,74 @@ fn every_report_endpoint_answers_each_role_exactly_and_leaks_nothing() {
     }
     assert_eq!(checked, 4 * (7 * 2 + 1 + 1 + 2 + 3 + 3) + 4 * 3);
 }
+
+#[test]
+fn a_target_set_with_the_cli_shows_in_the_coverage() {
+    let s = Server::start_demo();
+    let mut p = s.enroll(TEAM);
+    push(&s, &mut p, "digital_signature", 5);
+    let commune = s.commune_of(TEAM);
+    s.cli_ok(&[
+        "target",
+        "--unit-kind",
+        "commune",
+        "--unit",
+        &commune,
+        "--kind",
+        "digital_signature",
+        "--value",
+        "50",
+        "--note",
+        "Kế hoạch của xã",
+    ]);
+    s.cli_ok(&[
+        "target",
+        "--kind",
+        "e_health_book",
+        "--basis",
+        "households",
+        "--value",
+        "0.5",
+    ]);
+    let bad = s.cli(&[
+        "target",
+        "--kind",
+        "e_health_book",
+        "--basis",
+        "population",
+        "--value",
+        "2",
+    ]);
+    assert!(!bad.status.success(), "a share above 1 is refused");
+    let token = s.login_as("commune_leader", &commune);
+
+    let r = s
+        .get(
+            &format!("/v1/reports/summary?unit_kind=commune&unit={commune}"),
+            Some(&token),
+        )
+        .expect(200);
+
+    let cov = r.body["coverage"].as_array().unwrap();
+    let sig = cov
+        .iter()
+        .find(|c| c["kind"] == "digital_signature")
+        .expect("the commune's own target");
+    assert_eq!(
+        (
+            sig["target"].as_i64(),
+            sig["achieved"].as_i64(),
+            sig["remaining"].as_i64()
+        ),
+        (Some(50), Some(5), Some(45))
+    );
+    assert_eq!(
+        (sig["percent"].as_f64(), sig["is_default"].as_bool()),
+        (Some(10.0), Some(false))
+    );
+    assert_eq!(sig["note"], "Kế hoạch của xã");
+    let health = cov.iter().find(|c| c["kind"] == "e_health_book").unwrap();
+    assert_eq!(health["basis"], "households");
+    let households = r.body["unit"]["households"].as_i64().unwrap();
+    assert_eq!(health["target"].as_i64(), Some((households + 1) / 2));
+}

@@ -5,6 +5,7 @@ mod bench_reports;
 mod commands;
 mod field;
 mod simulate;
+mod targets;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -110,6 +111,9 @@ enum Command {
         team: String,
         villages: Vec<String>,
     },
+    /// Set a target for one unit and kind (or the default): a count, or a share of its
+    /// population, adults or households.
+    Target(targets::TargetArgs),
     /// Recompute every tally from the event log; exit 1 on any difference.
     Verify {
         #[arg(long)]
@@ -166,6 +170,7 @@ fn main() -> ExitCode {
         Command::TeamVillages { db, team, villages } => {
             commands::team_villages(&db, &team, &villages)
         }
+        Command::Target(args) => targets::run(args),
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
         Command::Field(args) => field::run(args),
