@@ -5,6 +5,7 @@
 
 mod check;
 mod plan;
+mod pool;
 
 use anyhow::{Context, Result, anyhow};
 use chrono::Utc;
@@ -15,11 +16,12 @@ use langso_domain::time::vn_offset;
 use langso_domain::{EventId, KindCode, MemberId, TeamId, VillageId};
 use langso_store::Store;
 use plan::{DevicePlan, Mix};
+use pool::{parallel, percentile};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Args)]
@@ -62,38 +64,6 @@ pub struct SimulateArgs {
     /// Where the device outboxes go (default: a temporary directory, removed at the end).
     #[arg(long)]
     work_dir: Option<PathBuf>,
-}
-
-/// Runs `f` over 0..n on `threads` threads; results in index order.
-fn parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let out: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..threads.clamp(1, n.max(1)) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= n {
-                        break;
-                    }
-                    let r = f(i);
-                    out.lock().expect("results lock")[i] = Some(r);
-                }
-            });
-        }
-    });
-    out.into_inner()
-        .expect("results lock")
-        .into_iter()
-        .map(|r| r.expect("every index ran"))
-        .collect()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
 struct World {
@@ -437,32 +407,6 @@ fn simulate(args: &SimulateArgs) -> Result<bool> {
         bursts.iter().filter(|b| b.killed).count(),
         plans.iter().filter(|p| !p.skew.is_zero()).count()
     );
-    println!(
-        "events: {} recorded, {} rejected ({} planned invalid), {} on the server, {} still queued, {} conflicts, {} wrong verdicts",
-        v.recorded,
-        v.rejected,
-        ends.iter().map(|e| e.planned_invalid.len()).sum::<usize>(),
-        v.stored,
-        v.unsynced,
-        v.conflicts,
-        v.wrong_verdicts
-    );
-    println!(
-        "per device: server's accepted events == recorded − rejected for {}/{} devices",
-        v.devices_ok, v.devices
-    );
-    println!(
-        "tallies: {} (village, kind) totals compared with the sum of what devices hold: {} short, {} in excess",
-        v.tally_keys, v.tally_short, v.tally_excess
-    );
-    println!(
-        "verify: {}",
-        if v.verify_diffs == 0 {
-            "ok (every tally equals its recompute from the event log)".to_owned()
-        } else {
-            format!("{} tallies differ from the event log", v.verify_diffs)
-        }
-    );
-    println!("{} lost, {} double-counted", v.lost(), v.double_counted());
+    v.print(ends.iter().map(|e| e.planned_invalid.len()).sum());
     Ok(v.ok() && errors.is_empty() && v.devices_ok == v.devices)
 }

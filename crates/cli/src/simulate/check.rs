@@ -42,6 +42,41 @@ impl Verdict {
     pub fn double_counted(&self) -> i64 {
         self.extra_events as i64 + self.tally_excess
     }
+    /// Prints the reconciliation; the last line is `N lost, N double-counted`.
+    pub fn print(&self, planned_invalid: usize) {
+        println!(
+            "events: {} recorded, {} rejected ({} planned invalid), {} on the server, {} still queued, {} conflicts, {} wrong verdicts",
+            self.recorded,
+            self.rejected,
+            planned_invalid,
+            self.stored,
+            self.unsynced,
+            self.conflicts,
+            self.wrong_verdicts
+        );
+        println!(
+            "per device: server's accepted events == recorded − rejected for {}/{} devices",
+            self.devices_ok, self.devices
+        );
+        println!(
+            "tallies: {} (village, kind) totals compared with the sum of what devices hold: {} short, {} in excess",
+            self.tally_keys, self.tally_short, self.tally_excess
+        );
+        println!(
+            "verify: {}",
+            if self.verify_diffs == 0 {
+                "ok (every tally equals its recompute from the event log)".to_owned()
+            } else {
+                format!("{} tallies differ from the event log", self.verify_diffs)
+            }
+        );
+        println!(
+            "{} lost, {} double-counted",
+            self.lost(),
+            self.double_counted()
+        );
+    }
+
     pub fn ok(&self) -> bool {
         self.lost() == 0
             && self.double_counted() == 0
