@@ -5,7 +5,7 @@ use crate::config::{Config, Point};
 use crate::error::{Error, Result};
 use crate::events::{self, HeldEvent};
 use crate::http::{Http, Method, Stats};
-use crate::outbox::{Outbox, State, save_state};
+use crate::outbox::{Outbox, State, load_state, save_state};
 use crate::reference::{self, Kind, Village};
 use crate::wire::TokenPair;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
@@ -140,15 +140,17 @@ impl Engine {
         }
     }
 
-    /// Runs `f` in one write transaction with a copy of the state, saving what it changed.
+    /// Runs `f` in one write transaction on the state as stored (another process may have
+    /// changed it), saving what `f` changed.
     pub(crate) fn transact<T>(
         &mut self,
         f: impl FnOnce(&Transaction<'_>, &mut State) -> Result<T>,
     ) -> Result<T> {
-        let mut next = self.state.clone();
         let tx = self.outbox.begin()?;
+        let stored = load_state(&tx)?;
+        let mut next = stored.clone();
         let out = f(&tx, &mut next)?;
-        save_state(&tx, &self.state, &next)?;
+        save_state(&tx, &stored, &next)?;
         tx.commit()?;
         self.state = next;
         Ok(out)

@@ -159,17 +159,7 @@ impl Outbox {
     }
 
     pub fn load_state(&self) -> Result<State> {
-        let mut state = State {
-            next_seq: 1,
-            ..State::default()
-        };
-        let mut stmt = self.conn.prepare("SELECT key, value FROM state")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
-        for row in rows {
-            let (k, v) = row?;
-            state.set(&k, v);
-        }
-        Ok(state)
+        load_state(&self.conn)
     }
 
     /// A write transaction (taken at once, so a second process on the file waits).
@@ -178,6 +168,22 @@ impl Outbox {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
+}
+
+/// Reads the state (inside a write transaction: the file is shared with other processes,
+/// e.g. `langso field record` while a `sync` runs).
+pub fn load_state(conn: &Connection) -> Result<State> {
+    let mut state = State {
+        next_seq: 1,
+        ..State::default()
+    };
+    let mut stmt = conn.prepare_cached("SELECT key, value FROM state")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+    for row in rows {
+        let (k, v) = row?;
+        state.set(&k, v);
+    }
+    Ok(state)
 }
 
 /// Writes every key of `state` that differs from `before`.

@@ -98,6 +98,27 @@ fn a_rejected_event_is_kept_with_its_reason_and_never_blocks_the_queue() {
 }
 
 #[test]
+fn two_processes_recording_on_one_device_file_never_share_a_seq() {
+    let server = Server::start_demo();
+    let mut phone = enroll(&server, "T00001", fast());
+    let mut other = Engine::open(&phone.path(), fast()).unwrap();
+
+    let a = phone
+        .engine
+        .record(phone.event("vneid_activation", 1))
+        .unwrap();
+    let b = other.record(phone.event("vneid_activation", 1)).unwrap();
+    let c = phone
+        .engine
+        .record(phone.event("vneid_activation", 1))
+        .unwrap();
+
+    assert_eq!([a.seq, b.seq, c.seq], [1, 2, 3]);
+    assert_eq!(other.sync().unwrap().accepted, 3);
+    assert_eq!(phone.engine.sync().unwrap().pushed, 0);
+}
+
+#[test]
 fn invalid_counts_and_long_notes_are_refused_at_record_time() {
     let server = Server::start_demo();
     let mut phone = enroll(&server, "T00001", fast());
