@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_accounts.sql"),
     include_str!("../migrations/003_reports.sql"),
+    include_str!("../migrations/004_member_month_totals.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

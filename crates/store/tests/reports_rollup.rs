@@ -50,6 +50,8 @@ struct Stored {
     kind: &'static str,
     count: i64,
     day: NaiveDate,
+    /// When it occurred (a correction keeps its target's time, so its day).
+    at: DateTime<Utc>,
     received: DateTime<Utc>,
     /// The correction that superseded it and when that arrived.
     superseded: Option<DateTime<Utc>>,
@@ -164,7 +166,7 @@ proptest! {
                     let e = Ev { kind: KINDS[k], village: village.clone(), count: c, at, corrects: None };
                     ids.extend(phones.push(devices[p], &[e], received));
                     head.push(model.len());
-                    model.push(Stored { phone: p, village, kind: KINDS[k], count: c, day: vn_day(at), received, superseded: None });
+                    model.push(Stored { phone: p, village, kind: KINDS[k], count: c, day: vn_day(at), at, received, superseded: None });
                 }
                 Op::Correct(i, c, d) if !head.is_empty() => {
                     let n = i % head.len();
@@ -172,8 +174,7 @@ proptest! {
                     // A phone of the same team corrects it, at its own (later) receive time.
                     let p = (0..6).rev().find(|&p| w.phone_team[p] == w.phone_team[target.phone]).unwrap();
                     let received = target.received + Duration::hours(d);
-                    let at = langso_domain::time::vn_offset()
-                        .from_local_datetime(&target.day.and_hms_opt(12, 0, 0).unwrap()).unwrap().with_timezone(&Utc);
+                    let at = target.at;
                     let e = Ev { kind: target.kind, village: target.village.clone(), count: c, at, corrects: Some(ids[head[n]]) };
                     ids.extend(phones.push(devices[p], &[e], received));
                     model[head[n]].superseded = Some(received);

@@ -98,6 +98,7 @@ struct Sums {
     team_months: HashMap<(i64, i64, i64), Sum>,
     member_days: HashMap<(i64, i64, i64, i64), Sum>,
     member_months: HashMap<(i64, i64, i64, i64), Sum>,
+    member_month_totals: HashMap<(i64, i64, i64), Sum>,
     area_days: HashMap<(Name, i64, i64), Sum>,
     area_months: HashMap<(Name, i64, i64), Sum>,
     late: HashMap<(&'static str, Name, i64, i64, i64), Sum>,
@@ -212,6 +213,7 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
         add(&mut s.team_months, (team, month, c.kind), t, e);
         add(&mut s.member_days, (team, c.day, member, c.kind), t, e);
         add(&mut s.member_months, (team, month, member, c.kind), t, e);
+        add(&mut s.member_month_totals, (team, month, member), t, e);
         for (_, code) in &place.areas {
             add(&mut s.area_days, (code.clone(), c.day, c.kind), t, e);
             add(&mut s.area_months, (code.clone(), month, c.kind), t, e);
@@ -245,6 +247,9 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
     })?;
     upsert(tx, "member_months", s.member_months, |k| {
         vec![int(k.0), int(k.1), int(k.2), int(k.3)]
+    })?;
+    upsert(tx, "member_month_totals", s.member_month_totals, |k| {
+        vec![int(k.0), int(k.1), int(k.2)]
     })?;
     upsert(tx, "area_days", s.area_days, |k| {
         vec![text(&k.0), int(k.1), int(k.2)]

@@ -82,6 +82,7 @@ pub(crate) fn shape(table: &str) -> (&'static [&'static str], [&'static str; 2])
         "team_months" => (&["team_id", "month", "kind_id"], SUMS),
         "member_days" => (&["team_id", "day", "member_id", "kind_id"], SUMS),
         "member_months" => (&["team_id", "month", "member_id", "kind_id"], SUMS),
+        "member_month_totals" => (&["team_id", "month", "member_id"], SUMS),
         "area_days" => (&["code", "day", "kind_id"], SUMS),
         "area_months" => (&["code", "month", "kind_id"], SUMS),
         "late_tallies" => (
@@ -142,6 +143,13 @@ pub(crate) fn tables() -> Vec<Table> {
             format!(
                 "SELECT d.team_id, {m}, d.member_id, e.kind_id, {SUMS} {LIVE}
                  GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+            ),
+            None,
+        ),
+        t(
+            "member_month_totals",
+            format!(
+                "SELECT d.team_id, {m}, d.member_id, {SUMS} {LIVE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
             ),
             None,
         ),
@@ -215,15 +223,18 @@ pub(crate) fn sync_areas(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
-/// On open: sums an event log that predates migration 003 into the derived tables, and
-/// follows a hierarchy switch made by an older binary.
+/// The set of derived tables this binary keeps (1: migration 003; 2: and 004).
+const AGGREGATES_VERSION: &str = "2";
+
+/// On open: sums an event log into derived tables that are newer than it (migrations 003
+/// and 004), and follows a hierarchy switch made by an older binary.
 pub(crate) fn ensure(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if meta(&tx, "aggregates")?.is_none() {
+    if meta(&tx, "aggregates")?.as_deref() != Some(AGGREGATES_VERSION) {
         rebuild(&tx, false)?;
         tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('aggregates', '1')",
-            [],
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('aggregates', ?1)",
+            [AGGREGATES_VERSION],
         )?;
     }
     sync_areas(&tx)?;

@@ -204,7 +204,12 @@ pub(crate) fn active_members(
     }
     let keys: Vec<Value> = teams.iter().map(|t| Value::Integer(*t)).collect();
     let filter = format!("team_id IN ({}) AND events > 0", marks(keys.len()));
-    let (inner, params) = union(MEMBERS, "team_id, member_id", &filter, &keys, range, true);
+    // Whole months from the all-kinds table: one row per member and month.
+    let presence = Agg {
+        months: "member_month_totals",
+        ..MEMBERS
+    };
+    let (inner, params) = union(presence, "team_id, member_id", &filter, &keys, range, true);
     let sql = inner.replace(" UNION ALL ", " UNION ");
     let mut stmt = c.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?;
