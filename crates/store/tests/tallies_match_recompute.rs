@@ -1,6 +1,8 @@
 //! Property: whatever sequence of pushes, replays, conflicts, invalid events and corrections
 //! arrives, every tally equals a recompute from the event log, and equals an independent
-//! model of what the phones said.
+//! model of what the phones said. `verify` also recomputes every report aggregate (team,
+//! member, area, monthly and late-change tables), so they are checked here too; the events
+//! reach back four days, so late changes are exercised.
 
 use chrono::{Duration, TimeZone, Utc};
 use langso_domain::demo::{Demo, DemoMember, DemoTeam, DemoVillage, TeamLevel};
