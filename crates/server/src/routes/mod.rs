@@ -30,8 +30,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/devices/{device_id}/revoke", web::post().to(revoke))
         // Leaders' reports (issue 3).
         .route("/v1/reports/summary", web::get().to(reports::summary))
-        .route("/v1/reports/leaderboard", web::get().to(reports::leaderboard))
+        .route(
+            "/v1/reports/leaderboard",
+            web::get().to(reports::leaderboard),
+        )
         .route("/v1/reports/coverage", web::get().to(reports::coverage))
+        .route("/v1/targets", web::post().to(reports::set_target))
         .default_service(web::to(not_found));
 }
 
