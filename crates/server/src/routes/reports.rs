@@ -3,7 +3,8 @@
 //!
 //! Every report needs a [`Leader`], and the leader's scope must contain the unit asked for
 //! (for a leaderboard, the scope it ranks within): 404 `unknown_unit` if it does not
-//! exist, 403 `out_of_scope` if it lies elsewhere.
+//! exist, 403 `out_of_scope` if it lies elsewhere. Targets are set by the province
+//! administrator (`POST /v1/targets`).
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -14,9 +15,11 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use langso_domain::periods::{Granularity, Period};
 use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::targets::{Basis, TargetRule};
 use langso_domain::time::vn_day;
-use langso_store::{Entrants, LeaderboardQuery, RankBy, StoreError, SummaryQuery};
+use langso_store::{Entrants, LeaderboardQuery, RankBy, StoreError, SummaryQuery, TargetLevel};
 use serde::Deserialize;
+use serde_json::json;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -220,4 +223,63 @@ pub async fn coverage(
     })
     .await??;
     answer(&report, format, export::coverage_book)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetBody {
+    unit_kind: Option<String>,
+    unit: Option<String>,
+    kind: String,
+    basis: String,
+    value: f64,
+    start_date: Option<NaiveDate>,
+    due_date: Option<NaiveDate>,
+    #[serde(default)]
+    note: String,
+}
+
+fn invalid_target(m: impl Into<String>) -> ApiError {
+    ApiError::bad_request("invalid_target", m)
+}
+
+/// Sets (or replaces) a target: the province administrator's job.
+pub async fn set_target(
+    state: web::Data<AppState>,
+    leader: Leader,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if leader.role != langso_domain::scope::Role::ProvinceAdmin {
+        return Err(ApiError::forbidden(
+            "role_required",
+            "only the province administrator sets targets",
+        ));
+    }
+    let b: TargetBody = super::small_json(&req, payload).await?;
+    let basis = Basis::parse(&b.basis)
+        .ok_or_else(|| invalid_target("basis must be count, population, adults or households"))?;
+    let rule = TargetRule::new(b.kind, basis, b.value).map_err(invalid_target)?;
+    let level = match (b.unit_kind.as_deref(), b.unit) {
+        (Some(k), Some(id)) => TargetLevel::Unit(unit(k, &id, "invalid_target")?),
+        (None, None) => TargetLevel::Default,
+        _ => return Err(invalid_target("give both unit_kind and unit, or neither")),
+    };
+    let answer = json!({
+        "unit_kind": match &level { TargetLevel::Unit(u) => json!(u.kind), TargetLevel::Default => json!(null) },
+        "unit": match &level { TargetLevel::Unit(u) => json!(u.id), TargetLevel::Default => json!(null) },
+        "kind": rule.kind, "basis": rule.basis, "value": rule.value,
+        "start_date": b.start_date, "due_date": b.due_date, "note": b.note,
+    });
+    let store = state.store.clone();
+    web::block(move || {
+        if let TargetLevel::Unit(u) = &level {
+            leader.require_within(&store, u)?;
+        }
+        store
+            .set_target(level, rule, b.start_date, b.due_date, b.note)
+            .map_err(invalid("invalid_target"))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(answer))
 }
