@@ -48,8 +48,6 @@ pub fn run(cmd: BenchCommand) -> Result<()> {
     }
 }
 
-
-
 /// A small deterministic generator, so both runs push the same shape of data.
 struct Mix(u64);
 impl Mix {
