@@ -48,6 +48,37 @@ pub fn run(cmd: BenchCommand) -> Result<()> {
     }
 }
 
+/// Starts the real HTTP server on a free loopback port, in its own thread; stop it with
+/// `actix_web::rt::System::new().block_on(handle.stop(true))`.
+fn spawn_loopback_server(
+    store: &Store,
+    workers: Option<usize>,
+) -> Result<(std::net::SocketAddr, actix_web::dev::ServerHandle)> {
+    let mut config = langso_server::Config {
+        listen: "127.0.0.1:0".into(),
+        ..Default::default()
+    };
+    if let Some(w) = workers {
+        config.workers = w;
+    }
+    let server_store = store.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            match langso_server::build(&config, server_store) {
+                Ok((server, addr)) => {
+                    let _ = tx.send(Ok((addr, server.handle())));
+                    let _ = server.await;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                }
+            }
+        })
+    });
+    Ok(rx.recv()??)
+}
+
 /// A small deterministic generator, so both runs push the same shape of data.
 struct Mix(u64);
 impl Mix {
@@ -187,29 +218,7 @@ fn push(devices: usize, size: usize, n_batches: usize, workers: Option<usize>) -
 
     // End to end: the real HTTP server on loopback.
     let (store, teams) = prepare(dir.path(), "e2e.db", devices)?;
-    let mut config = langso_server::Config {
-        listen: "127.0.0.1:0".into(),
-        ..Default::default()
-    };
-    if let Some(w) = workers {
-        config.workers = w;
-    }
-    let server_store = store.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            match langso_server::build(&config, server_store) {
-                Ok((server, addr)) => {
-                    let _ = tx.send(Ok((addr, server.handle())));
-                    let _ = server.await;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                }
-            }
-        })
-    });
-    let (addr, handle) = rx.recv()??;
+    let (addr, handle) = spawn_loopback_server(&store, workers)?;
     let base = format!("http://{addr}");
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

@@ -47,29 +47,7 @@ fn once(run: usize, n: usize, workers: Option<usize>) -> Result<()> {
         .into_iter()
         .find(|t| t.level == "commune")
         .ok_or_else(|| anyhow!("no commune team"))?;
-    let mut config = langso_server::Config {
-        listen: "127.0.0.1:0".into(),
-        ..Default::default()
-    };
-    if let Some(w) = workers {
-        config.workers = w;
-    }
-    let server_store = store.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            match langso_server::build(&config, server_store) {
-                Ok((server, addr)) => {
-                    let _ = tx.send(Ok((addr, server.handle())));
-                    let _ = server.await;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                }
-            }
-        })
-    });
-    let (addr, handle) = rx.recv()??;
+    let (addr, handle) = super::spawn_loopback_server(&store, workers)?;
     let code = store.create_invite(&TeamId::parse(&team.id).context("team id")?, None)?;
     let outbox = dir.path().join("device.db");
 
