@@ -214,7 +214,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn spawn_serve(db: &Path, log_path: &Path) -> (Child, String) {
+fn spawn_serve(db: &Path, log_path: &Path, extra: &[&str]) -> (Child, String) {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -224,6 +224,7 @@ fn spawn_serve(db: &Path, log_path: &Path) -> (Child, String) {
         .args(["serve", "--db"])
         .arg(db)
         .args(["--listen", "127.0.0.1:0", "--workers", "2"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log)
@@ -256,6 +257,11 @@ fn spawn_serve(db: &Path, log_path: &Path) -> (Child, String) {
 impl Server {
     /// Seeds a fresh database with `langso demo` and starts `langso serve` on a free port.
     pub fn start_demo() -> Self {
+        Self::start_demo_with(&[])
+    }
+
+    /// [`Server::start_demo`] with more `langso serve` arguments.
+    pub fn start_demo_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("langso.db");
         let out = Command::new(langso_bin())
@@ -268,7 +274,7 @@ impl Server {
             "langso demo failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let (child, url) = spawn_serve(&db, &dir.path().join("server.log"));
+        let (child, url) = spawn_serve(&db, &dir.path().join("server.log"), extra);
         Self {
             url,
             db,
@@ -288,8 +294,13 @@ impl Server {
 
     /// Kills the server and starts it again on the same database (the port may change).
     pub fn restart(&mut self) {
+        self.restart_with(&[]);
+    }
+
+    /// [`Server::restart`] with more `langso serve` arguments.
+    pub fn restart_with(&mut self, extra: &[&str]) {
         self.kill();
-        let (child, url) = spawn_serve(&self.db, &self.dir.path().join("server.log"));
+        let (child, url) = spawn_serve(&self.db, &self.dir.path().join("server.log"), extra);
         self.child = Some(child);
         self.url = url;
         self.agent = agent();

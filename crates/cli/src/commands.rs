@@ -151,6 +151,7 @@ pub fn serve(
     workers: Option<usize>,
     demo_mode: bool,
     cookie_secure: bool,
+    max_db_mb: Option<u64>,
 ) -> Result<()> {
     let store = if demo_mode {
         let path = db.unwrap_or_else(|| PathBuf::from("langso-demo.db"));
@@ -177,6 +178,9 @@ pub fn serve(
     } else {
         open(&db.ok_or_else(|| anyhow!("--db is required without --demo"))?)?
     };
+    if let Some(mb) = max_db_mb {
+        store.limit_size(mb.saturating_mul(1024 * 1024))?;
+    }
     let mut config = langso_server::Config {
         listen,
         cookie_secure,

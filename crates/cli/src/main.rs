@@ -43,6 +43,10 @@ enum Command {
         /// leave it off only for plain-HTTP development.
         #[arg(long, env = "LANGSO_COOKIE_SECURE")]
         cookie_secure: bool,
+        /// Refuse writes that would grow the database beyond this many MiB (answered 503,
+        /// and /readyz says not ready), so the disk never fills under it.
+        #[arg(long, env = "LANGSO_MAX_DB_MB")]
+        max_db_mb: Option<u64>,
     },
     /// Load one administrative-unit hierarchy version from a JSON file.
     ImportUnits {
@@ -154,7 +158,8 @@ fn main() -> ExitCode {
             workers,
             demo,
             cookie_secure,
-        } => commands::serve(db, listen, workers, demo, cookie_secure),
+            max_db_mb,
+        } => commands::serve(db, listen, workers, demo, cookie_secure, max_db_mb),
         Command::ImportUnits { db, file, current } => commands::import_units(&db, &file, current),
         Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),

@@ -38,6 +38,37 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A push's own refusal, decided before anything of it was written: the group it was
+    /// part of carries on without it. Every other error inside a group ends the group.
+    pub(crate) fn is_refusal(&self) -> bool {
+        matches!(self, Self::DeviceRevoked | Self::TokensRevoked)
+    }
+
+    /// A fault of the database's environment (busy, full, read-only, I/O, memory,
+    /// corruption, interrupted) rather than of one request's content: retrying the same
+    /// work at once, alone or not, would meet it again.
+    pub(crate) fn is_environmental(&self) -> bool {
+        use rusqlite::ErrorCode as C;
+        match self {
+            Self::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+                f.code,
+                C::DatabaseBusy
+                    | C::DatabaseLocked
+                    | C::DiskFull
+                    | C::SystemIoFailure
+                    | C::ReadOnly
+                    | C::OutOfMemory
+                    | C::DatabaseCorrupt
+                    | C::NotADatabase
+                    | C::CannotOpen
+                    | C::OperationInterrupted
+                    | C::FileLockingProtocolFailed
+            ),
+            Self::Sqlite(_) => false,
+            _ => true,
+        }
+    }
+
     /// Whether retrying later may succeed (the database was busy, full or unreachable).
     pub fn is_unavailable(&self) -> bool {
         matches!(

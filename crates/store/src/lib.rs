@@ -8,6 +8,10 @@ mod auth;
 mod bulk;
 mod conn;
 mod error;
+#[cfg(feature = "fault-injection")]
+mod faults;
+#[cfg(feature = "fault-injection")]
+pub use faults::{PROGRESS_STEP, PendingPush, WriterHold};
 mod pull;
 mod push;
 mod reference;
@@ -105,9 +109,42 @@ impl Store {
             .map_err(|_| StoreError::WriterGone)?
     }
 
-    /// Takes the write lock and releases it: proves the database accepts writes.
+    /// Proves that writes commit now: a small write is committed (and fsynced) on the
+    /// writer thread, and no storage fault (disk full, read-only, I/O error, busy) was met
+    /// in the last [`writer::FAULT_QUIET_MS`]. `Err(Unavailable)` otherwise.
     pub async fn check_writable(&self) -> Result<()> {
-        self.write(|tx| Ok(tx.execute_batch("SELECT 1")?)).await
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('ready_probe', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [now_ms().to_string()],
+            )?;
+            Ok(())
+        })
+        .await?;
+        match self.inner.writer.last_fault_ms() {
+            Some(at) if now_ms() - at < writer::FAULT_QUIET_MS => Err(StoreError::Unavailable(
+                "a write failed for a storage fault moments ago".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Caps the database file at about `bytes` (SQLite's `max_page_count`, never below its
+    /// current size): a write that would grow it further fails with `SQLITE_FULL` and is
+    /// answered 503, and `/readyz` says not ready, before the disk itself fills. Lasts
+    /// while this store is open.
+    pub fn limit_size(&self, bytes: u64) -> Result<()> {
+        self.inner
+            .writer
+            .with_conn(move |conn| {
+                let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+                let pages = i64::try_from(bytes).unwrap_or(i64::MAX) / page.max(512);
+                conn.pragma_update(None, "max_page_count", pages.max(1))?;
+                Ok(())
+            })
+            .blocking_recv()
+            .map_err(|_| StoreError::WriterGone)?
     }
 
     /// Writes a consistent copy of the database to `out` (which must not exist) and gives the

@@ -154,13 +154,15 @@ struct Device {
     team_id: i64,
 }
 
-/// Runs one push in a savepoint: on any error nothing of it stays, and the rest of the
-/// group is unaffected.
+/// Runs one push in a savepoint. The outer `Err` is a storage fault: SQLite may already have
+/// rolled the whole transaction back, so the caller must issue no further statement and
+/// abandon the group. The inner `Err` is the push's own refusal (a revoked device or token):
+/// its savepoint is rolled back and the rest of the group is unaffected.
 pub(crate) fn apply_in_savepoint(
     tx: &Transaction<'_>,
     ctx: &mut GroupContext,
     job: &PushJob,
-) -> Result<PushOutcome> {
+) -> Result<Result<PushOutcome>> {
     tx.execute_batch("SAVEPOINT push")?;
     let mut deltas = Deltas::default();
     match apply(tx, ctx, job, &mut deltas) {
@@ -170,15 +172,16 @@ pub(crate) fn apply_in_savepoint(
                 *ctx.deltas.entry(k).or_default() += d;
             }
             ctx.derived.extend(deltas.derived);
-            Ok(outcome)
+            Ok(Ok(outcome))
         }
-        Err(e) => {
+        Err(e) if e.is_refusal() => {
             tx.execute_batch("ROLLBACK TO push; RELEASE push")?;
             if matches!(e, StoreError::DeviceRevoked) {
                 quarantine(tx, job)?;
             }
-            Err(e)
+            Ok(Err(e))
         }
+        Err(e) => Err(e),
     }
 }
 

@@ -1,35 +1,52 @@
 //! The one writer thread. Pushes that queue up while a transaction commits are drained
-//! into the next transaction together (group commit): one fsync serves them all, and each
-//! push runs in its own savepoint so one failing push never takes the others with it.
+//! into the next transaction together (group commit): one fsync serves them all.
+//!
+//! Each push runs in its own savepoint, so a push's own refusal (a revoked device) rolls
+//! back that push only. Any other error inside a group is a storage fault: SQLite may
+//! already have rolled the whole transaction back by itself (`SQLITE_FULL`, `SQLITE_IOERR`,
+//! `SQLITE_NOMEM`, `SQLITE_BUSY`, an interrupt), so the group ends at once, no further
+//! statement runs in it, and every push of it is answered "nothing stored". When the fault
+//! may have come from one push's content, the others are then retried one by one.
 
 use crate::push::{self, PushJob, PushOutcome};
-use crate::{Result, StoreError};
+use crate::{Result, StoreError, now_ms};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc;
 use tokio::sync::oneshot;
 
 type ExecFn = Box<dyn FnOnce(&mut Connection) + Send>;
+type Reply = oneshot::Sender<Result<PushOutcome>>;
 
 pub enum Job {
-    Push(Box<PushJob>, oneshot::Sender<Result<PushOutcome>>),
+    Push(Box<PushJob>, Reply),
     Exec(ExecFn),
 }
 
 /// At most this many events go into one group transaction.
 const GROUP_EVENTS: usize = 20_000;
 
+/// For this long after a storage fault the store reports itself not ready (ms).
+pub(crate) const FAULT_QUIET_MS: i64 = 10_000;
+
 pub struct Writer {
     tx: mpsc::Sender<Job>,
+    /// When the last write failed for a storage fault (ms since the epoch; 0: never).
+    last_fault_ms: Arc<AtomicI64>,
 }
 
 impl Writer {
     pub fn start(conn: Connection) -> Self {
         let (tx, rx) = mpsc::channel();
+        let last_fault_ms = Arc::new(AtomicI64::new(0));
+        let faults = last_fault_ms.clone();
         std::thread::Builder::new()
             .name("langso-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, &faults))
             .expect("spawn writer thread");
-        Self { tx }
+        Self { tx, last_fault_ms }
     }
 
     pub fn push(&self, job: PushJob) -> oneshot::Receiver<Result<PushOutcome>> {
@@ -39,26 +56,52 @@ impl Writer {
         rx
     }
 
+    /// Runs `f` in its own `BEGIN IMMEDIATE` transaction on the writer thread.
     pub fn exec<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     ) -> oneshot::Receiver<Result<T>> {
-        let (reply, rx) = oneshot::channel();
-        let job: ExecFn = Box::new(move |conn: &mut Connection| {
+        let faults = self.last_fault_ms.clone();
+        self.with_conn(move |conn| {
             let out = (|| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let v = f(&tx)?;
                 tx.commit()?;
                 Ok(v)
             })();
-            let _ = reply.send(out);
+            if let Err(e) = &out {
+                note_fault(&faults, e);
+            }
+            out
+        })
+    }
+
+    /// Runs `f` on the write connection itself, between transactions.
+    pub(crate) fn with_conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> oneshot::Receiver<Result<T>> {
+        let (reply, rx) = oneshot::channel();
+        let job: ExecFn = Box::new(move |conn: &mut Connection| {
+            let _ = reply.send(f(conn));
         });
         let _ = self.tx.send(Job::Exec(job));
         rx
     }
+
+    /// When the last storage fault happened (ms since the epoch), if ever.
+    pub fn last_fault_ms(&self) -> Option<i64> {
+        Some(self.last_fault_ms.load(Ordering::Relaxed)).filter(|ms| *ms > 0)
+    }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
+fn note_fault(faults: &AtomicI64, e: &StoreError) {
+    if matches!(e, StoreError::Sqlite(_)) && e.is_environmental() {
+        faults.store(now_ms(), Ordering::Relaxed);
+    }
+}
+
+fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, faults: &AtomicI64) {
     let mut pending: Option<Job> = None;
     loop {
         let first = match pending.take() {
@@ -68,54 +111,70 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => return,
             },
         };
-        match first {
+        // A panic must not kill the only writer: its jobs' replies are dropped (answered
+        // "writer gone", a 503) and their transaction rolls back as it unwinds.
+        let outcome = catch_unwind(AssertUnwindSafe(|| match first {
             Job::Exec(f) => f(&mut conn),
             Job::Push(job, reply) => {
-                let mut group = vec![(job, reply)];
-                let mut events = group[0].0.events.len();
-                while events < GROUP_EVENTS {
-                    match rx.try_recv() {
-                        Ok(Job::Push(job, reply)) => {
-                            events += job.events.len();
-                            group.push((job, reply));
-                        }
-                        Ok(other) => {
-                            pending = Some(other);
-                            break;
-                        }
-                        Err(_) => break,
-                    }
-                }
-                commit_group(&mut conn, group);
+                let (group, next) = drain_group(&rx, (job, reply));
+                pending = next;
+                commit_group(&mut conn, group, faults);
             }
+        }));
+        if outcome.is_err() {
+            tracing::error!("a writer job panicked; its requests were answered 503");
+            faults.store(now_ms(), Ordering::Relaxed);
+        }
+        // A rollback that itself failed would leave the connection inside a transaction
+        // and every later BEGIN refused: end it here, whatever happened above.
+        if !conn.is_autocommit()
+            && let Err(e) = conn.execute_batch("ROLLBACK")
+        {
+            tracing::error!(error = %e, "could not roll back an abandoned transaction");
         }
     }
 }
 
-type Reply = oneshot::Sender<Result<PushOutcome>>;
+/// The first push and whatever else is queued behind it, up to [`GROUP_EVENTS`]; a
+/// non-push job met on the way is handed back to run next.
+fn drain_group(
+    rx: &mpsc::Receiver<Job>,
+    first: (Box<PushJob>, Reply),
+) -> (Vec<(Box<PushJob>, Reply)>, Option<Job>) {
+    let mut events = first.0.events.len();
+    let mut group = vec![first];
+    while events < GROUP_EVENTS {
+        match rx.try_recv() {
+            Ok(Job::Push(job, reply)) => {
+                events += job.events.len();
+                group.push((job, reply));
+            }
+            Ok(other) => return (group, Some(other)),
+            Err(_) => break,
+        }
+    }
+    (group, None)
+}
 
-fn commit_group(conn: &mut Connection, group: Vec<(Box<PushJob>, Reply)>) {
+fn commit_group(conn: &mut Connection, group: Vec<(Box<PushJob>, Reply)>, faults: &AtomicI64) {
     let started = std::time::Instant::now();
     let n = group.len();
-    let result = (|| -> Result<Vec<Result<PushOutcome>>> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut ctx = push::GroupContext::default();
-        let mut outcomes = Vec::with_capacity(group.len());
-        for (job, _) in &group {
-            outcomes.push(push::apply_in_savepoint(&tx, &mut ctx, job));
-        }
-        ctx.flush_tallies(&tx)?;
-        tx.commit()?;
-        Ok(outcomes)
-    })();
-    match result {
+    match try_group(conn, group.iter().map(|(job, _)| &**job)) {
         Ok(outcomes) => {
             for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
                 let _ = reply.send(outcome);
             }
         }
         Err(e) => {
+            note_fault(faults, &e);
             tracing::error!(error = %e, pushes = n, "group commit failed; nothing of it was stored");
+            if n > 1 && !e.is_environmental() {
+                // The fault may be one push's own doing: give every push its own chance.
+                for one in group {
+                    commit_group(conn, vec![one], faults);
+                }
+                return;
+            }
             for (_, reply) in group {
                 let _ = reply.send(Err(StoreError::Unavailable(e.to_string())));
             }
@@ -126,4 +185,22 @@ fn commit_group(conn: &mut Connection, group: Vec<(Box<PushJob>, Reply)>) {
         elapsed_us = started.elapsed().as_micros() as u64,
         "group committed"
     );
+}
+
+/// Applies every push of a group in one transaction and commits it. `Err` means nothing of
+/// the group is stored: the transaction is rolled back (or SQLite already did), and no
+/// statement ran after the fault.
+fn try_group<'a>(
+    conn: &mut Connection,
+    jobs: impl Iterator<Item = &'a PushJob>,
+) -> Result<Vec<Result<PushOutcome>>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut ctx = push::GroupContext::default();
+    let mut outcomes = Vec::new();
+    for job in jobs {
+        outcomes.push(push::apply_in_savepoint(&tx, &mut ctx, job)?);
+    }
+    ctx.flush_tallies(&tx)?;
+    tx.commit()?;
+    Ok(outcomes)
 }
