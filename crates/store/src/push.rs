@@ -53,6 +53,13 @@ pub struct PushOutcome {
 
 type TallyKey = (i64, i64, i64);
 
+/// A span of time a team covered a village: from (ms), until (ms, exclusive; `None`: now).
+type Span = (i64, Option<i64>);
+
+/// An event placed up to this long after its village left the team still counts for the
+/// team (ms): a phone learns of the move only at its next pull.
+pub const COVERAGE_GRACE_MS: i64 = 7 * 24 * 3600 * 1000;
+
 /// One push's changes, kept apart until its savepoint is released.
 #[derive(Default)]
 struct Deltas {
@@ -72,7 +79,8 @@ impl Deltas {
 pub(crate) struct GroupContext {
     kinds: HashMap<String, Option<i64>>,
     villages: HashMap<String, Option<i64>>,
-    team_villages: HashMap<(i64, i64), bool>,
+    /// (team, village) → the spans of time the team covered the village.
+    coverage: HashMap<(i64, i64), Vec<Span>>,
     /// Devices known to have rejection rows; for the others the per-event check is skipped.
     has_rejections: HashMap<i64, bool>,
     deltas: HashMap<TallyKey, i64>,
@@ -105,15 +113,30 @@ impl GroupContext {
         Ok(id)
     }
 
-    fn in_team(&mut self, tx: &Transaction<'_>, team: i64, village: i64) -> Result<bool> {
-        if let Some(b) = self.team_villages.get(&(team, village)) {
-            return Ok(*b);
-        }
-        let b = tx
-            .prepare_cached("SELECT 1 FROM team_villages WHERE team_id = ?1 AND village_id = ?2")?
-            .exists([team, village])?;
-        self.team_villages.insert((team, village), b);
-        Ok(b)
+    /// Whether the team covered the village at `placed_ms`, or stopped covering it less
+    /// than [`COVERAGE_GRACE_MS`] before (its phones may not have pulled the move yet).
+    fn covered(
+        &mut self,
+        tx: &Transaction<'_>,
+        team: i64,
+        village: i64,
+        placed_ms: i64,
+    ) -> Result<bool> {
+        let spans = match self.coverage.entry((team, village)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                tx.prepare_cached(
+                    "SELECT from_ms, to_ms FROM team_village_history
+                     WHERE team_id = ?1 AND village_id = ?2",
+                )?
+                .query_map([team, village], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?,
+            ),
+        };
+        Ok(spans.iter().any(|(from, to)| {
+            *from <= placed_ms
+                && to.is_none_or(|to| placed_ms < to.saturating_add(COVERAGE_GRACE_MS))
+        }))
     }
 
     fn has_rejections(&mut self, tx: &Transaction<'_>, device: i64) -> Result<bool> {
@@ -293,9 +316,10 @@ fn insert_valid(
         let msg = format!("unknown village '{}'", raw.village_id);
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownVillage, msg));
     };
-    if !ctx.in_team(tx, dev.team_id, village_id)? {
+    let placed_ms = draft.placed_at.timestamp_millis();
+    if !ctx.covered(tx, dev.team_id, village_id, placed_ms)? {
         let msg = format!(
-            "village '{}' is not one of this team's villages",
+            "village '{}' was not one of this team's villages when the event happened",
             raw.village_id
         );
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::VillageNotInTeam, msg));
@@ -351,7 +375,7 @@ fn insert_valid(
             c.count.get(),
             c.occurred_ms,
             c.occurred_offset_secs,
-            draft.placed_at.timestamp_millis(),
+            placed_ms,
             day,
             job.clock.received_at.timestamp_millis(),
             job.clock.offset.num_milliseconds(),

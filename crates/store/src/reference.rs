@@ -63,6 +63,30 @@ pub(crate) fn current_version(c: &rusqlite::Connection) -> Result<i64> {
 }
 
 /// Appends to the change log read by incremental pulls.
+/// The team covers the village from `from_ms` on: the current coverage and its history.
+pub(crate) fn cover(tx: &Transaction<'_>, team: i64, village: i64, from_ms: i64) -> Result<()> {
+    tx.prepare_cached("INSERT INTO team_villages (team_id, village_id) VALUES (?1, ?2)")?
+        .execute([team, village])?;
+    tx.prepare_cached(
+        "INSERT INTO team_village_history (team_id, village_id, from_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (team_id, village_id, from_ms) DO UPDATE SET to_ms = NULL",
+    )?
+    .execute([team, village, from_ms])?;
+    Ok(())
+}
+
+/// The team stops covering the village at `to_ms`; the history keeps when it did.
+pub(crate) fn uncover(tx: &Transaction<'_>, team: i64, village: i64, to_ms: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM team_villages WHERE team_id = ?1 AND village_id = ?2")?
+        .execute([team, village])?;
+    tx.prepare_cached(
+        "UPDATE team_village_history SET to_ms = max(from_ms, ?3)
+         WHERE team_id = ?1 AND village_id = ?2 AND to_ms IS NULL",
+    )?
+    .execute([team, village, to_ms])?;
+    Ok(())
+}
+
 pub(crate) fn log_change(
     tx: &Transaction<'_>,
     entity: &str,
@@ -160,15 +184,14 @@ impl Store {
             let mut ins_t = tx.prepare(
                 "INSERT INTO teams (team_id, name, level, commune_code) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            let mut ins_tv = tx.prepare(
-                "INSERT INTO team_villages (team_id, village_id)
-                 SELECT ?1, id FROM villages WHERE village_id = ?2",
-            )?;
             for t in &demo.teams {
                 ins_t.execute(params![t.id.as_str(), t.name, t.level.as_str(), t.commune_code])?;
                 let tid = tx.last_insert_rowid();
                 for v in &t.villages {
-                    ins_tv.execute(params![tid, v.as_str()])?;
+                    let vid: i64 = tx
+                        .prepare_cached("SELECT id FROM villages WHERE village_id = ?1")?
+                        .query_row([v.as_str()], |r| r.get(0))?;
+                    cover(tx, tid, vid, 0)?;
                 }
             }
             let mut ins_m = tx.prepare(
@@ -213,15 +236,16 @@ impl Store {
                 )?
                 .query_map([tid], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
+            let now = now_ms();
             for (id, key) in &current {
                 if !wanted.iter().any(|(w, _)| w == id) {
-                    tx.execute("DELETE FROM team_villages WHERE team_id = ?1 AND village_id = ?2", [tid, *id])?;
+                    uncover(tx, tid, *id, now)?;
                     log_change(tx, "village", key, "delete", Some(tid))?;
                 }
             }
             for (id, key) in &wanted {
                 if !current.iter().any(|(c, _)| c == id) {
-                    tx.execute("INSERT INTO team_villages (team_id, village_id) VALUES (?1, ?2)", [tid, *id])?;
+                    cover(tx, tid, *id, now)?;
                     log_change(tx, "village", key, "upsert", Some(tid))?;
                 }
             }
