@@ -112,15 +112,19 @@ pub fn team_villages(db: &Path, team: &str, villages: &[String]) -> Result<()> {
 }
 
 pub fn verify(db: &Path) -> ExitCode {
-    let diffs = match open(db).and_then(|s| Ok(s.verify()?)) {
+    let found = open(db).and_then(|s| Ok((s.verify()?, s.verify_integrity()?)));
+    let (diffs, problems) = match found {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(2);
         }
     };
-    if diffs.is_empty() {
-        println!("ok: every tally and report aggregate equals its recompute from the event log");
+    if diffs.is_empty() && problems.is_empty() {
+        println!(
+            "ok: every tally and report aggregate equals its recompute from the event log; \
+             acknowledged seqs, corrections, placements, coverage and the change log agree"
+        );
         return ExitCode::SUCCESS;
     }
     for d in &diffs {
@@ -129,7 +133,14 @@ pub fn verify(db: &Path) -> ExitCode {
             d.table, d.unit, d.day, d.kind, d.column, d.stored, d.recomputed
         );
     }
-    println!("{} tallies differ from the event log", diffs.len());
+    for p in &problems {
+        println!("BROKEN {}: {}", p.check, p.detail);
+    }
+    println!(
+        "{} tallies differ from the event log; {} other rules are broken",
+        diffs.len(),
+        problems.len()
+    );
     ExitCode::FAILURE
 }
 

@@ -8,6 +8,8 @@ mod auth;
 mod bulk;
 mod conn;
 mod error;
+mod integrity;
+pub use integrity::Problem;
 #[cfg(feature = "fault-injection")]
 mod faults;
 #[cfg(feature = "fault-injection")]

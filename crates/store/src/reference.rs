@@ -62,7 +62,6 @@ pub(crate) fn current_version(c: &rusqlite::Connection) -> Result<i64> {
     .ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
 }
 
-/// Appends to the change log read by incremental pulls.
 /// The team covers the village from `from_ms` on: the current coverage and its history.
 pub(crate) fn cover(tx: &Transaction<'_>, team: i64, village: i64, from_ms: i64) -> Result<()> {
     tx.prepare_cached("INSERT INTO team_villages (team_id, village_id) VALUES (?1, ?2)")?
@@ -87,6 +86,7 @@ pub(crate) fn uncover(tx: &Transaction<'_>, team: i64, village: i64, to_ms: i64)
     Ok(())
 }
 
+/// Appends to the change log read by incremental pulls.
 pub(crate) fn log_change(
     tx: &Transaction<'_>,
     entity: &str,

@@ -222,6 +222,8 @@ impl Fixture {
     fn assert_consistent(&self, context: &str) {
         let diffs = self.store.verify().unwrap();
         assert!(diffs.is_empty(), "{context}: verify found {diffs:?}");
+        let problems = self.store.verify_integrity().unwrap();
+        assert!(problems.is_empty(), "{context}: verify found {problems:?}");
         let total: i64 = self
             .store
             .read(|c| {
