@@ -33,3 +33,44 @@ fn an_evening_burst_with_faults_loses_nothing_and_counts_nothing_twice() {
     }
     server.assert_tallies_verify();
 }
+
+#[test]
+fn simulate_refuses_a_database_with_real_phones_unless_told_in_so_many_words() {
+    let server = Server::start_demo();
+    let mut phone = server.enroll("T00001");
+    let village = phone.village().to_owned();
+    let e = phone.event("vneid_activation", &village, 1);
+    server.push(&phone, &[e]).expect(200);
+    let events = || {
+        rusqlite::Connection::open(&server.db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    let run = |extra: &[&str]| {
+        Command::new(langso_bin())
+            .args(["simulate", "--server", &server.url, "--db"])
+            .arg(&server.db)
+            .args(["--devices", "3", "--seed", "3"])
+            .args(extra)
+            .env("LANGSO_LOG", "warn")
+            .output()
+            .expect("run langso simulate")
+    };
+    let out = run(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("1 devices that are not simulated"),
+        "{stderr}"
+    );
+    assert_eq!(events(), 1, "nothing was written");
+
+    let out = run(&["--write-fake-data-into-real-database"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(events() > 1);
+}

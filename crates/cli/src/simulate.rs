@@ -64,6 +64,10 @@ pub struct SimulateArgs {
     /// Where the device outboxes go (default: a temporary directory, removed at the end).
     #[arg(long)]
     work_dir: Option<PathBuf>,
+    /// Simulate even though the database holds devices other than simulated ones: fake
+    /// devices, events and tallies are then mixed into real data, for good.
+    #[arg(long)]
+    write_fake_data_into_real_database: bool,
 }
 
 struct World {
@@ -193,7 +197,8 @@ fn record(engine: &mut Engine, plan: &DevicePlan, ids: &mut Vec<EventId>, to: us
 fn setup(w: &World, plan: &DevicePlan) -> Result<Vec<EventId>> {
     let code = w.store.create_invite(&plan.team, Some(&plan.member))?;
     let mut engine = Engine::open(&w.outbox(plan.index), w.config(plan))?;
-    engine.enroll(&w.server, &code, &format!("simulated phone {}", plan.index))?;
+    let name = format!("{}{}", langso_store::SIMULATED_DEVICE_PREFIX, plan.index);
+    engine.enroll(&w.server, &code, &name)?;
     let mut ids = Vec::with_capacity(plan.events.len());
     record(&mut engine, plan, &mut ids, plan.early)?;
     if plan.early > 0 {
@@ -299,6 +304,17 @@ pub fn run(args: SimulateArgs) -> ExitCode {
 
 fn simulate(args: &SimulateArgs) -> Result<bool> {
     let store = Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    let real = store.real_activity()?;
+    if real.devices > 0 && !args.write_fake_data_into_real_database {
+        return Err(anyhow!(
+            "{} holds {} devices that are not simulated ({} events): simulate would mix fake \
+             devices and events into real data for good. Point it at a copy or a demo database \
+             (langso demo --db PATH), or pass --write-fake-data-into-real-database",
+            args.db.display(),
+            real.devices,
+            real.events
+        ));
+    }
     let temp = tempfile::tempdir()?;
     let dir = args
         .work_dir

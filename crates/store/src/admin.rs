@@ -16,7 +16,36 @@ pub struct TeamDevice {
     pub last_push_ms: Option<i64>,
 }
 
+/// Devices (and their stored events) other than those `langso simulate` enrolled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RealActivity {
+    pub devices: i64,
+    pub events: i64,
+}
+
+/// Device names `langso simulate` gives its phones begin with this.
+pub const SIMULATED_DEVICE_PREFIX: &str = "simulated phone ";
+
 impl Store {
+    /// What the database holds besides the simulator's own devices: refusing to simulate
+    /// against real phones' data rests on this.
+    pub fn real_activity(&self) -> Result<RealActivity> {
+        self.read(|c| {
+            let pattern = format!("{SIMULATED_DEVICE_PREFIX}%");
+            Ok(c.query_row(
+                "SELECT count(*), coalesce(sum((SELECT count(*) FROM events e WHERE e.device_id = d.id)), 0)
+                 FROM devices d WHERE d.name NOT LIKE ?1",
+                [pattern],
+                |r| {
+                    Ok(RealActivity {
+                        devices: r.get(0)?,
+                        events: r.get(1)?,
+                    })
+                },
+            )?)
+        })
+    }
+
     /// The devices enrolled in `team`, oldest first (empty for an unknown team).
     pub fn team_devices(&self, team: &TeamId) -> Result<Vec<TeamDevice>> {
         self.read(|c| {

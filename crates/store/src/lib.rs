@@ -25,7 +25,7 @@ mod tallies;
 pub mod users;
 mod writer;
 
-pub use admin::TeamDevice;
+pub use admin::{RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
 pub use auth::{DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey};
 pub use bulk::{BenchDevice, BulkEvent};
 pub use error::StoreError;
