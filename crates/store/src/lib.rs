@@ -32,7 +32,7 @@ pub use reports::{
     UnitSummary, VillageCoverage,
 };
 pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
-pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow};
+pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow, TeamTotals};
 
 use conn::ReadPool;
 use std::path::{Path, PathBuf};

@@ -145,16 +145,14 @@ pub async fn pull(
         ));
     }
     let store = state.store.clone();
-    let (page, today, month) = web::block(move || {
+    let (page, day, totals) = web::block(move || {
         let page = store.pull(&device.id, device.iat_ms, q.cursor.as_deref(), limit)?;
         let state = store.device_state(&device.id, device.iat_ms)?;
         let day = vn_day(Utc::now());
-        let today = store.team_totals(state.team_id, day, day)?;
-        let month = store.team_totals(state.team_id, month_start(day), day)?;
-        Ok::<_, langso_store::StoreError>((page, (day, today), month))
+        let totals = store.team_totals(state.team_id, day)?;
+        Ok::<_, langso_store::StoreError>((page, day, totals))
     })
     .await??;
-    let (day, today_totals) = today;
     Ok(HttpResponse::Ok().json(json!({
         "changes": page.changes,
         "next_cursor": page.next_cursor,
@@ -162,8 +160,8 @@ pub async fn pull(
         "reset": page.reset,
         "acked_through_seq": page.acked_through_seq,
         "team_totals": {
-            "today": {"from": day, "to": day, "totals": today_totals},
-            "month": {"from": month_start(day), "to": day, "totals": month},
+            "today": {"from": day, "to": day, "totals": totals.today},
+            "month": {"from": month_start(day), "to": day, "totals": totals.month},
         },
         "server_time": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         "generation": state.store.generation(),
