@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/002_accounts.sql"),
     include_str!("../migrations/003_reports.sql"),
     include_str!("../migrations/004_member_month_totals.sql"),
+    include_str!("../migrations/008_event_clock.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
