@@ -231,7 +231,10 @@ mod tests {
             "",
         );
         assert_ne!(old, SCHEMA);
-        Connection::open(&path).unwrap().execute_batch(&old).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(&old)
+            .unwrap();
 
         let outbox = Outbox::open(&path, false).unwrap();
 
