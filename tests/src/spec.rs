@@ -242,14 +242,16 @@ mod tests {
         json!({
             "batch_id": "01937a4e-6b2c-7d3e-8f40-123456789abc",
             "results": [
-                {"event_id": "01937a4e-0000-7000-8000-000000000001", "status": "accepted"},
-                {"event_id": "01937a4e-0000-7000-8000-000000000002", "status": "accepted",
+                {"index": 0, "event_id": "01937a4e-0000-7000-8000-000000000001", "status": "accepted"},
+                {"index": 1, "event_id": "01937a4e-0000-7000-8000-000000000002", "status": "accepted",
                  "clock_corrected": true},
-                {"event_id": "01937a4e-0000-7000-8000-000000000003", "status": status},
-                {"event_id": "01937a4e-0000-7000-8000-000000000004", "status": "rejected",
+                {"index": 2, "event_id": "01937a4e-0000-7000-8000-000000000003", "status": status},
+                {"index": 3, "event_id": "01937a4e-0000-7000-8000-000000000004", "status": "rejected",
                  "code": "count_out_of_range", "message": "count must be from 1 to 1000, got 0"},
-                {"event_id": "01937a4e-0000-7000-8000-000000000005", "status": "conflict",
+                {"index": 4, "event_id": "01937a4e-0000-7000-8000-000000000005", "status": "conflict",
                  "code": "event_id_conflict", "message": "stored with different content"},
+                {"index": 5, "seq": 6, "status": "rejected", "code": "malformed_event",
+                 "message": "events[5] is not a valid event: invalid type: integer `42`"},
             ],
             "acked_through_seq": 5,
             "server_time": "2026-11-28T12:30:01.234Z",
@@ -474,6 +476,19 @@ mod tests {
         assert!(panic_of(|| assert_conforms("POST", "/v1/sync/push", 200, &body)).is_some());
         let mut body = push_response("duplicate");
         body["server_time"] = json!("yesterday");
+        assert!(panic_of(|| assert_conforms("POST", "/v1/sync/push", 200, &body)).is_some());
+        // Only a malformed item may lack its event_id or give its seq back.
+        let mut body = push_response("duplicate");
+        body["results"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("event_id");
+        assert!(panic_of(|| assert_conforms("POST", "/v1/sync/push", 200, &body)).is_some());
+        let mut body = push_response("duplicate");
+        body["results"][3]["seq"] = json!(4);
+        assert!(panic_of(|| assert_conforms("POST", "/v1/sync/push", 200, &body)).is_some());
+        let mut body = push_response("duplicate");
+        body["results"][1].as_object_mut().unwrap().remove("index");
         assert!(panic_of(|| assert_conforms("POST", "/v1/sync/push", 200, &body)).is_some());
     }
 

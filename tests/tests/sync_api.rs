@@ -198,6 +198,9 @@ fn every_rejection_code_is_reported_per_event_and_valid_events_in_the_batch_are_
     e["corrects"] = foreign["event_id"].clone();
     reject(e, "foreign_correction_target");
     reject(p.correction(&first, 3), "correction_target_superseded");
+    let mut e = p.event(VNEID, &v, 1);
+    e["count"] = json!("one");
+    reject(e, "malformed_event");
     let valid_after = p.event(SIGNATURE, &v, 3);
     let mut events = vec![valid_before.clone()];
     events.extend(rejected.iter().map(|(e, _)| e.clone()));
@@ -596,16 +599,18 @@ fn malformed_json_is_refused_with_400_and_nothing_is_stored() {
     assert_nothing_stored(&s, &p);
 }
 
+/// An unknown field in an event is that event's `malformed_event` (tests/push_contract.rs);
+/// one beside `events` makes the body no batch at all.
 #[test]
-fn unknown_fields_are_refused_with_400_and_nothing_is_stored() {
+fn unknown_fields_of_the_batch_are_refused_with_400_and_nothing_is_stored() {
     let s = Server::start_demo();
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
-    let mut e = p.event(VNEID, &v, 1);
-    e["volunteer_mood"] = json!("happy");
-    let events = [p.event(VNEID, &v, 1), e];
+    let mut body = batch(&[p.event(VNEID, &v, 1)], &now_vn());
+    body["volunteer_mood"] = json!("happy");
 
-    s.push(&p, &events).expect_error(400, "invalid_json");
+    s.push_batch(&p.access_token, &body)
+        .expect_error(400, "invalid_json");
 
     assert_nothing_stored(&s, &p);
 }

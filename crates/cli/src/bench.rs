@@ -119,6 +119,7 @@ fn batches_for(team: &TeamInfo, n_batches: usize, size: usize, salt: u64) -> Vec
                             .to_rfc3339(),
                         note: None,
                         corrects: None,
+                        clock_offset_ms: None,
                     }
                 })
                 .collect()
@@ -195,6 +196,7 @@ fn push(devices: usize, size: usize, n_batches: usize, workers: Option<usize>) -
                                 offset: Duration::zero(),
                             },
                             events,
+                            malformed: Vec::new(),
                         })?;
                         if out
                             .results

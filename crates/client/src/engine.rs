@@ -256,6 +256,9 @@ impl Engine {
             note,
             corrects: e.corrects,
             recorded_at: rfc3339(now),
+            // The clock's offset as known now: the server places the event by it even if
+            // the clock changes before the push (sync protocol §3, Clocks).
+            clock_offset_ms: Some(-self.state.server_offset_ms),
             state: events::EventState::Pending,
             code: None,
             message: None,

@@ -61,6 +61,11 @@ pub struct HeldEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrects: Option<EventId>,
     pub recorded_at: String,
+    /// This device's clock minus the server's, ms, as the engine knew it at `record()`
+    /// (from the last answer); sent as `clock_offset_ms` so the server can place the event
+    /// even if the clock changes before the push. None for events recorded by older engines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_offset_ms: Option<i64>,
     pub state: EventState,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -73,7 +78,8 @@ pub struct HeldEvent {
 }
 
 const COLUMNS: &str = "event_id, device_id, seq, kind, village_id, count, occurred_at, note, \
-    corrects, recorded_at, status, code, message, clock_corrected, acked_ms IS NOT NULL, dismissed";
+    corrects, recorded_at, status, code, message, clock_corrected, acked_ms IS NOT NULL, dismissed, \
+    clock_offset_ms";
 
 fn held(r: &Row<'_>) -> rusqlite::Result<HeldEvent> {
     let id = |s: String| EventId::parse(&s);
@@ -88,6 +94,7 @@ fn held(r: &Row<'_>) -> rusqlite::Result<HeldEvent> {
         note: r.get(7)?,
         corrects: r.get::<_, Option<String>>(8)?.and_then(id),
         recorded_at: r.get(9)?,
+        clock_offset_ms: r.get(16)?,
         state: EventState::parse(&r.get::<_, String>(10)?).unwrap_or(EventState::Pending),
         code: r.get(11)?,
         message: r.get(12)?,
@@ -100,8 +107,8 @@ fn held(r: &Row<'_>) -> rusqlite::Result<HeldEvent> {
 pub fn insert(tx: &Transaction<'_>, e: &HeldEvent) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO events (device_id, seq, event_id, kind, village_id, count, occurred_at,
-             note, corrects, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             note, corrects, recorded_at, clock_offset_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         e.device_id,
@@ -114,6 +121,7 @@ pub fn insert(tx: &Transaction<'_>, e: &HeldEvent) -> Result<()> {
         e.note,
         e.corrects.map(|c| c.to_string()),
         e.recorded_at,
+        e.clock_offset_ms,
     ])?;
     Ok(())
 }

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS events (
     note            TEXT,
     corrects        TEXT,              -- event_id this one supersedes
     recorded_at     TEXT NOT NULL,     -- the device clock at record()
+    clock_offset_ms INTEGER,           -- device clock minus server clock at record(), ms, as last observed
     status          TEXT NOT NULL DEFAULT 'pending', -- pending|accepted|duplicate|rejected|conflict
     code            TEXT,              -- rejection or conflict code
     message         TEXT,
@@ -155,6 +156,7 @@ impl Outbox {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
         conn.execute_batch(SCHEMA)?;
+        add_missing_columns(&conn)?;
         Ok(Self { conn })
     }
 
@@ -168,6 +170,17 @@ impl Outbox {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
+}
+
+/// Brings a file made by an older engine up to the schema: columns added since.
+fn add_missing_columns(conn: &Connection) -> Result<()> {
+    let has_offset = conn
+        .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'clock_offset_ms'")?
+        .exists([])?;
+    if !has_offset {
+        conn.execute_batch("ALTER TABLE events ADD COLUMN clock_offset_ms INTEGER")?;
+    }
+    Ok(())
 }
 
 /// Reads the state (inside a write transaction: the file is shared with other processes,
@@ -203,4 +216,36 @@ pub fn save_state(tx: &Transaction<'_>, before: &State, state: &State) -> Result
         };
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_from_an_older_engine_gains_the_record_time_offset_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let old = SCHEMA.replace(
+            "    clock_offset_ms INTEGER,           -- device clock minus server clock at record(), ms, as last observed\n",
+            "",
+        );
+        assert_ne!(old, SCHEMA);
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(&old)
+            .unwrap();
+
+        let outbox = Outbox::open(&path, false).unwrap();
+
+        let has = outbox
+            .conn
+            .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'clock_offset_ms'")
+            .unwrap()
+            .exists([])
+            .unwrap();
+        assert!(has);
+        drop(outbox);
+        Outbox::open(&path, false).expect("opening again changes nothing");
+    }
 }

@@ -32,6 +32,9 @@ pub struct PushAnswer {
 
 #[derive(Debug, Deserialize)]
 pub struct PushResult {
+    /// Absent only for a malformed item whose id the server could not read (never one this
+    /// engine wrote).
+    #[serde(default)]
     pub event_id: String,
     pub status: String,
     #[serde(default)]
@@ -77,6 +80,9 @@ pub fn event_json(e: &HeldEvent) -> String {
     }
     if let Some(c) = &e.corrects {
         v["corrects"] = json!(c);
+    }
+    if let Some(o) = e.clock_offset_ms {
+        v["clock_offset_ms"] = json!(o);
     }
     v.to_string()
 }

@@ -1,19 +1,14 @@
 //! Activity events: the rules one pushed event must pass before the store sees it.
 
+pub use crate::clock::{MAX_AGE, MAX_FUTURE, PushClock, SKEW_THRESHOLD};
 use crate::ids::{EventId, KindCode, VillageId};
-use crate::text::nfc;
+use crate::text::{nfc, quote};
 use crate::time::{parse_rfc3339, vn_day};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 pub const MAX_COUNT: i64 = 1000;
 pub const MAX_NOTE_CHARS: usize = 500;
-/// Events placed further in the future than this (after clock correction) are rejected.
-pub const MAX_FUTURE: Duration = Duration::minutes(10);
-/// Events older than this are rejected: a phone offline that long has a bigger problem.
-pub const MAX_AGE: Duration = Duration::days(400);
-/// A phone clock off by more than this is corrected for and its events flagged.
-pub const SKEW_THRESHOLD: Duration = Duration::minutes(5);
 
 /// Why one event was not accepted. The code is stable; clients switch on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -32,6 +27,10 @@ pub enum RejectionCode {
     UnknownCorrectionTarget,
     ForeignCorrectionTarget,
     CorrectionTargetSuperseded,
+    /// The item could not be read as an event (wrong JSON types, a missing or unknown
+    /// field, a lone surrogate in a string, a seq out of range): rejected alone, the rest
+    /// of the batch is judged on its own.
+    MalformedEvent,
 }
 
 impl RejectionCode {
@@ -50,6 +49,7 @@ impl RejectionCode {
             Self::UnknownCorrectionTarget => "unknown_correction_target",
             Self::ForeignCorrectionTarget => "foreign_correction_target",
             Self::CorrectionTargetSuperseded => "correction_target_superseded",
+            Self::MalformedEvent => "malformed_event",
         }
     }
 
@@ -58,7 +58,7 @@ impl RejectionCode {
     }
 }
 
-pub const ALL_CODES: [RejectionCode; 13] = [
+pub const ALL_CODES: [RejectionCode; 14] = [
     RejectionCode::UnknownKind,
     RejectionCode::UnknownVillage,
     RejectionCode::VillageNotInTeam,
@@ -72,6 +72,7 @@ pub const ALL_CODES: [RejectionCode; 13] = [
     RejectionCode::UnknownCorrectionTarget,
     RejectionCode::ForeignCorrectionTarget,
     RejectionCode::CorrectionTargetSuperseded,
+    RejectionCode::MalformedEvent,
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +120,11 @@ pub struct RawEvent {
     pub occurred_at: String,
     pub note: Option<String>,
     pub corrects: Option<EventId>,
+    /// The phone's clock minus the server's, ms, as the phone estimated it when it
+    /// recorded the event (`clock_offset_ms`; None from clients that do not send it). A hint
+    /// for placing the event, not part of its content: a resend with another value is still
+    /// a duplicate.
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// What the phone said about an event: two pushes of the same `event_id` are duplicates
@@ -158,32 +164,11 @@ impl EventContent {
 pub struct EventDraft {
     pub event_id: EventId,
     pub content: EventContent,
-    /// Where the event is placed in time: the phone's time, corrected by the estimated
-    /// clock offset when that offset is large.
+    /// Where the event is placed in time: the phone's time, corrected by an estimate of
+    /// its clock's offset when that is needed (see [`crate::clock::place`]).
     pub placed_at: DateTime<Utc>,
     pub day: NaiveDate,
     pub clock_corrected: bool,
-}
-
-/// The clock context of one push: when the server received it and the phone's clock then.
-#[derive(Clone, Copy, Debug)]
-pub struct PushClock {
-    pub received_at: DateTime<Utc>,
-    /// Phone clock minus server clock, estimated at receive time.
-    pub offset: Duration,
-}
-
-impl PushClock {
-    pub fn new(received_at: DateTime<Utc>, device_clock: DateTime<FixedOffset>) -> Self {
-        Self {
-            received_at,
-            offset: device_clock.with_timezone(&Utc) - received_at,
-        }
-    }
-
-    pub fn is_skewed(&self) -> bool {
-        self.offset.abs() > SKEW_THRESHOLD
-    }
 }
 
 /// Checks the rules that need no database. Kind, village, team and correction targets are
@@ -194,12 +179,16 @@ pub fn validate(raw: &RawEvent, clock: &PushClock) -> Result<EventDraft, Rejecti
         .ok()
         .filter(|s| *s >= 1)
         .ok_or_else(|| Rejection::new(C::InvalidSeq, "seq must be an integer from 1"))?;
-    let kind = KindCode::parse(&raw.kind)
-        .ok_or_else(|| Rejection::new(C::UnknownKind, format!("unknown kind '{}'", raw.kind)))?;
+    let kind = KindCode::parse(&raw.kind).ok_or_else(|| {
+        Rejection::new(
+            C::UnknownKind,
+            format!("unknown kind '{}'", quote(&raw.kind)),
+        )
+    })?;
     let village = VillageId::parse(&raw.village_id).ok_or_else(|| {
         Rejection::new(
             C::UnknownVillage,
-            format!("unknown village '{}'", raw.village_id),
+            format!("unknown village '{}'", quote(&raw.village_id)),
         )
     })?;
     let is_correction = raw.corrects.is_some();
@@ -232,27 +221,7 @@ pub fn validate(raw: &RawEvent, clock: &PushClock) -> Result<EventDraft, Rejecti
     })?;
     let occurred_utc = occurred.with_timezone(&Utc);
     let occurred_ms = occurred_utc.timestamp_millis();
-    let clock_corrected = clock.is_skewed();
-    let placed_at = if clock_corrected {
-        occurred_utc - clock.offset
-    } else {
-        occurred_utc
-    };
-    if placed_at > clock.received_at + MAX_FUTURE {
-        return Err(Rejection::new(
-            C::TimeInFuture,
-            format!(
-                "occurred_at is more than {} minutes after the server's time, after clock correction",
-                MAX_FUTURE.num_minutes()
-            ),
-        ));
-    }
-    if placed_at < clock.received_at - MAX_AGE {
-        return Err(Rejection::new(
-            C::TimeTooOld,
-            format!("occurred_at is more than {} days ago", MAX_AGE.num_days()),
-        ));
-    }
+    let placement = crate::clock::place(occurred_utc, raw.clock_offset_ms, clock)?;
     Ok(EventDraft {
         event_id: raw.event_id,
         content: EventContent {
@@ -265,16 +234,16 @@ pub fn validate(raw: &RawEvent, clock: &PushClock) -> Result<EventDraft, Rejecti
             note,
             corrects: raw.corrects,
         },
-        placed_at,
-        day: vn_day(placed_at),
-        clock_corrected,
+        placed_at: placement.at,
+        day: vn_day(placement.at),
+        clock_corrected: placement.corrected,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
     use uuid::Uuid;
 
     fn raw() -> RawEvent {
@@ -287,6 +256,7 @@ mod tests {
             occurred_at: "2026-11-28T09:00:00+07:00".into(),
             note: None,
             corrects: None,
+            clock_offset_ms: None,
         }
     }
 
@@ -374,6 +344,34 @@ mod tests {
         let mut noted = r;
         noted.note = Some("x".into());
         assert!(!stored.matches_raw(&noted));
+    }
+
+    #[test]
+    fn pushed_text_is_quoted_cut() {
+        let mut r = raw();
+        r.kind = "k".repeat(900_000);
+        let message = validate(&r, &clock(0)).unwrap_err().message;
+        assert!(message.chars().count() < 100, "{message}");
+        assert!(message.ends_with("…'"), "{message}");
+    }
+
+    #[test]
+    fn the_record_time_offset_places_an_event_the_push_offset_would_misplace() {
+        let mut r = raw();
+        r.clock_offset_ms = Some(0);
+        // Pushed after the clock went an hour slow: by its own record-time offset it
+        // stays at 09:00, where the push offset alone would place it at 10:00.
+        let d = validate(&r, &clock(-60)).unwrap();
+        assert!(!d.clock_corrected);
+        assert_eq!(d.placed_at.timestamp(), 1_795_831_200);
+        assert!(stored_content_ignores_the_offset(&r));
+    }
+
+    fn stored_content_ignores_the_offset(r: &RawEvent) -> bool {
+        let stored = validate(r, &clock(0)).unwrap().content;
+        let mut resent = r.clone();
+        resent.clock_offset_ms = Some(123_456);
+        stored.matches_raw(&resent)
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! Text rules: Vietnamese is stored NFC; search folds diacritics.
 
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+/// At most this many characters of pushed text are quoted back in a message (issue 7,
+/// item 2): a 900 KB `kind` is answered with its first 64 characters and "…".
+pub const QUOTE_CHARS: usize = 64;
 
 /// Normalises to NFC, the form every stored string takes.
 pub fn nfc(s: &str) -> String {
@@ -17,9 +22,89 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// `s` cut to its first `max` characters (never inside a UTF-8 sequence), with "…"
+/// appended when anything was cut.
+pub fn cut(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((end, _)) => Cow::Owned(format!("{}…", &s[..end])),
+    }
+}
+
+/// Pushed text as a message quotes it: cut to [`QUOTE_CHARS`].
+pub fn quote(s: &str) -> Cow<'_, str> {
+    cut(s, QUOTE_CHARS)
+}
+
+/// A parser's message about pushed input, made safe to send back: every span between
+/// quotes (`"…"` or `` `…` ``, which is where parsers echo the input) is cut to
+/// [`QUOTE_CHARS`], and the whole to `max` characters.
+pub fn cut_quoted(message: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote_char = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let inner = &rest[open + 1..];
+        let close = closing(inner, quote_char).unwrap_or(inner.len());
+        out.push_str(&cut(&inner[..close], QUOTE_CHARS));
+        rest = &inner[close..];
+        if let Some(c) = rest.chars().next() {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out.push_str(rest);
+    cut(&out, max).into_owned()
+}
+
+/// The byte index of the quote closing a span opened by `q` (a `\` escapes the next
+/// character inside `"…"`, as Rust's debug formatting writes strings).
+fn closing(inner: &str, q: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in inner.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if q == '"' => escaped = true,
+            _ if c == q => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cutting_keeps_whole_characters_and_marks_the_cut() {
+        assert_eq!(cut("Quảng Ninh", 3), "Quả…");
+        assert_eq!(cut("Quảng", 5), "Quảng");
+        assert_eq!(quote(&"ả".repeat(900)).chars().count(), QUOTE_CHARS + 1);
+    }
+
+    #[test]
+    fn quoted_input_in_a_parser_message_is_cut_and_the_rest_kept() {
+        let long = "x".repeat(1000);
+        let msg =
+            format!("invalid type: string \"{long}\\\"{long}\", expected i64 at line 1 column 9");
+        let cut_msg = cut_quoted(&msg, 300);
+        assert!(cut_msg.starts_with(&format!("invalid type: string \"{}…\"", "x".repeat(64))));
+        assert!(
+            cut_msg.ends_with(", expected i64 at line 1 column 9"),
+            "{cut_msg}"
+        );
+        let field = format!("unknown field `{long}`, expected one of `event_id`, `seq`");
+        assert_eq!(
+            cut_quoted(&field, 300),
+            format!(
+                "unknown field `{}…`, expected one of `event_id`, `seq`",
+                "x".repeat(64)
+            )
+        );
+        assert_eq!(cut_quoted(&"y".repeat(500), 300).chars().count(), 301);
+    }
 
     #[test]
     fn decomposed_input_is_stored_composed() {

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_reports.sql"),
     include_str!("../migrations/004_member_month_totals.sql"),
     include_str!("../migrations/005_team_village_history.sql"),
+    include_str!("../migrations/008_event_clock.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -14,6 +14,7 @@ pub use integrity::Problem;
 mod faults;
 #[cfg(feature = "fault-injection")]
 pub use faults::{PROGRESS_STEP, PendingPush, WriterHold};
+mod malformed;
 mod pull;
 mod push;
 mod reference;
@@ -29,6 +30,7 @@ pub use admin::{RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
 pub use auth::{DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey};
 pub use bulk::{BenchDevice, BulkEvent};
 pub use error::StoreError;
+pub use malformed::{MalformedItem, STORED_ITEM_CHARS, STORED_TEXT_CHARS};
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
 pub use push::{EventResult, EventStatus, PushOutcome, PushRequest};
 pub use reference::{ReportLevel, TeamInfo, UnitInfo};
@@ -38,7 +40,7 @@ pub use reports::{
     UnitSummary, VillageCoverage,
 };
 pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
-pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow};
+pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow, TeamTotals};
 
 use conn::ReadPool;
 use std::path::{Path, PathBuf};

@@ -5,9 +5,11 @@
 //! stored row to tell `duplicate` from `conflict`.
 
 use crate::aggregates::Contribution;
+use crate::malformed::{self, Item, MalformedItem};
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use langso_domain::event::{EventContent, PushClock, RawEvent, validate};
+use langso_domain::text::quote;
 use langso_domain::{Count, DeviceId, EventId, KindCode, Rejection, RejectionCode, VillageId};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::{HashMap, HashSet};
@@ -20,7 +22,11 @@ pub struct PushRequest {
     pub token_iat_ms: i64,
     pub batch_id: langso_domain::BatchId,
     pub clock: PushClock,
+    /// The batch's well-formed items, in batch order.
     pub events: Vec<RawEvent>,
+    /// The items that could not be read as events, sorted by index: each is answered
+    /// `rejected` (`malformed_event`) in its place among `events`.
+    pub malformed: Vec<MalformedItem>,
 }
 
 pub(crate) type PushJob = PushRequest;
@@ -34,9 +40,13 @@ pub enum EventStatus {
     Rejected,
 }
 
+/// The answer for one item of a batch; a push's results are in batch order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventResult {
-    pub event_id: EventId,
+    /// The event's id; None only for a malformed item whose id could not be read.
+    pub event_id: Option<EventId>,
+    /// Only for a malformed item: its seq, when it could be read.
+    pub seq: Option<i64>,
     pub status: EventStatus,
     pub code: Option<&'static str>,
     pub message: Option<String>,
@@ -210,7 +220,12 @@ pub(crate) fn apply_in_savepoint(
 
 /// Keeps a revoked device's batch for review instead of dropping it.
 fn quarantine(tx: &Transaction<'_>, job: &PushJob) -> Result<()> {
-    let payload: Vec<serde_json::Value> = job.events.iter().map(raw_json).collect();
+    let payload: Vec<serde_json::Value> = job
+        .events
+        .iter()
+        .map(malformed::event_payload)
+        .chain(job.malformed.iter().map(malformed::payload))
+        .collect();
     tx.prepare_cached(
         "INSERT INTO quarantine (device_id, batch_id, received_ms, payload)
          SELECT id, ?2, ?3, ?4 FROM devices WHERE device_id = ?1",
@@ -222,14 +237,6 @@ fn quarantine(tx: &Transaction<'_>, job: &PushJob) -> Result<()> {
         serde_json::Value::Array(payload).to_string(),
     ])?;
     Ok(())
-}
-
-fn raw_json(raw: &RawEvent) -> serde_json::Value {
-    serde_json::json!({
-        "event_id": raw.event_id, "seq": raw.seq, "kind": raw.kind,
-        "village_id": raw.village_id, "count": raw.count, "occurred_at": raw.occurred_at,
-        "note": raw.note, "corrects": raw.corrects,
-    })
 }
 
 /// Loads the device and refuses revoked devices and revoked tokens.
@@ -265,14 +272,22 @@ fn apply(
 ) -> Result<PushOutcome> {
     let (id, team_id, acked) = load_device(tx, &job.device, job.token_iat_ms)?;
     let dev = Device { id, team_id };
-    let mut results = Vec::with_capacity(job.events.len());
-    let mut processed = HashSet::with_capacity(job.events.len());
-    for raw in &job.events {
-        let result = match validate(raw, &job.clock) {
-            Ok(draft) => insert_valid(tx, ctx, &dev, job, raw, &draft, deltas)?,
-            Err(rej) => reject_or_match(tx, &dev, job, raw, rej)?,
+    let items = malformed::in_order(&job.events, &job.malformed);
+    let mut results = Vec::with_capacity(items.len());
+    let mut processed = HashSet::with_capacity(items.len());
+    let received_ms = job.clock.received_at.timestamp_millis();
+    for item in items {
+        let (result, seq) = match item {
+            Item::Event(raw) => {
+                let result = match validate(raw, &job.clock) {
+                    Ok(draft) => insert_valid(tx, ctx, &dev, job, raw, &draft, deltas)?,
+                    Err(rej) => reject_or_match(tx, &dev, job, raw, rej)?,
+                };
+                (result, i64::try_from(raw.seq).ok())
+            }
+            Item::Malformed(m) => malformed::reject(tx, dev.id, received_ms, m)?,
         };
-        if let Ok(seq) = i64::try_from(raw.seq) {
+        if let Some(seq) = seq {
             processed.insert(seq);
         }
         if matches!(result.status, EventStatus::Rejected | EventStatus::Conflict) {
@@ -309,18 +324,18 @@ fn insert_valid(
     use RejectionCode as C;
     let c = &draft.content;
     let Some(kind_id) = ctx.kind(tx, &c.kind)? else {
-        let msg = format!("unknown kind '{}'", raw.kind);
+        let msg = format!("unknown kind '{}'", quote(&raw.kind));
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownKind, msg));
     };
     let Some(village_id) = ctx.village(tx, &c.village)? else {
-        let msg = format!("unknown village '{}'", raw.village_id);
+        let msg = format!("unknown village '{}'", quote(&raw.village_id));
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownVillage, msg));
     };
     let placed_ms = draft.placed_at.timestamp_millis();
     if !ctx.covered(tx, dev.team_id, village_id, placed_ms)? {
         let msg = format!(
             "village '{}' was not one of this team's villages when the event happened",
-            raw.village_id
+            quote(&raw.village_id)
         );
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::VillageNotInTeam, msg));
     }
@@ -362,8 +377,8 @@ fn insert_valid(
         .prepare_cached(
             "INSERT INTO events (event_id, device_id, seq, kind_id, village_id, count,
                  occurred_ms, occurred_off, placed_ms, day, received_ms, clock_offset_ms,
-                 clock_flag, note, corrects, batch_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 clock_flag, note, corrects, batch_id, record_offset_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
              ON CONFLICT DO NOTHING",
         )?
         .execute(params![
@@ -383,6 +398,7 @@ fn insert_valid(
             c.note,
             target.as_ref().map(|t| t.id),
             job.batch_id.as_bytes().as_slice(),
+            raw.clock_offset_ms,
         ])?;
     if inserted == 0 {
         // The event id or the (device, seq) slot is taken: decide which, from the stored row.
@@ -398,7 +414,8 @@ fn insert_valid(
     let key = (village_id, day, kind_id);
     deltas.record(Contribution::stored(dev.id, key, c.count.get(), rday));
     Ok(EventResult {
-        event_id: raw.event_id,
+        event_id: Some(raw.event_id),
+        seq: None,
         status: EventStatus::Accepted,
         code: None,
         message: None,
@@ -498,7 +515,7 @@ fn reject_or_match(
         && let Ok(seq) = i64::try_from(raw.seq)
         && seq >= 1
     {
-        let payload = raw_json(raw);
+        let payload = malformed::event_payload(raw);
         tx.prepare_cached(
             "INSERT INTO rejections (device_id, seq, event_id, status, code, message, received_ms, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
@@ -515,7 +532,8 @@ fn reject_or_match(
         ])?;
     }
     Ok(EventResult {
-        event_id: raw.event_id,
+        event_id: Some(raw.event_id),
+        seq: None,
         status,
         code,
         message,

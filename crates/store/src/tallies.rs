@@ -3,7 +3,8 @@
 use crate::reference::{ReportLevel, current_version};
 use crate::{Result, Store};
 use chrono::NaiveDate;
-use langso_domain::time::{day_from_number, day_number};
+use langso_domain::periods::DayRange;
+use langso_domain::time::{day_from_number, day_number, month_start};
 use rusqlite::{Connection, params};
 use std::collections::{BTreeMap, HashMap};
 
@@ -27,6 +28,13 @@ pub struct TallyRow {
 pub struct TallyReport {
     pub totals: BTreeMap<String, i64>,
     pub rows: Vec<TallyRow>,
+}
+
+/// A team's totals for a phone (pull's `team_totals`), by kind code; zeros left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamTotals {
+    pub today: BTreeMap<String, i64>,
+    pub month: BTreeMap<String, i64>,
 }
 
 /// A row of `tallies` or of a report aggregate whose stored value differs from the
@@ -99,37 +107,27 @@ pub(crate) fn report(c: &Connection, q: &TallyQuery) -> Result<TallyReport> {
     Ok(TallyReport { totals, rows })
 }
 
-/// Totals per kind over a team's villages for a day range.
-pub(crate) fn team_totals(
-    c: &Connection,
-    team: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<BTreeMap<String, i64>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT k.code, sum(t.total) FROM tallies t JOIN kinds k ON k.id = t.kind_id
-         JOIN team_villages tv ON tv.village_id = t.village_id AND tv.team_id = ?1
-         WHERE t.day BETWEEN ?2 AND ?3 GROUP BY k.code HAVING sum(t.total) <> 0",
-    )?;
-    let rows = stmt.query_map(params![team, day_number(from), day_number(to)], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 impl Store {
     pub fn tallies(&self, q: &TallyQuery) -> Result<TallyReport> {
         self.read(|c| report(c, q))
     }
 
-    /// Per-kind totals of a team for [from, to].
-    pub fn team_totals(
-        &self,
-        team: i64,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<BTreeMap<String, i64>> {
-        self.read(|c| team_totals(c, team, from, to))
+    /// A team's per-kind totals on `day` and from the first of its month to `day`, read in
+    /// one snapshot: what the team's members recorded (the definition every report uses,
+    /// see `reports::team_totals`).
+    pub fn team_totals(&self, team: i64, day: NaiveDate) -> Result<TeamTotals> {
+        self.read(|c| {
+            crate::reports::snapshot(c, |c| {
+                let month = DayRange {
+                    from: month_start(day),
+                    to: day,
+                };
+                Ok(TeamTotals {
+                    today: crate::reports::team_totals(c, team, DayRange { from: day, to: day })?,
+                    month: crate::reports::team_totals(c, team, month)?,
+                })
+            })
+        })
     }
 
     /// Recomputes every tally and every report aggregate from the event log and lists each

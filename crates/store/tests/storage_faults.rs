@@ -123,6 +123,7 @@ impl Fixture {
             occurred_at: (self.now - Duration::hours((i % 30) as i64)).to_rfc3339(),
             note: Some(format!("round {round} event {i} {}", "ghi chú ".repeat(40))),
             corrects,
+            clock_offset_ms: None,
         }
     }
 
@@ -136,6 +137,7 @@ impl Fixture {
                 offset: Duration::zero(),
             },
             events,
+            malformed: Vec::new(),
         }
     }
 

@@ -113,7 +113,7 @@ proptest! {
                         (d, RawEvent {
                             event_id: EventId(uuid::Uuid::now_v7()), seq: fresh(d),
                             kind: KINDS[k].into(), village_id: VillageId::from_index(v).to_string(),
-                            count: c, occurred_at: t.to_rfc3339(), note: None, corrects: None,
+                            count: c, occurred_at: t.to_rfc3339(), note: None, corrects: None, clock_offset_ms: None,
                         })
                     }
                     Op::Replay(i) | Op::Conflict(i) if !sent.is_empty() => {
@@ -132,13 +132,13 @@ proptest! {
                             event_id: EventId(uuid::Uuid::now_v7()), seq: fresh(d), kind,
                             village_id: village, count: c,
                             occurred_at: (now - Duration::days(day)).to_rfc3339(),
-                            note: None, corrects: Some(target),
+                            note: None, corrects: Some(target), clock_offset_ms: None,
                         })
                     }
                     Op::Invalid(d) => (d, RawEvent {
                         event_id: EventId(uuid::Uuid::now_v7()), seq: fresh(d),
                         kind: KINDS[0].into(), village_id: VillageId::from_index(1).to_string(),
-                        count: 5000, occurred_at: now.to_rfc3339(), note: None, corrects: None,
+                        count: 5000, occurred_at: now.to_rfc3339(), note: None, corrects: None, clock_offset_ms: None,
                     }),
                     _ => continue,
                 };
@@ -151,9 +151,10 @@ proptest! {
                     batch_id: BatchId(uuid::Uuid::now_v7()),
                     clock: PushClock { received_at: now, offset: Duration::zero() },
                     events: events.clone(),
+                    malformed: Vec::new(),
                 }).unwrap();
                 for (raw, result) in events.into_iter().zip(out.results) {
-                    prop_assert_eq!(result.event_id, raw.event_id);
+                    prop_assert_eq!(result.event_id, Some(raw.event_id));
                     if result.status == EventStatus::Accepted {
                         let day = (now - chrono::DateTime::parse_from_rfc3339(&raw.occurred_at).unwrap().with_timezone(&Utc)).num_days();
                         model.insert(raw.event_id, (raw.village_id.clone(), day, raw.kind.clone(), raw.count));

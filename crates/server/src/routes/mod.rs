@@ -2,6 +2,7 @@ pub(crate) mod accounts;
 mod admin;
 mod devices;
 mod health;
+mod push_items;
 mod reports;
 mod sync;
 mod tallies;
@@ -94,6 +95,9 @@ pub async fn small_json<T: serde::de::DeserializeOwned>(
 /// Parses a small JSON body strictly (unknown fields are an error), answering in the
 /// API's error shape.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("invalid_json", format!("invalid JSON body: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        // The parser quotes the input it choked on: cut, never echoed whole.
+        let why = langso_domain::text::cut_quoted(&e.to_string(), 200);
+        ApiError::bad_request("invalid_json", format!("invalid JSON body: {why}"))
+    })
 }

@@ -1,46 +1,30 @@
 //! Push and pull: the phone's two sync calls.
 
-use super::{parse_json, read_body};
+use super::push_items::{self, PushBody};
+use super::read_body;
 use crate::auth::Device;
 use crate::error::ApiError;
 use crate::{AppState, MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{SecondsFormat, Utc};
-use langso_domain::event::{PushClock, RawEvent};
+use langso_domain::event::PushClock;
+use langso_domain::text::cut_quoted;
 use langso_domain::time::{month_start, parse_rfc3339, vn_day};
 use langso_domain::{BatchId, EventId};
 use langso_store::{EventResult, PushRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uuid::Uuid;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PushBody {
-    batch_id: Uuid,
-    device_clock: String,
-    events: Vec<WireEvent>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireEvent {
-    event_id: Uuid,
-    seq: u64,
-    kind: String,
-    village_id: String,
-    count: i64,
-    occurred_at: String,
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default)]
-    corrects: Option<Uuid>,
-}
-
+/// One item's answer. `index` is its 0-based place in the batch; `event_id` is absent only
+/// for a malformed item whose id could not be read; `seq` is given for malformed items only.
 #[derive(Serialize)]
 struct WireResult {
-    event_id: EventId,
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_id: Option<EventId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seq: Option<i64>,
     status: langso_store::EventStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'static str>,
@@ -50,10 +34,12 @@ struct WireResult {
     clock_corrected: bool,
 }
 
-impl From<EventResult> for WireResult {
-    fn from(r: EventResult) -> Self {
+impl WireResult {
+    fn new(index: usize, r: EventResult) -> Self {
         Self {
+            index,
             event_id: r.event_id,
+            seq: r.seq,
             status: r.status,
             code: r.code,
             message: r.message,
@@ -80,7 +66,15 @@ pub async fn push(
 ) -> Result<HttpResponse, ApiError> {
     let received_at = Utc::now();
     let body = read_body(&req, payload, MAX_BATCH_BYTES, too_large).await?;
-    let batch: PushBody = parse_json(&body)?;
+    let batch: PushBody<'_> = serde_json::from_slice(&body).map_err(|e| {
+        let why = cut_quoted(&e.to_string(), 200);
+        ApiError::bad_request(
+            "invalid_json",
+            format!(
+                "the body must be an object with batch_id, device_clock and an events array: {why}"
+            ),
+        )
+    })?;
     if batch.events.len() > MAX_BATCH_EVENTS {
         return Err(too_large());
     }
@@ -90,20 +84,7 @@ pub async fn push(
             "device_clock must be RFC 3339 with an offset, e.g. 2026-11-28T19:30:00+07:00",
         )
     })?;
-    let events = batch
-        .events
-        .into_iter()
-        .map(|e| RawEvent {
-            event_id: EventId(e.event_id),
-            seq: e.seq,
-            kind: e.kind,
-            village_id: e.village_id,
-            count: e.count,
-            occurred_at: e.occurred_at,
-            note: e.note,
-            corrects: e.corrects.map(EventId),
-        })
-        .collect();
+    let items = push_items::read(&batch.events);
     let outcome = state
         .store
         .push(PushRequest {
@@ -111,10 +92,13 @@ pub async fn push(
             token_iat_ms: device.iat_ms,
             batch_id: BatchId(batch.batch_id),
             clock: PushClock::new(received_at, device_clock),
-            events,
+            events: items.events,
+            malformed: items.malformed,
         })
         .await?;
-    let results: Vec<WireResult> = outcome.results.into_iter().map(Into::into).collect();
+    let results: Vec<WireResult> = (outcome.results.into_iter().enumerate())
+        .map(|(i, r)| WireResult::new(i, r))
+        .collect();
     Ok(HttpResponse::Ok().json(json!({
         "batch_id": batch.batch_id,
         "results": results,
@@ -145,16 +129,14 @@ pub async fn pull(
         ));
     }
     let store = state.store.clone();
-    let (page, today, month) = web::block(move || {
+    let (page, day, totals) = web::block(move || {
         let page = store.pull(&device.id, device.iat_ms, q.cursor.as_deref(), limit)?;
         let state = store.device_state(&device.id, device.iat_ms)?;
         let day = vn_day(Utc::now());
-        let today = store.team_totals(state.team_id, day, day)?;
-        let month = store.team_totals(state.team_id, month_start(day), day)?;
-        Ok::<_, langso_store::StoreError>((page, (day, today), month))
+        let totals = store.team_totals(state.team_id, day)?;
+        Ok::<_, langso_store::StoreError>((page, day, totals))
     })
     .await??;
-    let (day, today_totals) = today;
     Ok(HttpResponse::Ok().json(json!({
         "changes": page.changes,
         "next_cursor": page.next_cursor,
@@ -162,8 +144,8 @@ pub async fn pull(
         "reset": page.reset,
         "acked_through_seq": page.acked_through_seq,
         "team_totals": {
-            "today": {"from": day, "to": day, "totals": today_totals},
-            "month": {"from": month_start(day), "to": day, "totals": month},
+            "today": {"from": day, "to": day, "totals": totals.today},
+            "month": {"from": month_start(day), "to": day, "totals": totals.month},
         },
         "server_time": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         "generation": state.store.generation(),

@@ -349,11 +349,28 @@ pub(crate) fn period_totals(
     r: &Resolved,
     range: DayRange,
 ) -> Result<Totals> {
+    totals_of(c, cat, r.agg, &r.key, range)
+}
+
+fn totals_of(
+    c: &Connection,
+    cat: &Catalogue,
+    agg: Agg,
+    key: &Key,
+    range: DayRange,
+) -> Result<Totals> {
     let mut by_id = HashMap::new();
-    for (_, kind, total) in sums::series_rows(c, r.agg, &r.key.value(), range, true)? {
+    for (_, kind, total) in sums::series_rows(c, agg, &key.value(), range, true)? {
         *by_id.entry(kind).or_default() += total;
     }
     Ok(cat.totals(&by_id))
+}
+
+/// A team's per-kind totals over `range`: what its members' devices recorded, wherever they
+/// recorded it (`team_days`/`team_months`). The one definition of a team's total: the
+/// team's summary, the leaderboards and pull's `team_totals` all read these tables.
+pub(crate) fn team_totals(c: &Connection, team: i64, range: DayRange) -> Result<Totals> {
+    totals_of(c, &Catalogue::load(c)?, TEAMS, &Key::Int(team), range)
 }
 
 /// Runs `f` in one read transaction, so every query of a report sees the same snapshot.

@@ -109,6 +109,7 @@ impl Phones {
                     occurred_at: e.at.with_timezone(&vn_offset()).to_rfc3339(),
                     note: None,
                     corrects: e.corrects,
+                    clock_offset_ms: None,
                 }
             })
             .collect();
@@ -124,6 +125,7 @@ impl Phones {
                     offset: Duration::zero(),
                 },
                 events: raw,
+                malformed: Vec::new(),
             })
             .unwrap();
         for r in &out.results {

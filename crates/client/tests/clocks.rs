@@ -1,0 +1,90 @@
+//! Clocks that change between recording and pushing (issue 7, item 5), through the
+//! reference engine against the real server: each event carries the clock offset the phone
+//! knew when it was recorded, so the server places it by itself.
+
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
+use langso_client::{Config, EventState};
+use langso_tests::harness::Server;
+use rusqlite::Connection;
+use support::{Phone, enroll, fast};
+
+fn with_clock(offset: Duration) -> Config {
+    Config {
+        clock_offset: offset,
+        ..fast()
+    }
+}
+
+/// Records one event now by the phone's clock (`before`), then the clock changes
+/// (`after`, the engine reopened as after a reboot) and the phone syncs.
+fn record_then_sync(server: &Server, before: Duration, after: Duration) -> Phone {
+    let mut phone = enroll(server, "T00001", with_clock(before));
+    phone
+        .engine
+        .record(phone.event("vneid_activation", 2))
+        .unwrap();
+    phone.reopen(with_clock(after));
+    phone.engine.sync().unwrap();
+    phone
+}
+
+/// Where the server placed the phone's only event.
+fn placed_at(server: &Server) -> DateTime<Utc> {
+    let ms: i64 = Connection::open(&server.db)
+        .unwrap()
+        .query_row("SELECT placed_ms FROM events", [], |r| r.get(0))
+        .unwrap();
+    DateTime::from_timestamp_millis(ms).unwrap()
+}
+
+#[track_caller]
+fn assert_placed_now(server: &Server, phone: &Phone, corrected: bool) {
+    let held = &phone.engine.events().unwrap()[0];
+    assert_eq!(
+        (held.state, held.code.as_deref()),
+        (EventState::Accepted, None),
+        "{held:?}"
+    );
+    assert_eq!(held.clock_corrected, corrected, "{held:?}");
+    let off = (placed_at(server) - Utc::now()).num_seconds().abs();
+    assert!(off < 120, "placed {off} s away from when it happened");
+    server.assert_tallies_verify();
+}
+
+#[test]
+fn recorded_on_a_right_clock_then_the_clock_broke_slow_is_placed_as_recorded() {
+    let server = Server::start_demo();
+
+    let phone = record_then_sync(&server, Duration::zero(), Duration::hours(-3));
+
+    assert_placed_now(&server, &phone, false);
+}
+
+#[test]
+fn recorded_on_a_right_clock_then_the_clock_broke_fast_is_placed_as_recorded() {
+    let server = Server::start_demo();
+
+    let phone = record_then_sync(&server, Duration::zero(), Duration::hours(2));
+
+    assert_placed_now(&server, &phone, false);
+}
+
+#[test]
+fn recorded_five_hours_fast_then_fixed_is_accepted_and_flagged() {
+    let server = Server::start_demo();
+
+    let phone = record_then_sync(&server, Duration::hours(5), Duration::zero());
+
+    assert_placed_now(&server, &phone, true);
+}
+
+#[test]
+fn recorded_slow_then_fixed_is_placed_at_the_real_time_and_flagged() {
+    let server = Server::start_demo();
+
+    let phone = record_then_sync(&server, Duration::hours(-3), Duration::zero());
+
+    assert_placed_now(&server, &phone, true);
+}

@@ -1,0 +1,168 @@
+//! Reading a push body item by item (issue 7, item 8).
+//!
+//! The body is read as an object with `batch_id`, `device_clock` and `events`, an array of
+//! raw JSON items (skipping an item tolerates what only that item gets wrong, e.g. a lone
+//! surrogate escape such as `"\ud83d"` in a note). Each item is then parsed on its own: a
+//! malformed one becomes a [`MalformedItem`], answered `rejected` (`malformed_event`) in its
+//! place, and the others are judged as usual.
+
+use langso_domain::EventId;
+use langso_domain::event::RawEvent;
+use langso_domain::text::cut_quoted;
+use langso_store::MalformedItem;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+/// A push body: only these three fields, `events` an array of anything.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PushBody<'a> {
+    pub batch_id: Uuid,
+    pub device_clock: String,
+    #[serde(borrow)]
+    pub events: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireEvent {
+    event_id: Uuid,
+    seq: u64,
+    kind: String,
+    village_id: String,
+    count: i64,
+    occurred_at: String,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    corrects: Option<Uuid>,
+    #[serde(default)]
+    clock_offset_ms: Option<i64>,
+}
+
+/// What can be read of an item that is not a valid event: any other field is ignored.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    event_id: Option<serde_json::Value>,
+    #[serde(default)]
+    seq: Option<serde_json::Value>,
+}
+
+/// `clock_offset_ms` must be a JavaScript-safe integer (|n| ≤ 2^53 − 1).
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// At most this many characters of a parser's message go back to the phone.
+const MESSAGE_CHARS: usize = 200;
+
+/// A batch's items: the events in order, and the malformed items by index.
+pub(super) struct Items {
+    pub events: Vec<RawEvent>,
+    pub malformed: Vec<MalformedItem>,
+}
+
+/// Parses every item on its own.
+pub(super) fn read(items: &[&RawValue]) -> Items {
+    let mut out = Items {
+        events: Vec::with_capacity(items.len()),
+        malformed: Vec::new(),
+    };
+    for (index, item) in items.iter().enumerate() {
+        let text = item.get();
+        match event(text) {
+            Ok(e) => out.events.push(e),
+            Err(why) => out.malformed.push(malformed(index, text, &why)),
+        }
+    }
+    out
+}
+
+fn event(text: &str) -> Result<RawEvent, String> {
+    let e: WireEvent = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if e.clock_offset_ms
+        .is_some_and(|o| o.abs() > MAX_SAFE_INTEGER)
+    {
+        return Err("clock_offset_ms must be an integer from -(2^53 - 1) to 2^53 - 1".into());
+    }
+    Ok(RawEvent {
+        event_id: EventId(e.event_id),
+        seq: e.seq,
+        kind: e.kind,
+        village_id: e.village_id,
+        count: e.count,
+        occurred_at: e.occurred_at,
+        note: e.note,
+        corrects: e.corrects.map(EventId),
+        clock_offset_ms: e.clock_offset_ms,
+    })
+}
+
+fn malformed(index: usize, text: &str, why: &str) -> MalformedItem {
+    let probe: Option<Probe> = serde_json::from_str(text).ok();
+    let (event_id, seq) = probe.map_or((None, None), |p| {
+        let id = p
+            .event_id
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .and_then(EventId::parse);
+        let seq = p.seq.as_ref().and_then(|v| v.as_i64()).filter(|s| *s >= 1);
+        (id, seq)
+    });
+    MalformedItem {
+        index,
+        event_id,
+        seq,
+        message: format!(
+            "events[{index}] is not a valid event: {}",
+            cut_quoted(why, MESSAGE_CHARS)
+        ),
+        json: text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(events: &str) -> String {
+        format!(
+            r#"{{"batch_id":"{}","device_clock":"2026-11-28T10:00:00+07:00","events":{events}}}"#,
+            Uuid::now_v7()
+        )
+    }
+
+    fn event_text(note: &str) -> String {
+        format!(
+            r#"{{"event_id":"{}","seq":3,"kind":"vneid_activation","village_id":"V000001","count":1,"occurred_at":"2026-11-28T09:00:00+07:00","note":{note}}}"#,
+            Uuid::now_v7()
+        )
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_skipped_in_the_body_and_rejected_in_its_item_alone() {
+        let items = format!(
+            "[{},{}]",
+            event_text(r#""ok""#),
+            event_text(r#""Nam \ud83d""#)
+        );
+        let text = body(&items);
+        let b: PushBody<'_> = serde_json::from_str(&text).expect("the body reads");
+        let items = read(&b.events);
+        assert_eq!(items.events.len(), 1);
+        let m = &items.malformed[0];
+        assert_eq!((m.index, m.seq), (1, Some(3)));
+        assert!(m.event_id.is_some(), "{m:?}");
+        assert!(m.message.contains("hex escape"), "{}", m.message);
+    }
+
+    #[test]
+    fn an_offset_beyond_the_safe_integers_is_malformed() {
+        let text =
+            event_text("null").replace(r#""note":null"#, r#""clock_offset_ms":9007199254740992"#);
+        assert!(event(&text).is_err());
+        let ok =
+            event_text("null").replace(r#""note":null"#, r#""clock_offset_ms":-9007199254740991"#);
+        assert_eq!(event(&ok).unwrap().clock_offset_ms, Some(-MAX_SAFE_INTEGER));
+    }
+}
