@@ -145,13 +145,7 @@ pub fn backup(db: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn serve(
-    db: Option<PathBuf>,
-    listen: String,
-    workers: Option<usize>,
-    demo_mode: bool,
-    cookie_secure: bool,
-) -> Result<()> {
+pub fn serve(db: Option<PathBuf>, config: langso_server::Config, demo_mode: bool) -> Result<()> {
     let store = if demo_mode {
         let path = db.unwrap_or_else(|| PathBuf::from("langso-demo.db"));
         let fresh = !path.exists();
@@ -177,14 +171,7 @@ pub fn serve(
     } else {
         open(&db.ok_or_else(|| anyhow!("--db is required without --demo"))?)?
     };
-    let mut config = langso_server::Config {
-        listen,
-        cookie_secure,
-        ..Default::default()
-    };
-    if let Some(w) = workers {
-        config.workers = w;
-    }
+    warn_if_few_descriptors(config.max_connections);
     actix_web::rt::System::new().block_on(async move {
         let (server, addr) = langso_server::build(&config, store)?;
         // Tests and scripts read this line to find the port when listening on port 0.
@@ -199,4 +186,25 @@ pub fn serve(
         server.await
     })?;
     Ok(())
+}
+
+/// Warns when `max_connections` does not fit the process's open-file limit (Linux: read
+/// from /proc/self/limits; elsewhere nothing is checked).
+fn warn_if_few_descriptors(max_connections: usize) {
+    let Ok(limits) = std::fs::read_to_string("/proc/self/limits") else {
+        return;
+    };
+    let soft = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(soft) = soft.filter(|soft| max_connections + 64 > *soft) {
+        tracing::warn!(
+            max_connections,
+            open_file_limit = soft,
+            "--max-connections does not fit the open-file limit: raise `ulimit -n` \
+             (LimitNOFILE= in systemd) or lower --max-connections"
+        );
+    }
 }

@@ -43,6 +43,10 @@ enum Command {
         /// leave it off only for plain-HTTP development.
         #[arg(long, env = "LANGSO_COOKIE_SECURE")]
         cookie_secure: bool,
+        /// Most client connections open at once (all workers together); keep it under the
+        /// file-descriptor limit (`ulimit -n`) minus about 64.
+        #[arg(long, env = "LANGSO_MAX_CONNECTIONS", default_value_t = langso_server::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
     },
     /// Load one administrative-unit hierarchy version from a JSON file.
     ImportUnits {
@@ -154,7 +158,19 @@ fn main() -> ExitCode {
             workers,
             demo,
             cookie_secure,
-        } => commands::serve(db, listen, workers, demo, cookie_secure),
+            max_connections,
+        } => {
+            let mut config = langso_server::Config {
+                listen,
+                cookie_secure,
+                max_connections,
+                ..Default::default()
+            };
+            if let Some(w) = workers {
+                config.workers = w;
+            }
+            commands::serve(db, config, demo)
+        }
         Command::ImportUnits { db, file, current } => commands::import_units(&db, &file, current),
         Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),

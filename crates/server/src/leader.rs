@@ -118,9 +118,9 @@ async fn authenticate(req: &HttpRequest) -> Result<Leader, ApiError> {
         let token = h
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
+            .and_then(crate::auth::bearer_token)
             .ok_or_else(invalid_token)?;
-        let claims: LeaderClaims = state.keys.verify_for(token.trim(), LEADER_AUDIENCE)?;
+        let claims: LeaderClaims = state.keys.verify_for(token, LEADER_AUDIENCE)?;
         let user: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
         let sid: i64 = claims.sid.parse().map_err(|_| invalid_token())?;
         let found = web::block(move || store.api_session_user(sid, user)).await??;
