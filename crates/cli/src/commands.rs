@@ -93,6 +93,12 @@ pub fn revoke_device(db: &Path, device: &str) -> Result<()> {
     Ok(())
 }
 
+pub fn unlock_user(db: &Path, username: &str) -> Result<()> {
+    let forgotten = open(db)?.unlock_user(username)?;
+    eprintln!("{forgotten} failed login(s) of '{username}' forgotten; it may log in again");
+    Ok(())
+}
+
 pub fn rotate_key(db: &Path) -> Result<()> {
     // Keep old keys a day: far longer than any access token (15 min) lives.
     let kid = open(db)?.rotate_signing_key(24 * 3600 * 1000)?;

@@ -2,6 +2,7 @@
 //! so tests can bind port 0 and the CLI is a thin wrapper.
 
 mod auth;
+pub mod client_addr;
 mod dashboard;
 mod edge;
 mod error;
@@ -10,6 +11,7 @@ pub mod leader;
 mod routes;
 
 pub use auth::KeyRing;
+pub use client_addr::TrustedProxies;
 pub use edge::{BodyRate, MAX_HEAD_BYTES};
 pub use error::ApiError;
 
@@ -43,6 +45,9 @@ pub struct Config {
     pub head_timeout: Duration,
     /// The slowest request body waited for (408 `request_timeout` below it).
     pub body_rate: BodyRate,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the login
+    /// throttle); none by default, so the TCP peer is the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Default for [`Config::max_connections`]: fits the common default of 1,024 file
@@ -58,6 +63,7 @@ impl Default for Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             head_timeout: Duration::from_secs(5),
             body_rate: BodyRate::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -68,6 +74,8 @@ pub struct AppState {
     pub keys: KeyRing,
     /// See [`Config::cookie_secure`].
     pub cookie_secure: bool,
+    /// See [`Config::trusted_proxies`].
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Binds and starts the server; await the returned `Server` to run it to completion.
@@ -78,6 +86,7 @@ pub fn build(config: &Config, store: Store) -> std::io::Result<(Server, SocketAd
         store,
         keys,
         cookie_secure: config.cookie_secure,
+        trusted_proxies: config.trusted_proxies.clone(),
     }));
     let (workers, body_rate) = (config.workers.max(1), config.body_rate);
     let server = HttpServer::new(move || {
