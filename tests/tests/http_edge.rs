@@ -108,11 +108,15 @@ fn trickling_bodies_are_cut_with_408_while_healthz_and_pushes_still_answer() {
             t
         })
         .collect();
+    // And one on the dashboard's login form.
+    let mut form = connect(&s);
+    let head = post_head(&s, "/login", "application/x-www-form-urlencoded", 200, "");
+    form.write_all(head.as_bytes()).unwrap();
     let started = Instant::now();
     let mut answered_meanwhile = 0;
     while started.elapsed() < Duration::from_secs(8) {
-        for t in &mut tricklers {
-            let _ = t.write_all(b" ");
+        for t in tricklers.iter_mut().chain([&mut form]) {
+            let _ = t.write_all(b"a");
         }
         // Others are served at once while the tricklers hang on.
         let asked = Instant::now();
@@ -137,6 +141,15 @@ fn trickling_bodies_are_cut_with_408_while_healthz_and_pushes_still_answer() {
         assert_eq!(r.json()["code"], "request_timeout", "{}", r.body);
         assert!(r.json()["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
+    // On the dashboard, the same cut is a Vietnamese page.
+    let page = read_answer(&mut form);
+    assert_eq!(page.status, 408, "{}", page.body);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.body.contains("Gửi quá chậm"), "{}", page.body);
     assert!(started.elapsed() < Duration::from_secs(40));
     s.get("/healthz", None).expect(200);
 }
