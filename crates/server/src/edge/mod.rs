@@ -189,7 +189,8 @@ fn from_actix(e: &Error) -> ApiError {
 
 /// The request line and headers, in bytes, about as they came over the wire.
 fn head_bytes(req: &ServiceRequest) -> usize {
-    let line = req.method().as_str().len() + req.uri().to_string().len() + 12;
+    let target = req.uri().path_and_query().map_or(1, |p| p.as_str().len());
+    let line = req.method().as_str().len() + target + 12;
     let headers: usize = req
         .headers()
         .iter()
