@@ -798,3 +798,43 @@ impl Server {
         }
     }
 }
+
+// ---- serve options (issue 7) ----
+
+impl Server {
+    /// Like [`Server::start_demo`], with extra `langso serve` arguments (e.g.
+    /// `--trusted-proxy 127.0.0.1`). [`Server::restart`] drops them.
+    pub fn start_demo_with_args(extra: &[&str]) -> Self {
+        let mut s = Self::start_demo();
+        s.kill();
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(s.dir.path().join("server.log"))
+            .expect("open the server log");
+        let mut child = Command::new(langso_bin())
+            .args(["serve", "--db"])
+            .arg(&s.db)
+            .args(["--listen", "127.0.0.1:0", "--workers", "2"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("spawn langso serve");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut line = String::new();
+        s.url = loop {
+            line.clear();
+            let n = stdout.read_line(&mut line).expect("read stdout");
+            assert!(n > 0, "langso serve {extra:?} exited:\n{}", s.log());
+            if let Some(addr) = line.trim().strip_prefix("listening on ") {
+                break addr.to_owned();
+            }
+        };
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+        });
+        s.child = Some(child);
+        s
+    }
+}

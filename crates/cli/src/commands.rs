@@ -93,6 +93,12 @@ pub fn revoke_device(db: &Path, device: &str) -> Result<()> {
     Ok(())
 }
 
+pub fn unlock_user(db: &Path, username: &str) -> Result<()> {
+    let forgotten = open(db)?.unlock_user(username)?;
+    eprintln!("{forgotten} failed login(s) of '{username}' forgotten; it may log in again");
+    Ok(())
+}
+
 pub fn rotate_key(db: &Path) -> Result<()> {
     // Keep old keys a day: far longer than any access token (15 min) lives.
     let kid = open(db)?.rotate_signing_key(24 * 3600 * 1000)?;
@@ -158,10 +164,8 @@ pub fn backup(db: &Path, out: &Path) -> Result<()> {
 
 pub fn serve(
     db: Option<PathBuf>,
-    listen: String,
-    workers: Option<usize>,
+    config: langso_server::Config,
     demo_mode: bool,
-    cookie_secure: bool,
     max_db_mb: Option<u64>,
 ) -> Result<()> {
     let store = if demo_mode {
@@ -192,14 +196,7 @@ pub fn serve(
     if let Some(mb) = max_db_mb {
         store.limit_size(mb.saturating_mul(1024 * 1024))?;
     }
-    let mut config = langso_server::Config {
-        listen,
-        cookie_secure,
-        ..Default::default()
-    };
-    if let Some(w) = workers {
-        config.workers = w;
-    }
+    warn_if_few_descriptors(config.max_connections);
     actix_web::rt::System::new().block_on(async move {
         let (server, addr) = langso_server::build(&config, store)?;
         // Tests and scripts read this line to find the port when listening on port 0.
@@ -214,4 +211,25 @@ pub fn serve(
         server.await
     })?;
     Ok(())
+}
+
+/// Warns when `max_connections` does not fit the process's open-file limit (Linux: read
+/// from /proc/self/limits; elsewhere nothing is checked).
+fn warn_if_few_descriptors(max_connections: usize) {
+    let Ok(limits) = std::fs::read_to_string("/proc/self/limits") else {
+        return;
+    };
+    let soft = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(soft) = soft.filter(|soft| max_connections + 64 > *soft) {
+        tracing::warn!(
+            max_connections,
+            open_file_limit = soft,
+            "--max-connections does not fit the open-file limit: raise `ulimit -n` \
+             (LimitNOFILE= in systemd) or lower --max-connections"
+        );
+    }
 }

@@ -47,6 +47,14 @@ enum Command {
         /// and /readyz says not ready), so the disk never fills under it.
         #[arg(long, env = "LANGSO_MAX_DB_MB")]
         max_db_mb: Option<u64>,
+        /// Most client connections open at once (all workers together); keep it under the
+        /// file-descriptor limit (`ulimit -n`) minus about 64.
+        #[arg(long, env = "LANGSO_MAX_CONNECTIONS", default_value_t = langso_server::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
+        /// Reverse proxies (addresses or CIDR networks, comma-separated) whose
+        /// X-Forwarded-For names the client for the login throttle; none by default.
+        #[arg(long, env = "LANGSO_TRUSTED_PROXY", value_parser = langso_server::TrustedProxies::parse)]
+        trusted_proxy: Option<langso_server::TrustedProxies>,
     },
     /// Load one administrative-unit hierarchy version from a JSON file.
     ImportUnits {
@@ -93,6 +101,13 @@ enum Command {
         role: String,
         #[arg(long)]
         scope: String,
+        #[arg(long)]
+        username: String,
+    },
+    /// Forget a leader's failed logins, lifting any lockout of that username at once.
+    UnlockUser {
+        #[arg(long)]
+        db: PathBuf,
         #[arg(long)]
         username: String,
     },
@@ -159,7 +174,21 @@ fn main() -> ExitCode {
             demo,
             cookie_secure,
             max_db_mb,
-        } => commands::serve(db, listen, workers, demo, cookie_secure, max_db_mb),
+            max_connections,
+            trusted_proxy,
+        } => {
+            let mut config = langso_server::Config {
+                listen,
+                cookie_secure,
+                max_connections,
+                trusted_proxies: trusted_proxy.unwrap_or_default(),
+                ..Default::default()
+            };
+            if let Some(w) = workers {
+                config.workers = w;
+            }
+            commands::serve(db, config, demo, max_db_mb)
+        }
         Command::ImportUnits { db, file, current } => commands::import_units(&db, &file, current),
         Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),
@@ -170,6 +199,7 @@ fn main() -> ExitCode {
             scope,
             username,
         } => commands::create_user(&db, &role, &scope, &username),
+        Command::UnlockUser { db, username } => commands::unlock_user(&db, &username),
         Command::RevokeDevice { db, device_id } => commands::revoke_device(&db, &device_id),
         Command::RotateKey { db } => commands::rotate_key(&db),
         Command::TeamVillages { db, team, villages } => {

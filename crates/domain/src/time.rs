@@ -2,6 +2,7 @@
 //! Asia/Ho_Chi_Minh calendar days are computed with a fixed offset.
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Seconds east of UTC for Asia/Ho_Chi_Minh.
 pub const VN_OFFSET_SECS: i32 = 7 * 3600;
@@ -38,6 +39,48 @@ pub fn month_start(d: NaiveDate) -> NaiveDate {
     d.with_day(1).expect("day 1 exists")
 }
 
+/// The first year a date given from outside (a query or a body) may name. Langso's data
+/// starts in the 2020s; the bounds keep every date computation (next month, ISO weeks,
+/// spreadsheet dates) far from chrono's limits, so no input can make one overflow.
+pub const FIRST_YEAR: i32 = 2000;
+/// The last year a date given from outside may name (see [`FIRST_YEAR`]).
+pub const LAST_YEAR: i32 = 2100;
+
+/// Parses a calendar day written exactly `YYYY-MM-DD` (four-digit year, no sign, no
+/// spaces) with a year from [`FIRST_YEAR`] to [`LAST_YEAR`]; anything else is `None`.
+pub fn parse_day(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (FIRST_YEAR..=LAST_YEAR).contains(&d.year()))
+}
+
+/// A calendar day that came from outside, checked by [`parse_day`] when deserialised: use
+/// it for every date field of a query string or a request body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Day(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        parse_day(&s).map(Day).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "a date is YYYY-MM-DD with a year from {FIRST_YEAR} to {LAST_YEAR}"
+            ))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +102,35 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
         assert_eq!(day_from_number(day_number(d)), d);
         assert_eq!(day_number(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+    }
+
+    #[test]
+    fn days_from_outside_are_strict_and_bounded() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(parse_day("2026-11-28"), d(2026, 11, 28));
+        assert_eq!(parse_day("2000-01-01"), d(2000, 1, 1));
+        assert_eq!(parse_day("2100-12-31"), d(2100, 12, 31));
+        for bad in [
+            "+262142-12-31",
+            "262142-12-31",
+            "-2026-01-01",
+            "1999-12-31",
+            "2101-01-01",
+            "2026-02-30",
+            "2026-1-5",
+            " 2026-11-28",
+            "2026-11-28 ",
+            "２０２６-11-28",
+            "",
+            "yesterday",
+            "2026/11/28",
+            "0000-00-00",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad:?}");
+        }
+        let day: Day = serde_json::from_str("\"2026-11-28\"").unwrap();
+        assert_eq!(day.0, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+        assert!(serde_json::from_str::<Day>("\"+262142-12-31\"").is_err());
     }
 
     #[test]

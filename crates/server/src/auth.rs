@@ -154,6 +154,15 @@ impl FromRequest for Device {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` value. The scheme is case-insensitive
+/// (RFC 9110 §11.1: `bearer` and `BEARER` are the same scheme); spaces around the token are
+/// forgiven. `None` for another scheme or no token.
+pub(crate) fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 fn authenticate(req: &HttpRequest) -> Result<Device, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
@@ -165,14 +174,34 @@ fn authenticate(req: &HttpRequest) -> Result<Device, ApiError> {
         .ok_or_else(|| {
             ApiError::unauthorized("missing_token", "send Authorization: Bearer <access_token>")
         })?;
-    let token = header
-        .strip_prefix("Bearer ")
+    let token = bearer_token(header)
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "the access token is invalid"))?;
-    let claims = state.keys.verify(token.trim())?;
+    let claims = state.keys.verify(token)?;
     let id = DeviceId::parse(&claims.sub)
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "the access token is invalid"))?;
     Ok(Device {
         id,
         iat_ms: claims.iat * 1000,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for v in [
+            "Bearer abc",
+            "bearer abc",
+            "BEARER abc",
+            "BeArEr  abc ",
+            " Bearer abc",
+        ] {
+            assert_eq!(bearer_token(v), Some("abc"), "{v:?}");
+        }
+        for v in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "abc", ""] {
+            assert_eq!(bearer_token(v), None, "{v:?}");
+        }
+    }
 }

@@ -21,12 +21,25 @@ struct Body<'a> {
     message: &'a str,
 }
 
+/// Longest `message` an error carries, in characters: a message may quote what the client
+/// sent (an unknown query parameter, a serde error), and what a client sent is unbounded.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// `message` cut to [`MAX_MESSAGE_CHARS`] characters, marked with `…` where it was cut.
+fn bounded(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message,
+        Some((end, _)) => format!("{}…", &message[..end]),
+    }
+}
+
 impl ApiError {
+    /// An error answer; `message` is cut to [`MAX_MESSAGE_CHARS`] characters.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
-            message: message.into(),
+            message: bounded(message.into()),
             retry_after: None,
         }
     }
@@ -45,6 +58,16 @@ impl ApiError {
     }
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+    /// 500 `internal_error`: a bug (a handler panicked), never a storage outage. Unlike a
+    /// 503 it does not say "nothing was stored; retry later", because that is not known.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the server failed to handle this request (a bug, logged); retrying the same \
+             request may fail the same way",
+        )
     }
     pub fn unavailable() -> Self {
         Self::new(
@@ -111,8 +134,25 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A blocking task that did not finish panicked (or the pool is shutting down): a bug, not a
+/// storage outage, so 500 rather than a 503 a phone would retry forever.
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(_: actix_web::error::BlockingError) -> Self {
-        Self::unavailable()
+        tracing::error!("a blocking task of a handler failed (panicked)");
+        Self::internal()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_cut_on_a_character_boundary() {
+        let long = "ế".repeat(10_000);
+        let e = ApiError::bad_request("x", long);
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(e.message.ends_with('…'));
+        assert_eq!(ApiError::bad_request("x", "short").message, "short");
     }
 }

@@ -1,6 +1,6 @@
 //! Leaders' authentication: the `Leader` extractor (an access token with audience
 //! `langso-leader`, or the dashboard's `langso_session` cookie), scope checks, the password
-//! check with its lockout, and the session cookie.
+//! check with its throttle, and the session cookie.
 //!
 //! Scope decision: a unit that exists but lies outside the leader's scope answers 403
 //! `out_of_scope` (administrative units are public, so existence is no secret; the body
@@ -23,6 +23,8 @@ pub const LEADER_AUDIENCE: &str = "langso-leader";
 pub const SESSION_COOKIE: &str = "langso_session";
 /// Every failed login (or failed password-setting code) is answered this much later.
 pub const FAILURE_DELAY: Duration = Duration::from_secs(1);
+/// The longest a failed login is held back, however many failures its address made.
+pub const MAX_FAILURE_DELAY: Duration = Duration::from_secs(5);
 
 /// A leader's access-token claims: `sub` is the user id, `sid` the login session.
 #[derive(Debug, Serialize, Deserialize)]
@@ -118,9 +120,9 @@ async fn authenticate(req: &HttpRequest) -> Result<Leader, ApiError> {
         let token = h
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
+            .and_then(crate::auth::bearer_token)
             .ok_or_else(invalid_token)?;
-        let claims: LeaderClaims = state.keys.verify_for(token.trim(), LEADER_AUDIENCE)?;
+        let claims: LeaderClaims = state.keys.verify_for(token, LEADER_AUDIENCE)?;
         let user: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
         let sid: i64 = claims.sid.parse().map_err(|_| invalid_token())?;
         let found = web::block(move || store.api_session_user(sid, user)).await??;
@@ -239,16 +241,26 @@ fn invalid_credentials() -> ApiError {
     ApiError::unauthorized("invalid_credentials", "the username or password is wrong")
 }
 
-/// Checks a username and password, with the lockout: returns the user id, or 401
-/// `invalid_credentials` (after [`FAILURE_DELAY`]; the same answer, in the same time,
-/// whether or not the username exists) or 429 `too_many_attempts` with `Retry-After`.
+/// How much later a failed login is answered: [`FAILURE_DELAY`], plus a quarter second
+/// for each failure from the same client address within the window beyond the fifth, at
+/// most [`MAX_FAILURE_DELAY`]. An address is slowed down, never locked out.
+pub fn failure_delay(address_failures: i64) -> Duration {
+    let extra = Duration::from_millis(250).saturating_mul((address_failures - 5).max(0) as u32);
+    (FAILURE_DELAY + extra).min(MAX_FAILURE_DELAY)
+}
+
+/// Checks a username and password, with the throttle: returns the user id, or 401
+/// `invalid_credentials` (after [`failure_delay`]; the same answer, in the same time,
+/// whether or not the username exists) or 429 `too_many_attempts` with `Retry-After` when
+/// the username is locked from this address or everywhere (see
+/// `langso_store::users::throttle`).
 pub async fn check_password(
     state: &AppState,
     req: &HttpRequest,
     username: &str,
     password: &str,
 ) -> Result<i64, ApiError> {
-    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let ip = state.trusted_proxies.client_of(req).map(|a| a.to_string());
     let (store, username, password) = (
         state.store.clone(),
         users::normalise_username(username),
@@ -259,30 +271,28 @@ pub async fn check_password(
             Ok(attempt) => attempt,
             Err(until) => {
                 let secs = ((until - now_ms()).max(1000) as u64).div_ceil(1000);
-                return Ok::<_, StoreError>(Err(Some(secs)));
+                return Ok::<_, StoreError>(Err(Ok(secs)));
             }
         };
         let creds = store.user_credentials(&username)?;
         let hash = creds.as_ref().and_then(|(_, h)| h.as_deref());
-        if users::verify_password(&password, hash) {
+        if let (true, Some((id, _))) = (users::verify_password(&password, hash), &creds) {
             store.forget_login_attempt(attempt)?;
-            return Ok(Ok(creds
-                .map(|(id, _)| id)
-                .expect("verified with a stored hash")));
+            return Ok(Ok(*id));
         }
-        Ok(Err(None))
+        Ok(Err(Err(failure_delay(attempt.address_failures))))
     })
     .await??;
     match outcome {
         Ok(id) => Ok(id),
-        Err(Some(secs)) => Err(ApiError::new(
+        Err(Ok(secs)) => Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
-            "too many failed logins for this username or from this address; try again later",
+            "too many failed logins for this username; try again later",
         )
         .with_retry_after(secs)),
-        Err(None) => {
-            actix_web::rt::time::sleep(FAILURE_DELAY).await;
+        Err(Err(delay)) => {
+            actix_web::rt::time::sleep(delay).await;
             Err(invalid_credentials())
         }
     }
@@ -331,6 +341,14 @@ mod tests {
         ));
         assert!(!ok(&req(&[]), true));
         assert!(ok(&req(&[]), false));
+    }
+
+    #[test]
+    fn failed_logins_from_a_busy_address_slow_down_to_a_cap() {
+        assert_eq!(failure_delay(0), Duration::from_secs(1));
+        assert_eq!(failure_delay(5), Duration::from_secs(1));
+        assert_eq!(failure_delay(9), Duration::from_secs(2));
+        assert_eq!(failure_delay(10_000), MAX_FAILURE_DELAY);
     }
 
     #[test]

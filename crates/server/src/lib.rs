@@ -2,20 +2,25 @@
 //! so tests can bind port 0 and the CLI is a thin wrapper.
 
 mod auth;
+pub mod client_addr;
 mod dashboard;
+mod edge;
 mod error;
 mod export;
 pub mod leader;
 mod routes;
 
 pub use auth::KeyRing;
+pub use client_addr::TrustedProxies;
+pub use edge::{BodyRate, MAX_HEAD_BYTES};
 pub use error::ApiError;
 
-use actix_web::dev::{Server, Service};
+use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use langso_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Push batches above either limit are refused whole with 413.
 pub const MAX_BATCH_EVENTS: usize = 500;
@@ -31,7 +36,23 @@ pub struct Config {
     /// the server is reached over TLS (directly or behind a TLS proxy); leave it off only for
     /// plain-HTTP development on loopback.
     pub cookie_secure: bool,
+    /// Most connections open at once, over all workers; beyond it new connections wait in
+    /// the listen backlog. Keep it well under the process's file-descriptor limit
+    /// (`ulimit -n`): each connection is one descriptor.
+    pub max_connections: usize,
+    /// How long a client may take to send its request line and headers (408, empty body,
+    /// answered by actix-http itself).
+    pub head_timeout: Duration,
+    /// The slowest request body waited for (408 `request_timeout` below it).
+    pub body_rate: BodyRate,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the login
+    /// throttle); none by default, so the TCP peer is the client.
+    pub trusted_proxies: TrustedProxies,
 }
+
+/// Default for [`Config::max_connections`]: fits the common default of 1,024 file
+/// descriptors with room for the database's and the log's.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 768;
 
 impl Default for Config {
     fn default() -> Self {
@@ -39,6 +60,10 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             cookie_secure: false,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            head_timeout: Duration::from_secs(5),
+            body_rate: BodyRate::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -49,6 +74,8 @@ pub struct AppState {
     pub keys: KeyRing,
     /// See [`Config::cookie_secure`].
     pub cookie_secure: bool,
+    /// See [`Config::trusted_proxies`].
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Binds and starts the server; await the returned `Server` to run it to completion.
@@ -59,29 +86,20 @@ pub fn build(config: &Config, store: Store) -> std::io::Result<(Server, SocketAd
         store,
         keys,
         cookie_secure: config.cookie_secure,
+        trusted_proxies: config.trusted_proxies.clone(),
     }));
+    let (workers, body_rate) = (config.workers.max(1), config.body_rate);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(routes::query_config())
-            .wrap_fn(|req, srv| {
-                let (method, path) = (req.method().clone(), req.path().to_owned());
-                let started = std::time::Instant::now();
-                let fut = srv.call(req);
-                async move {
-                    let res = fut.await?;
-                    // Paths only: query strings, headers and bodies (tokens, notes) never reach logs.
-                    tracing::info!(
-                        %method, %path, status = res.status().as_u16(),
-                        elapsed_us = started.elapsed().as_micros() as u64, "request"
-                    );
-                    Ok(res)
-                }
-            })
+            .wrap_fn(move |req, srv| edge::handle(req, srv, body_rate))
             .configure(dashboard::configure)
             .configure(routes::configure)
     })
-    .workers(config.workers.max(1))
+    .workers(workers)
+    .max_connections(config.max_connections.div_ceil(workers).max(1))
+    .client_request_timeout(config.head_timeout)
     .bind(&config.listen)?;
     let addr = server.addrs()[0];
     Ok((server.run(), addr))

@@ -50,8 +50,12 @@ impl Cursor {
     fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("cursor serialises"))
     }
+    /// Total: anything this server could not have written (not base64url JSON of this
+    /// shape, an entity index out of range, a negative position) is `None`, never a panic.
     fn decode(s: &str) -> Option<Self> {
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).ok()?).ok()
+        let c: Self = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
+        let snap_ok = c.snap.as_ref().is_none_or(|(e, _)| *e < ENTITIES.len());
+        (snap_ok && c.at >= 0).then_some(c)
     }
 }
 
@@ -287,5 +291,15 @@ mod tests {
         };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("not-a-cursor"), None);
+        let forged = |json: &str| URL_SAFE_NO_PAD.encode(json);
+        for bad in [
+            r#"{"g":"g","snap":[3,""],"at":0}"#,
+            r#"{"g":"g","snap":[18446744073709551615,""],"at":0}"#,
+            r#"{"g":"g","at":-1}"#,
+            r#"{"g":"g","at":1e999}"#,
+            r#"[]"#,
+        ] {
+            assert_eq!(Cursor::decode(&forged(bad)), None, "{bad}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Leader accounts: users with a role and a scope, one-time password-setting codes,
-//! passwords (argon2id) and the failed-login record that slows down password guessing.
+//! passwords (argon2id); the failed-login record that slows down password guessing is
+//! [`throttle`].
 //!
 //! Password hashing is slow on purpose (tens of milliseconds): callers run it off the async
 //! executor, and never on the writer thread (hash first, then write the hash).
@@ -13,15 +14,11 @@ use langso_domain::scope::{Role, UnitKind, UnitRef};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::OnceLock;
 
+pub mod throttle;
+
 pub const PASSWORD_CODE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 128;
-/// Failed logins are counted over this window, and a lockout lasts this long.
-pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
-/// Failures within the window that lock a username (known or not) out.
-pub const MAX_FAILURES_PER_USER: i64 = 5;
-/// Failures within the window that lock a client address out (offices share addresses).
-pub const MAX_FAILURES_PER_IP: i64 = 20;
 
 /// A leader account as authorisation needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,14 +81,6 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
         .verify_password(pw.as_bytes(), hash.unwrap_or(dummy_hash()))
         .is_ok();
     ok && hash.is_some()
-}
-
-fn failure_keys(username: &str, ip: Option<&str>) -> Vec<(String, i64)> {
-    let mut keys = vec![(format!("user:{username}"), MAX_FAILURES_PER_USER)];
-    if let Some(ip) = ip {
-        keys.push((format!("ip:{ip}"), MAX_FAILURES_PER_IP));
-    }
-    keys
 }
 
 pub(crate) fn load_user(c: &Connection, id: i64) -> Result<Option<User>> {
@@ -259,72 +248,6 @@ impl Store {
     pub fn unit_name(&self, unit: &UnitRef) -> Result<Option<String>> {
         self.read(|c| unit_name(c, unit))
     }
-
-    /// Until when (ms) logins for `username` or from `ip` are refused, if they are: 5
-    /// failures of a username or 20 of an address within 15 minutes lock it out until 15
-    /// minutes after the failure that reached the limit.
-    pub fn login_locked_until(&self, username: &str, ip: Option<&str>) -> Result<Option<i64>> {
-        let keys = failure_keys(&normalise_username(username), ip);
-        self.read(|c| locked_until(c, &keys, now_ms()))
-    }
-
-    /// Counts a login attempt as a failure *before* the password is checked, so concurrent
-    /// guesses cannot slip past the limit: `Err(until_ms)` when locked out (nothing is
-    /// recorded), else the ids of the recorded rows, to pass to
-    /// [`Store::forget_login_attempt`] when the password turns out right.
-    pub fn begin_login_attempt(
-        &self,
-        username: &str,
-        ip: Option<&str>,
-    ) -> Result<Result<Vec<i64>, i64>> {
-        let keys = failure_keys(&normalise_username(username), ip);
-        self.write_blocking(move |tx| {
-            let now = now_ms();
-            if let Some(until) = locked_until(tx, &keys, now)? {
-                return Ok(Err(until));
-            }
-            tx.execute(
-                "DELETE FROM login_failures WHERE at_ms <= ?1",
-                [now - LOGIN_WINDOW_MS],
-            )?;
-            let mut ids = Vec::with_capacity(keys.len());
-            for (key, _) in keys {
-                tx.execute(
-                    "INSERT INTO login_failures (key, at_ms) VALUES (?1, ?2)",
-                    params![key, now],
-                )?;
-                ids.push(tx.last_insert_rowid());
-            }
-            Ok(Ok(ids))
-        })
-    }
-
-    /// Removes the rows of an attempt whose password was right.
-    pub fn forget_login_attempt(&self, ids: Vec<i64>) -> Result<()> {
-        self.write_blocking(move |tx| {
-            for id in ids {
-                tx.execute("DELETE FROM login_failures WHERE id = ?1", [id])?;
-            }
-            Ok(())
-        })
-    }
-}
-
-fn locked_until(c: &Connection, keys: &[(String, i64)], now: i64) -> Result<Option<i64>> {
-    let mut until: Option<i64> = None;
-    for (key, max) in keys {
-        let nth: Option<i64> = c
-            .prepare_cached(
-                "SELECT at_ms FROM login_failures WHERE key = ?1 AND at_ms > ?2
-                 ORDER BY at_ms DESC LIMIT 1 OFFSET ?3",
-            )?
-            .query_row(params![key, now - LOGIN_WINDOW_MS, max - 1], |r| r.get(0))
-            .optional()?;
-        if let Some(at) = nth {
-            until = until.max(Some(at + LOGIN_WINDOW_MS));
-        }
-    }
-    Ok(until)
 }
 
 fn code_owner(c: &Connection, username: &str, code_hash: &[u8], now: i64) -> Result<Option<i64>> {

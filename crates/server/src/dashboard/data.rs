@@ -6,10 +6,10 @@ use super::i18n::Lang;
 use super::page::{BoardRow, KindTotal, UnitOption, View, VillageRow};
 use crate::error::ApiError;
 use crate::leader::Leader;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use langso_domain::periods::{Period, PeriodKind};
 use langso_domain::scope::{UnitKind, UnitRef};
-use langso_domain::time::vn_day;
+use langso_domain::time::{FIRST_YEAR, LAST_YEAR, parse_day, vn_day};
 use langso_store::{Entrants, LeaderboardQuery, RankBy, Store, SummaryQuery};
 
 /// `kind:id`, as the unit picker sends it.
@@ -50,11 +50,16 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
         .and_then(PeriodKind::parse)
         .filter(|k| *k != PeriodKind::Custom)
         .unwrap_or(PeriodKind::Month);
-    let date = q
-        .date
-        .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .unwrap_or_else(|| vn_day(now));
+    // An empty date (a cleared date field) means today; any other must be a real day.
+    let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
+        None => vn_day(now),
+        Some(d) => parse_day(d).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_query",
+                format!("a date is YYYY-MM-DD with a year from {FIRST_YEAR} to {LAST_YEAR}"),
+            )
+        })?,
+    };
     let period = Period::containing(period_kind, date);
     let summary = store.report_summary(&SummaryQuery {
         unit: unit.clone(),

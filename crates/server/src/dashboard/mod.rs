@@ -5,6 +5,7 @@
 
 mod chart;
 mod data;
+mod error_page;
 mod i18n;
 mod page;
 
@@ -13,11 +14,32 @@ use crate::error::ApiError;
 use crate::leader::{self, Leader};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use i18n::Lang;
+pub use i18n::Lang;
 use maud::Markup;
 use serde::Deserialize;
 
 const LANG_COOKIE: &str = "langso_lang";
+
+/// The dashboard's pages: their errors are HTML pages, not JSON.
+const PAGES: [&str; 4] = ["/", "/login", "/logout", "/set-password"];
+
+/// Whether `path` is one of the dashboard's pages (errors there answer an HTML page).
+pub fn is_page(path: &str) -> bool {
+    PAGES.contains(&path)
+}
+
+/// The language of a request: `?lang=`, else the cookie, else Vietnamese.
+pub fn lang_of_request(req: &HttpRequest) -> Lang {
+    let asked = web::Query::<LangQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().lang);
+    lang_of(req, asked.as_deref())
+}
+
+/// An error page for `status` with the stable `code`, in `lang`.
+pub fn error_page(lang: Lang, status: StatusCode, code: &str) -> HttpResponse {
+    html(status, lang, error_page::page(lang, status, code))
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))

@@ -1,5 +1,12 @@
 //! CSV as Excel reads it: a UTF-8 byte-order mark, comma-separated, CRLF line ends,
 //! fields quoted when they hold a comma, quote or line break (RFC 4180).
+//!
+//! **Formula injection** (OWASP "CSV Injection"): a spreadsheet runs a cell that begins
+//! with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula, and text cells carry
+//! what anyone with an enrollment code typed (a device name becomes a volunteer's name).
+//! Every *text* cell and heading beginning so is written with a leading `'`, which Excel
+//! and LibreOffice show as text. Numbers are typed cells, never text, so a negative
+//! number (`-3`, a rank that fell) stays a number.
 
 use super::{Book, Cell};
 
@@ -13,9 +20,18 @@ fn field(out: &mut String, text: &str) {
     }
 }
 
+/// `text` as a spreadsheet shows it and never runs it (see the module doc).
+fn neutralised(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 fn cell_text(c: &Cell) -> String {
     match c {
-        Cell::Text(t) => t.clone(),
+        Cell::Text(t) => neutralised(t),
         Cell::Int(i) => i.to_string(),
         Cell::Num(n) | Cell::Percent(n) => format_num(*n),
         Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
@@ -43,7 +59,7 @@ fn line(out: &mut String, cells: impl Iterator<Item = String>) {
 pub fn render(book: &Book) -> Vec<u8> {
     let mut out = String::from('\u{feff}');
     if let Some(t) = book.tables.first() {
-        line(&mut out, t.columns.iter().cloned());
+        line(&mut out, t.columns.iter().map(|c| neutralised(c)));
         for row in &t.rows {
             line(&mut out, row.iter().map(cell_text));
         }
@@ -55,6 +71,36 @@ pub fn render(book: &Book) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::export::Table;
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_neutralised_and_numbers_are_not() {
+        let book = Book {
+            file_stem: "x".into(),
+            info: vec![],
+            tables: vec![Table {
+                name: "t".into(),
+                columns: vec!["=A1".into(), "n".into()],
+                rows: [
+                    "=HYPERLINK(\"http://x\")",
+                    "+1",
+                    "-1",
+                    "@SUM(A1)",
+                    "\tx",
+                    "\rx",
+                    "Lan",
+                ]
+                .iter()
+                .map(|t| vec![Cell::from(*t), Cell::Int(-3)])
+                .collect(),
+            }],
+        };
+        let text = String::from_utf8(render(&book)).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}'=A1,n\r\n\"'=HYPERLINK(\"\"http://x\"\")\",-3\r\n'+1,-3\r\n'-1,-3\r\n\
+             '@SUM(A1),-3\r\n'\tx,-3\r\n\"'\rx\",-3\r\nLan,-3\r\n"
+        );
+    }
 
     #[test]
     fn starts_with_a_bom_and_quotes_what_needs_quoting() {

@@ -12,10 +12,11 @@ use crate::export::{self, Book, Format};
 use crate::leader::Leader;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use langso_domain::periods::{Granularity, Period};
 use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::targets::{Basis, TargetRule};
+use langso_domain::time::Day;
 use langso_domain::time::vn_day;
 use langso_store::{Entrants, LeaderboardQuery, RankBy, StoreError, SummaryQuery, TargetLevel};
 use serde::Deserialize;
@@ -27,9 +28,9 @@ pub struct SummaryParams {
     unit_kind: String,
     unit: String,
     period: Option<String>,
-    date: Option<NaiveDate>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+    date: Option<Day>,
+    from: Option<Day>,
+    to: Option<Day>,
     granularity: Option<String>,
     format: Option<String>,
 }
@@ -41,9 +42,9 @@ pub struct LeaderboardParams {
     scope: String,
     of: String,
     period: Option<String>,
-    date: Option<NaiveDate>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+    date: Option<Day>,
+    from: Option<Day>,
+    to: Option<Day>,
     rank_by: Option<String>,
     format: Option<String>,
 }
@@ -54,9 +55,9 @@ pub struct CoverageParams {
     unit_kind: String,
     unit: String,
     period: Option<String>,
-    date: Option<NaiveDate>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+    date: Option<Day>,
+    from: Option<Day>,
+    to: Option<Day>,
     format: Option<String>,
 }
 
@@ -72,11 +73,12 @@ fn unit(kind: &str, id: &str, what: &'static str) -> Result<UnitRef, ApiError> {
 
 fn period(
     p: Option<&str>,
-    date: Option<NaiveDate>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+    date: Option<Day>,
+    from: Option<Day>,
+    to: Option<Day>,
 ) -> Result<Period, ApiError> {
-    Period::from_query(p, date, from, to, vn_day(Utc::now()))
+    let day = |d: Option<Day>| d.map(|d| d.0);
+    Period::from_query(p, day(date), day(from), day(to), vn_day(Utc::now()))
         .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
 }
 
@@ -233,8 +235,8 @@ pub struct TargetBody {
     kind: String,
     basis: String,
     value: f64,
-    start_date: Option<NaiveDate>,
-    due_date: Option<NaiveDate>,
+    start_date: Option<Day>,
+    due_date: Option<Day>,
     #[serde(default)]
     note: String,
 }
@@ -257,6 +259,7 @@ pub async fn set_target(
         ));
     }
     let b: TargetBody = super::small_json(&req, payload).await?;
+    let (start_date, due_date) = (b.start_date.map(|d| d.0), b.due_date.map(|d| d.0));
     let basis = Basis::parse(&b.basis)
         .ok_or_else(|| invalid_target("basis must be count, population, adults or households"))?;
     let rule = TargetRule::new(b.kind, basis, b.value).map_err(invalid_target)?;
@@ -269,7 +272,7 @@ pub async fn set_target(
         "unit_kind": match &level { TargetLevel::Unit(u) => json!(u.kind), TargetLevel::Default => json!(null) },
         "unit": match &level { TargetLevel::Unit(u) => json!(u.id), TargetLevel::Default => json!(null) },
         "kind": rule.kind, "basis": rule.basis, "value": rule.value,
-        "start_date": b.start_date, "due_date": b.due_date, "note": b.note,
+        "start_date": start_date, "due_date": due_date, "note": b.note,
     });
     let store = state.store.clone();
     web::block(move || {
@@ -277,7 +280,7 @@ pub async fn set_target(
             leader.require_within(&store, u)?;
         }
         store
-            .set_target(level, rule, b.start_date, b.due_date, b.note)
+            .set_target(level, rule, start_date, due_date, b.note)
             .map_err(invalid("invalid_target"))
     })
     .await??;

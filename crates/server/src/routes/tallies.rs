@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::Device;
 use crate::error::ApiError;
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDate;
+use langso_domain::time::Day;
 use langso_store::{ReportLevel, StoreError, TallyQuery};
 use serde::Deserialize;
 use serde_json::json;
@@ -17,8 +17,8 @@ pub const MAX_RANGE_DAYS: i64 = 366;
 pub struct TallyParams {
     level: String,
     unit: String,
-    from: NaiveDate,
-    to: NaiveDate,
+    from: Day,
+    to: Day,
 }
 
 pub async fn tallies(
@@ -27,16 +27,17 @@ pub async fn tallies(
     q: web::Query<TallyParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    let (from, to) = (q.from.0, q.to.0);
     let level = ReportLevel::parse(&q.level).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_level",
             "level must be one of village, commune, district, province",
         )
     })?;
-    if q.to < q.from {
+    if to < from {
         return Err(ApiError::bad_request("invalid_range", "to is before from"));
     }
-    if (q.to - q.from).num_days() >= MAX_RANGE_DAYS {
+    if (to - from).num_days() >= MAX_RANGE_DAYS {
         return Err(ApiError::bad_request(
             "range_too_large",
             format!("a report spans at most {MAX_RANGE_DAYS} days"),
@@ -46,8 +47,8 @@ pub async fn tallies(
     let query = TallyQuery {
         level,
         unit: q.unit.clone(),
-        from: q.from,
-        to: q.to,
+        from,
+        to,
     };
     let level_name = q.level.clone();
     let report = web::block(move || {
@@ -72,8 +73,8 @@ pub async fn tallies(
         "level": q.level,
         "unit": unit.id,
         "unit_name": unit.name,
-        "from": q.from,
-        "to": q.to,
+        "from": from,
+        "to": to,
         "totals": report.totals,
         "rows": report.rows,
     })))
