@@ -19,6 +19,7 @@ mod pull;
 mod push;
 mod reference;
 mod reports;
+mod resend;
 mod scope;
 pub use scope::NamedUnit;
 mod sessions;
@@ -39,6 +40,7 @@ pub use reports::{
     PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetLevel, TargetSetting, Totals,
     UnitSummary, VillageCoverage,
 };
+pub use resend::{EVENT_ID_CONFLICT, STORED_UNDER_PREVIOUS_ENROLLMENT};
 pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
 pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow, TeamTotals};
 
