@@ -68,7 +68,12 @@ fn a_rejection_is_final_for_the_phone_and_the_same_event_pushed_again_is_judged_
     s.cli_ok(&args);
 
     let judged = s.push(&phone, std::slice::from_ref(&e)).expect(200);
-    assert_eq!(judged.result_for(&e)["status"], "accepted", "{}", judged.body);
+    assert_eq!(
+        judged.result_for(&e)["status"],
+        "accepted",
+        "{}",
+        judged.body
+    );
     assert_eq!(judged.acked_through_seq(), 1);
     assert_eq!(vneid_total(&s, &phone, &village), 3);
     s.assert_tallies_verify();
@@ -89,7 +94,10 @@ fn seqs_are_javascript_safe_integers_and_a_larger_one_is_rejected_alone() {
     whole_floats["count"] = json!(2.0);
 
     let r = s
-        .push(&phone, &[last_safe, beyond.clone(), huge.clone(), whole_floats])
+        .push(
+            &phone,
+            &[last_safe, beyond.clone(), huge.clone(), whole_floats],
+        )
         .expect(200);
     assert_eq!(
         r.statuses(),
@@ -121,8 +129,15 @@ fn a_note_counts_500_code_points_after_nfc_not_utf16_units() {
     // 1,000 code points as sent, decomposed: 500 "á" after NFC.
     let decomposed = with_note(&mut phone, "a\u{301}".repeat(500));
 
-    let r = s.push(&phone, &[emoji, over.clone(), decomposed]).expect(200);
-    assert_eq!(r.statuses(), ["accepted", "rejected", "accepted"], "{}", r.body);
+    let r = s
+        .push(&phone, &[emoji, over.clone(), decomposed])
+        .expect(200);
+    assert_eq!(
+        r.statuses(),
+        ["accepted", "rejected", "accepted"],
+        "{}",
+        r.body
+    );
     assert_eq!(r.result_for(&over)["code"], "note_too_long");
 }
 
@@ -166,7 +181,10 @@ fn an_event_carried_to_a_new_enrollment_is_a_settled_duplicate_and_other_content
     assert_eq!(r.acked_through_seq(), 1, "its seq is processed");
     // Sent again (a lost answer): the same settled answer.
     let r = s.push(&new, std::slice::from_ref(&carried)).expect(200);
-    assert_eq!(r.result_for(&carried)["code"], "stored_under_previous_enrollment");
+    assert_eq!(
+        r.result_for(&carried)["code"],
+        "stored_under_previous_enrollment"
+    );
     assert_eq!(vneid_total(&s, &old, &v), 4, "counted once");
 
     // The same id with other content is a real conflict, on any device.
@@ -196,7 +214,10 @@ fn raw(s: &Server, method: &str, path: &str) -> (u16, BTreeMap<String, String>, 
     conn.read_to_string(&mut answer).expect("read the answer");
     let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
     let mut lines = head.lines();
-    let status = lines.next().and_then(|l| l.split(' ').nth(1)).unwrap_or("0");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .unwrap_or("0");
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
