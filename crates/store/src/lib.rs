@@ -8,14 +8,18 @@ mod auth;
 mod bulk;
 mod conn;
 mod error;
+mod lock;
 mod pull;
 mod push;
 mod reference;
+mod refresh;
 mod reports;
+mod restore;
 mod scope;
 pub use scope::NamedUnit;
 mod sessions;
 mod tallies;
+mod token;
 pub mod users;
 mod writer;
 
@@ -23,6 +27,7 @@ pub use admin::TeamDevice;
 pub use auth::{DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey};
 pub use bulk::{BenchDevice, BulkEvent};
 pub use error::StoreError;
+pub use lock::{ServerLock, lock_path};
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
 pub use push::{EventResult, EventStatus, PushOutcome, PushRequest};
 pub use reference::{ReportLevel, TeamInfo, UnitInfo};
@@ -31,6 +36,7 @@ pub use reports::{
     PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetLevel, TargetSetting, Totals,
     UnitSummary, VillageCoverage,
 };
+pub use restore::{Restored, restore};
 pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
 pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow};
 
