@@ -93,6 +93,10 @@ fn a_phone_that_refreshed_its_token_after_the_backup_comes_back_with_everything(
     assert!(phone.engine.sync().unwrap().refreshed);
 
     restore(&mut server, &backup, &mut phone);
+    // The phone comes back after its access token expired: it must refresh, with a token
+    // the restored database has no row for.
+    poke_state(&phone.path(), "access_expires_at", "2000-01-01T00:00:00Z");
+    phone.reopen(fast());
     ids.extend(record(&mut phone, 1));
     let report = phone.engine.sync().unwrap();
 
