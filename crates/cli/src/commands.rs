@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use langso_domain::scope::{Role, UnitRef};
 use langso_domain::{DeviceId, MemberId, TeamId, VillageId, demo, kinds, units};
-use langso_store::Store;
+use langso_store::{ServerLock, Store, StoreError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -162,14 +162,46 @@ pub fn backup(db: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Exit code 3 when a running server holds the database (a second `serve`, or `restore`),
+/// 1 for any other failure.
+pub const EXIT_DATABASE_IN_USE: u8 = 3;
+
+pub fn exit_code(e: &anyhow::Error) -> ExitCode {
+    match e.downcast_ref::<StoreError>() {
+        Some(StoreError::Locked(_)) => ExitCode::from(EXIT_DATABASE_IN_USE),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+pub fn restore(from: &Path, db: &Path) -> Result<()> {
+    let r = langso_store::restore(from, db)?;
+    if let Some(old) = &r.replaced {
+        eprintln!("the database it replaced is kept as {}", old.display());
+    }
+    eprintln!(
+        "restored {} into {} with the new generation {}; phones re-push what they hold at their next sync",
+        from.display(),
+        db.display(),
+        r.generation
+    );
+    Ok(())
+}
+
+/// Takes the server's lock on `db` (held until the process ends), or refuses.
+fn hold(db: &Path) -> Result<ServerLock> {
+    Ok(ServerLock::acquire(db)?)
+}
+
 pub fn serve(
     db: Option<PathBuf>,
     config: langso_server::Config,
     demo_mode: bool,
     max_db_mb: Option<u64>,
 ) -> Result<()> {
+    let lock: ServerLock;
     let store = if demo_mode {
         let path = db.unwrap_or_else(|| PathBuf::from("langso-demo.db"));
+        lock = hold(&path)?;
         let fresh = !path.exists();
         let store = if fresh {
             demo(&path, demo::DEFAULT_SEED)?
@@ -191,11 +223,14 @@ pub fn serve(
         println!("enrollment code for {} ({}): {code}", team.id, team.name);
         store
     } else {
-        open(&db.ok_or_else(|| anyhow!("--db is required without --demo"))?)?
+        let path = db.ok_or_else(|| anyhow!("--db is required without --demo"))?;
+        lock = hold(&path)?;
+        open(&path)?
     };
     if let Some(mb) = max_db_mb {
         store.limit_size(mb.saturating_mul(1024 * 1024))?;
     }
+    tracing::debug!(lock = %lock.path().display(), "holding the database");
     warn_if_few_descriptors(config.max_connections);
     actix_web::rt::System::new().block_on(async move {
         let (server, addr) = langso_server::build(&config, store)?;

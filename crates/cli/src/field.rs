@@ -109,7 +109,10 @@ pub fn run(args: FieldArgs) -> Result<()> {
                 e.device_id, e.member_id, e.team_id
             );
             if e.carried_over > 0 {
-                println!("{} unsent event(s) carried over", e.carried_over);
+                println!(
+                    "{} held event(s) carried over, to be pushed again",
+                    e.carried_over
+                );
             }
             match engine.sync() {
                 Ok(r) => println!("fetched {} reference item(s)", r.pulled),

@@ -14,15 +14,19 @@ pub use integrity::Problem;
 mod faults;
 #[cfg(feature = "fault-injection")]
 pub use faults::{PROGRESS_STEP, PendingPush, WriterHold};
+mod lock;
 mod malformed;
 mod pull;
 mod push;
 mod reference;
+mod refresh;
 mod reports;
+mod restore;
 mod scope;
 pub use scope::NamedUnit;
 mod sessions;
 mod tallies;
+mod token;
 pub mod users;
 mod writer;
 
@@ -30,6 +34,7 @@ pub use admin::{RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
 pub use auth::{DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey};
 pub use bulk::{BenchDevice, BulkEvent};
 pub use error::StoreError;
+pub use lock::{ServerLock, lock_path};
 pub use malformed::{MalformedItem, STORED_ITEM_CHARS, STORED_TEXT_CHARS};
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
 pub use push::{EventResult, EventStatus, PushOutcome, PushRequest};
@@ -39,6 +44,7 @@ pub use reports::{
     PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetLevel, TargetSetting, Totals,
     UnitSummary, VillageCoverage,
 };
+pub use restore::{Restored, restore};
 pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
 pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow, TeamTotals};
 
