@@ -65,9 +65,13 @@ impl Verdict {
         println!(
             "verify: {}",
             if self.verify_diffs == 0 {
-                "ok (every tally equals its recompute from the event log)".to_owned()
+                "ok (every tally equals its recompute from the event log; every other rule holds)"
+                    .to_owned()
             } else {
-                format!("{} tallies differ from the event log", self.verify_diffs)
+                format!(
+                    "{} tallies differ from the event log or rules are broken",
+                    self.verify_diffs
+                )
             }
         );
         println!(
@@ -200,6 +204,6 @@ pub fn reconcile(store: &Store, ends: &[DeviceEnd], before: &TallyTotals) -> Res
             v.tally_short += held - delta;
         }
     }
-    v.verify_diffs = store.verify()?.len();
+    v.verify_diffs = store.verify()?.len() + store.verify_integrity()?.len();
     Ok(v)
 }
