@@ -1,9 +1,10 @@
 //! What `langso simulate` prints about its run before the reconciliation: the burst's
 //! figures and every fault it played.
 
+use super::SimulateArgs;
+use super::device::Burst;
 use super::plan::DevicePlan;
 use super::pool::percentile;
-use super::{Burst, SimulateArgs};
 use langso_client::proxy::Counts;
 
 /// The mid-week restores of one run.
