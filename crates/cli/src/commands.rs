@@ -47,7 +47,7 @@ pub fn demo(db: &Path, seed: u64) -> Result<Store> {
 
 pub fn teams(db: &Path) -> Result<()> {
     let teams = open(db)?.teams()?;
-    println!("{}", serde_json::to_string_pretty(&teams)?);
+    outln!("{}", serde_json::to_string_pretty(&teams)?);
     Ok(())
 }
 
@@ -62,7 +62,7 @@ pub fn invite(db: &Path, team: &str, member: Option<&str>) -> Result<()> {
         })
         .transpose()?;
     let code = open(db)?.create_invite(&team_id(team)?, member.as_ref())?;
-    println!("{code}");
+    outln!("{code}");
     Ok(())
 }
 
@@ -81,7 +81,7 @@ pub fn create_user(db: &Path, role: &str, scope: &str, username: &str) -> Result
         scope.kind.as_str(),
         scope.id
     );
-    println!("{code}");
+    outln!("{code}");
     Ok(())
 }
 
@@ -127,22 +127,28 @@ pub fn verify(db: &Path) -> ExitCode {
         }
     };
     if diffs.is_empty() && problems.is_empty() {
-        println!(
+        outln!(
             "ok: every tally and report aggregate equals its recompute from the event log; \
              acknowledged seqs, corrections, placements, coverage and the change log agree"
         );
         return ExitCode::SUCCESS;
     }
     for d in &diffs {
-        println!(
+        outln!(
             "MISMATCH {} {} day {} kind {} {}: stored {} recomputed {}",
-            d.table, d.unit, d.day, d.kind, d.column, d.stored, d.recomputed
+            d.table,
+            d.unit,
+            d.day,
+            d.kind,
+            d.column,
+            d.stored,
+            d.recomputed
         );
     }
     for p in &problems {
-        println!("BROKEN {}: {}", p.check, p.detail);
+        outln!("BROKEN {}: {}", p.check, p.detail);
     }
-    println!(
+    outln!(
         "{} tallies differ from the event log; {} other rules are broken",
         diffs.len(),
         problems.len()
@@ -209,7 +215,7 @@ pub fn serve(
             open(&path)?
         };
         let abs = std::fs::canonicalize(&path).unwrap_or(path);
-        println!(
+        outln!(
             "demo database: {}{}",
             abs.display(),
             if fresh { " (new)" } else { " (reused)" }
@@ -220,7 +226,7 @@ pub fn serve(
             .find(|t| t.level == "village")
             .ok_or_else(|| anyhow!("no team"))?;
         let code = store.create_invite(&team_id(&team.id)?, None)?;
-        println!("enrollment code for {} ({}): {code}", team.id, team.name);
+        outln!("enrollment code for {} ({}): {code}", team.id, team.name);
         store
     } else {
         let path = db.ok_or_else(|| anyhow!("--db is required without --demo"))?;
@@ -235,9 +241,9 @@ pub fn serve(
     actix_web::rt::System::new().block_on(async move {
         let (server, addr) = langso_server::build(&config, store)?;
         // Tests and scripts read this line to find the port when listening on port 0.
-        println!("listening on http://{addr}");
+        outln!("listening on http://{addr}");
         if demo_mode {
-            println!(
+            outln!(
                 "try: curl -s -X POST http://{addr}/v1/devices/enroll -H 'content-type: application/json' \
                  -d '{{\"code\":\"<code above>\",\"device_name\":\"my phone\"}}'"
             );

@@ -1,5 +1,7 @@
 //! `langso`: the sync server and its operator commands.
 
+#[macro_use]
+mod out;
 mod bench;
 mod bench_reports;
 mod commands;

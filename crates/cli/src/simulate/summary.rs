@@ -46,31 +46,31 @@ impl Summary<'_> {
             .flat_map(|(_, b)| b.push_ms.iter().copied())
             .collect();
         push_ms.sort_by(f64::total_cmp);
-        println!(
+        outln!(
             "langso simulate: {} devices, seed {}, {} threads",
             plans.len(),
             self.args.seed,
             self.args.threads
         );
-        println!(
+        outln!(
             "evening burst: {} queued events synced in {wall:.2} s ({:.0} events/s)",
             self.queued,
             self.queued as f64 / wall
         );
-        println!(
+        outln!(
             "sync time per device: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
             percentile(&sync_s, 0.50) * 1000.0,
             percentile(&sync_s, 0.99) * 1000.0,
             sync_s.last().copied().unwrap_or_default() * 1000.0
         );
-        println!(
+        outln!(
             "server push latency (devices without injected faults): p50 {:.1} ms, p99 {:.1} ms ({} pushes)",
             percentile(&push_ms, 0.50),
             percentile(&push_ms, 0.99),
             push_ms.len()
         );
         let f = &self.proxy;
-        println!(
+        outln!(
             "faults: {} devices behind the proxy, {} requests there: {} answers dropped after commit, {} delayed, {} sent twice, {} cut mid-body, {} answered 503; {} devices killed mid-sync and resumed; {} with clocks off by hours or days; {} whose clocks changed between record and push",
             plans.iter().filter(|p| p.faulty).count(),
             f.requests,
@@ -89,7 +89,7 @@ impl Summary<'_> {
     fn print_server_faults(&self) {
         let s = &self.server;
         let Some(storage) = s.storage else {
-            println!(
+            outln!(
                 "server faults: none (the server is external; run without --server to play them)"
             );
             return;
@@ -101,7 +101,7 @@ impl Summary<'_> {
             ),
             None => "no restores".to_owned(),
         };
-        println!(
+        outln!(
             "server faults: {storage} storage faults inside group commits (each rolled back, answered 503); {restores}; {} villages moved between teams before their events synced",
             s.moves
         );
