@@ -193,10 +193,11 @@ fn an_event_carried_to_a_new_enrollment_is_a_settled_duplicate_and_other_content
     changed["seq"] = json!(new.next_seq);
     let r = s.push(&new, std::slice::from_ref(&changed)).expect(200);
     assert_eq!(r.result_for(&changed)["code"], "event_id_conflict");
-    // The same event from a device of another team is not this phone's: a conflict.
-    let stranger = s.enroll(&other_team);
-    let r = s.push(&stranger, std::slice::from_ref(&e)).expect(200);
-    assert_eq!(r.result_for(&e)["status"], "conflict", "{}", r.body);
+    // Re-enrolled into another team, the phone carries the event too: settled the same way.
+    let moved = s.enroll(&other_team);
+    let r = s.push(&moved, std::slice::from_ref(&e)).expect(200);
+    assert_eq!(r.result_for(&e)["status"], "duplicate", "{}", r.body);
+    assert_eq!(r.result_for(&e)["code"], "stored_under_previous_enrollment");
     assert_eq!(vneid_total(&s, &old, &v), 4);
     s.assert_tallies_verify();
 }

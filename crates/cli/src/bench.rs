@@ -290,20 +290,20 @@ fn push(devices: usize, size: usize, n_batches: usize, workers: Option<usize>) -
     let stored: i64 =
         store.read(|c| Ok(c.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?))?;
 
-    println!(
+    outln!(
         "langso bench push: {devices} devices × {n_batches} batches × {size} events ({total} events), durable commits (WAL, synchronous=FULL)"
     );
-    println!("store alone (baseline):   {store_rate:>10.0} events/s  ({store_secs:.2} s)");
-    println!("end to end over HTTP:     {e2e_rate:>10.0} events/s  ({e2e_secs:.2} s)");
-    println!("ratio end-to-end / store: {:>10.2}", e2e_rate / store_rate);
-    println!(
+    outln!("store alone (baseline):   {store_rate:>10.0} events/s  ({store_secs:.2} s)");
+    outln!("end to end over HTTP:     {e2e_rate:>10.0} events/s  ({e2e_secs:.2} s)");
+    outln!("ratio end-to-end / store: {:>10.2}", e2e_rate / store_rate);
+    outln!(
         "push latency:             p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  ({} pushes)",
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or_default(),
         latencies.len()
     );
-    println!(
+    outln!(
         "check: {stored} events stored (expected {total}), verify: {}",
         if diffs.is_empty() { "ok" } else { "MISMATCH" }
     );

@@ -197,7 +197,7 @@ fn time(name: &str, runs: usize, mut f: impl FnMut() -> Result<usize>) -> Result
     }
     ms.sort_by(f64::total_cmp);
     let (p50, p99) = (percentile(&ms, 0.5), percentile(&ms, 0.99));
-    println!(
+    outln!(
         "{name:<58} first {first:>7.1} ms  p50 {p50:>6.2} ms  p99 {p99:>6.2} ms  max {:>6.2} ms  ({bytes} B JSON)",
         ms.last().copied().unwrap_or_default()
     );
@@ -278,7 +278,7 @@ pub fn run(args: ReportsArgs) -> Result<()> {
         langso_domain::time::month_start(last_month.from - Duration::days(330)),
         last_month.to,
     )?;
-    println!(
+    outln!(
         "langso bench reports: {events} events, {teams} teams, {members} members; {} runs each, after 3 warm-up runs",
         args.runs
     );

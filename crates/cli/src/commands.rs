@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use langso_domain::scope::{Role, UnitRef};
 use langso_domain::{DeviceId, MemberId, TeamId, VillageId, demo, kinds, units};
-use langso_store::Store;
+use langso_store::{ServerLock, Store, StoreError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -47,7 +47,7 @@ pub fn demo(db: &Path, seed: u64) -> Result<Store> {
 
 pub fn teams(db: &Path) -> Result<()> {
     let teams = open(db)?.teams()?;
-    println!("{}", serde_json::to_string_pretty(&teams)?);
+    outln!("{}", serde_json::to_string_pretty(&teams)?);
     Ok(())
 }
 
@@ -62,7 +62,7 @@ pub fn invite(db: &Path, team: &str, member: Option<&str>) -> Result<()> {
         })
         .transpose()?;
     let code = open(db)?.create_invite(&team_id(team)?, member.as_ref())?;
-    println!("{code}");
+    outln!("{code}");
     Ok(())
 }
 
@@ -81,7 +81,7 @@ pub fn create_user(db: &Path, role: &str, scope: &str, username: &str) -> Result
         scope.kind.as_str(),
         scope.id
     );
-    println!("{code}");
+    outln!("{code}");
     Ok(())
 }
 
@@ -127,22 +127,28 @@ pub fn verify(db: &Path) -> ExitCode {
         }
     };
     if diffs.is_empty() && problems.is_empty() {
-        println!(
+        outln!(
             "ok: every tally and report aggregate equals its recompute from the event log; \
              acknowledged seqs, corrections, placements, coverage and the change log agree"
         );
         return ExitCode::SUCCESS;
     }
     for d in &diffs {
-        println!(
+        outln!(
             "MISMATCH {} {} day {} kind {} {}: stored {} recomputed {}",
-            d.table, d.unit, d.day, d.kind, d.column, d.stored, d.recomputed
+            d.table,
+            d.unit,
+            d.day,
+            d.kind,
+            d.column,
+            d.stored,
+            d.recomputed
         );
     }
     for p in &problems {
-        println!("BROKEN {}: {}", p.check, p.detail);
+        outln!("BROKEN {}: {}", p.check, p.detail);
     }
-    println!(
+    outln!(
         "{} tallies differ from the event log; {} other rules are broken",
         diffs.len(),
         problems.len()
@@ -162,14 +168,46 @@ pub fn backup(db: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Exit code 3 when a running server holds the database (a second `serve`, or `restore`),
+/// 1 for any other failure.
+pub const EXIT_DATABASE_IN_USE: u8 = 3;
+
+pub fn exit_code(e: &anyhow::Error) -> ExitCode {
+    match e.downcast_ref::<StoreError>() {
+        Some(StoreError::Locked(_)) => ExitCode::from(EXIT_DATABASE_IN_USE),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+pub fn restore(from: &Path, db: &Path) -> Result<()> {
+    let r = langso_store::restore(from, db)?;
+    if let Some(old) = &r.replaced {
+        eprintln!("the database it replaced is kept as {}", old.display());
+    }
+    eprintln!(
+        "restored {} into {} with the new generation {}; phones re-push what they hold at their next sync",
+        from.display(),
+        db.display(),
+        r.generation
+    );
+    Ok(())
+}
+
+/// Takes the server's lock on `db` (held until the process ends), or refuses.
+fn hold(db: &Path) -> Result<ServerLock> {
+    Ok(ServerLock::acquire(db)?)
+}
+
 pub fn serve(
     db: Option<PathBuf>,
     config: langso_server::Config,
     demo_mode: bool,
     max_db_mb: Option<u64>,
 ) -> Result<()> {
+    let lock: ServerLock;
     let store = if demo_mode {
         let path = db.unwrap_or_else(|| PathBuf::from("langso-demo.db"));
+        lock = hold(&path)?;
         let fresh = !path.exists();
         let store = if fresh {
             demo(&path, demo::DEFAULT_SEED)?
@@ -177,7 +215,7 @@ pub fn serve(
             open(&path)?
         };
         let abs = std::fs::canonicalize(&path).unwrap_or(path);
-        println!(
+        outln!(
             "demo database: {}{}",
             abs.display(),
             if fresh { " (new)" } else { " (reused)" }
@@ -188,21 +226,24 @@ pub fn serve(
             .find(|t| t.level == "village")
             .ok_or_else(|| anyhow!("no team"))?;
         let code = store.create_invite(&team_id(&team.id)?, None)?;
-        println!("enrollment code for {} ({}): {code}", team.id, team.name);
+        outln!("enrollment code for {} ({}): {code}", team.id, team.name);
         store
     } else {
-        open(&db.ok_or_else(|| anyhow!("--db is required without --demo"))?)?
+        let path = db.ok_or_else(|| anyhow!("--db is required without --demo"))?;
+        lock = hold(&path)?;
+        open(&path)?
     };
     if let Some(mb) = max_db_mb {
         store.limit_size(mb.saturating_mul(1024 * 1024))?;
     }
+    tracing::debug!(lock = %lock.path().display(), "holding the database");
     warn_if_few_descriptors(config.max_connections);
     actix_web::rt::System::new().block_on(async move {
         let (server, addr) = langso_server::build(&config, store)?;
         // Tests and scripts read this line to find the port when listening on port 0.
-        println!("listening on http://{addr}");
+        outln!("listening on http://{addr}");
         if demo_mode {
-            println!(
+            outln!(
                 "try: curl -s -X POST http://{addr}/v1/devices/enroll -H 'content-type: application/json' \
                  -d '{{\"code\":\"<code above>\",\"device_name\":\"my phone\"}}'"
             );

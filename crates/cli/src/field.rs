@@ -95,7 +95,7 @@ fn open(args: &FieldArgs, config: Config) -> Result<Engine> {
 }
 
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    outln!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 
@@ -104,15 +104,20 @@ pub fn run(args: FieldArgs) -> Result<()> {
         FieldCommand::Enroll { server, code, name } => {
             let mut engine = open(&args, Config::default())?;
             let e = engine.enroll(server, code, name)?;
-            println!(
+            outln!(
                 "enrolled device {} (member {}, team {})",
-                e.device_id, e.member_id, e.team_id
+                e.device_id,
+                e.member_id,
+                e.team_id
             );
             if e.carried_over > 0 {
-                println!("{} unsent event(s) carried over", e.carried_over);
+                outln!(
+                    "{} held event(s) carried over, to be pushed again",
+                    e.carried_over
+                );
             }
             match engine.sync() {
-                Ok(r) => println!("fetched {} reference item(s)", r.pulled),
+                Ok(r) => outln!("fetched {} reference item(s)", r.pulled),
                 Err(err) => {
                     eprintln!("warning: first sync failed ({err}); run `langso field sync`")
                 }
@@ -134,9 +139,11 @@ pub fn run(args: FieldArgs) -> Result<()> {
             if *json {
                 return print_json(&r);
             }
-            println!(
+            outln!(
                 "recorded {} (seq {}) at {}",
-                r.event_id, r.seq, r.occurred_at
+                r.event_id,
+                r.seq,
+                r.occurred_at
             );
             Ok(())
         }
@@ -179,7 +186,7 @@ pub fn run(args: FieldArgs) -> Result<()> {
                 return print_json(&villages);
             }
             for v in &villages {
-                println!("{}  {}  ({})", v.id, v.name, v.commune_name);
+                outln!("{}  {}  ({})", v.id, v.name, v.commune_name);
             }
             eprintln!("{} village(s)", villages.len());
             Ok(())
@@ -190,7 +197,7 @@ pub fn run(args: FieldArgs) -> Result<()> {
                 return print_json(&kinds);
             }
             for k in kinds.iter().filter(|k| k.active) {
-                println!("{:<22} {} / {}", k.code, k.label_vi, k.label_en);
+                outln!("{:<22} {} / {}", k.code, k.label_vi, k.label_en);
             }
             Ok(())
         }
@@ -200,7 +207,7 @@ pub fn run(args: FieldArgs) -> Result<()> {
             if !open(&args, Config::default())?.dismiss(&id)? {
                 bail!("no rejected or conflicting event {id} on this device");
             }
-            println!("dismissed {id}");
+            outln!("dismissed {id}");
             Ok(())
         }
     }
@@ -272,11 +279,16 @@ fn new_event(
 }
 
 fn print_report(r: &SyncReport) {
-    println!(
+    outln!(
         "pushed {} event(s) in {} batch(es): {} accepted, {} duplicate, {} rejected, {} conflict",
-        r.pushed, r.batches, r.accepted, r.duplicate, r.rejected, r.conflict
+        r.pushed,
+        r.batches,
+        r.accepted,
+        r.duplicate,
+        r.rejected,
+        r.conflict
     );
-    println!(
+    outln!(
         "pulled {} change(s); {} still queued; {} request(s), {} retried{}{}",
         r.pulled,
         r.queued,
@@ -295,9 +307,9 @@ fn print_problems(problems: &[langso_client::HeldEvent]) {
     if problems.is_empty() {
         return;
     }
-    println!("needs your attention ({}):", problems.len());
+    outln!("needs your attention ({}):", problems.len());
     for p in problems {
-        println!(
+        outln!(
             "  {} seq {} {} ×{} at {} on {}: {} {}: {}",
             p.event_id,
             p.seq,
@@ -310,22 +322,22 @@ fn print_problems(problems: &[langso_client::HeldEvent]) {
             p.message.as_deref().unwrap_or_default()
         );
     }
-    println!("fix by recording a new event, or `langso field dismiss EVENT_ID`");
+    outln!("fix by recording a new event, or `langso field dismiss EVENT_ID`");
 }
 
 fn print_status(s: &Status) {
     match (&s.device_id, &s.server) {
-        (Some(d), Some(server)) => println!(
+        (Some(d), Some(server)) => outln!(
             "device {d} (member {}, team {}) syncing with {server}",
             s.member_id.as_deref().unwrap_or("?"),
             s.team_id.as_deref().unwrap_or("?")
         ),
-        _ => println!("not enrolled: run `langso field enroll --server URL --code CODE`"),
+        _ => outln!("not enrolled: run `langso field enroll --server URL --code CODE`"),
     }
-    println!("queued: {} event(s) waiting to sync", s.queued);
-    println!("held: {} event(s) on this device", s.held);
-    println!("last sync: {}", s.last_sync.as_deref().unwrap_or("never"));
-    println!(
+    outln!("queued: {} event(s) waiting to sync", s.queued);
+    outln!("held: {} event(s) on this device", s.held);
+    outln!("last sync: {}", s.last_sync.as_deref().unwrap_or("never"));
+    outln!(
         "server generation: {}",
         s.generation.as_deref().unwrap_or("unknown")
     );
@@ -334,7 +346,7 @@ fn print_status(s: &Status) {
         && !today.is_empty()
     {
         let parts: Vec<String> = today.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("team today: {}", parts.join(", "));
+        outln!("team today: {}", parts.join(", "));
     }
     print_problems(&s.problems);
 }

@@ -1,5 +1,7 @@
 //! `langso`: the sync server and its operator commands.
 
+#[macro_use]
+mod out;
 mod bench;
 mod bench_reports;
 mod commands;
@@ -145,6 +147,17 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Put a backup in place of a database (stop the server first): checks the backup,
+    /// gives the restored database a fresh generation so every phone re-pushes what it
+    /// holds, and keeps the replaced file as PATH.replaced-<UTC time>.
+    Restore {
+        /// The backup file (made by `langso backup`).
+        #[arg(long)]
+        from: PathBuf,
+        /// The database to replace (created if missing).
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// The volunteer's device: enroll, record, sync, status, villages (over langso-client).
     Field(field::FieldArgs),
     /// Replay an evening burst of many devices with faults; check nothing is lost or double-counted.
@@ -208,6 +221,7 @@ fn main() -> ExitCode {
         Command::Target(args) => targets::run(args),
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
+        Command::Restore { from, db } => commands::restore(&from, &db),
         Command::Field(args) => field::run(args),
         Command::Simulate(args) => return simulate::run(args),
         Command::Bench { which } => bench::run(which),
@@ -216,7 +230,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            commands::exit_code(&e)
         }
     }
 }

@@ -3,32 +3,35 @@
 //! with clocks hours or days off. At the end every device's view is reconciled with the
 //! server's database: the summary says `N lost` and `N double-counted`.
 
+mod chaos;
 mod check;
+mod device;
 mod plan;
 mod pool;
+mod summary;
 
 use anyhow::{Context, Result, anyhow};
 use chrono::Utc;
 use clap::Args;
+use device::{end_of, evening, setup, sync_until_done};
 use langso_client::proxy::{FaultProxy, Faults};
-use langso_client::{Backoff, Config, Engine, Error, NewEvent, Point};
-use langso_domain::time::vn_offset;
-use langso_domain::{EventId, KindCode, MemberId, TeamId, VillageId};
+use langso_client::{Backoff, Config, Engine};
+use langso_domain::{KindCode, MemberId, TeamId, VillageId};
 use langso_store::Store;
 use plan::{DevicePlan, Mix};
-use pool::{parallel, percentile};
-use std::collections::{HashMap, HashSet};
+use pool::parallel;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Args)]
 pub struct SimulateArgs {
-    /// The running server, e.g. http://127.0.0.1:8080
+    /// A running server, e.g. http://127.0.0.1:8080. Without it, simulate serves the
+    /// database itself on loopback and also plays the server-side faults: storage errors
+    /// inside group commits, the same backup restored twice, villages moved between teams.
     #[arg(long)]
-    server: String,
+    server: Option<String>,
     /// The server's database: invites are created in it and the end check reads it.
     #[arg(long)]
     db: PathBuf,
@@ -61,6 +64,19 @@ pub struct SimulateArgs {
     /// Share of events that correct (or void) an earlier one.
     #[arg(long, default_value_t = 0.05)]
     correct_rate: f64,
+    /// Share of devices whose clock changes between recording and the evening sync.
+    #[arg(long, default_value_t = 0.05)]
+    clock_change_rate: f64,
+    /// Self-served only: chance of a storage fault at each progress step of the writer
+    /// during the evening burst (every 16 SQLite instructions; each rolls back its group).
+    #[arg(long, default_value_t = 0.0001)]
+    storage_fault_rate: f64,
+    /// Self-served only: villages moved to another team before the evening burst.
+    #[arg(long, default_value_t = 3)]
+    village_moves: usize,
+    /// Self-served only: do not restore the mid-week backup twice.
+    #[arg(long)]
+    no_restores: bool,
     /// Where the device outboxes go (default: a temporary directory, removed at the end).
     #[arg(long)]
     work_dir: Option<PathBuf>,
@@ -152,6 +168,7 @@ fn plans(
         kill_rate: args.kill_rate,
         invalid_rate: args.invalid_rate,
         correct_rate: args.correct_rate,
+        clock_change_rate: args.clock_change_rate,
     };
     let all_villages: Vec<&VillageId> = teams.values().flatten().collect();
     Ok((0..n)
@@ -177,120 +194,6 @@ fn plans(
         .collect())
 }
 
-/// Records planned events `from..to` on the device; returns their ids (by plan index).
-fn record(engine: &mut Engine, plan: &DevicePlan, ids: &mut Vec<EventId>, to: usize) -> Result<()> {
-    for e in &plan.events[ids.len()..to] {
-        let recorded = engine.record(NewEvent {
-            kind: e.kind.clone(),
-            village: e.village.clone(),
-            count: e.count,
-            note: e.note.clone(),
-            corrects: e.corrects.map(|i| ids[i]),
-            occurred_at: Some((e.at + plan.skew).with_timezone(&vn_offset())),
-        })?;
-        ids.push(recorded.event_id);
-    }
-    Ok(())
-}
-
-/// Enrolls the device, records its week, and syncs the early part mid-week.
-fn setup(w: &World, plan: &DevicePlan) -> Result<Vec<EventId>> {
-    let code = w.store.create_invite(&plan.team, Some(&plan.member))?;
-    let mut engine = Engine::open(&w.outbox(plan.index), w.config(plan))?;
-    let name = format!("{}{}", langso_store::SIMULATED_DEVICE_PREFIX, plan.index);
-    engine.enroll(&w.server, &code, &name)?;
-    let mut ids = Vec::with_capacity(plan.events.len());
-    record(&mut engine, plan, &mut ids, plan.early)?;
-    if plan.early > 0 {
-        sync_until_done(&mut engine, 5)?;
-    }
-    record(&mut engine, plan, &mut ids, plan.events.len())?;
-    Ok(ids)
-}
-
-fn sync_until_done(engine: &mut Engine, tries: usize) -> Result<langso_client::SyncReport> {
-    let mut last = None;
-    for _ in 0..tries {
-        match engine.sync() {
-            Ok(r) => return Ok(r),
-            Err(e @ Error::Unreachable { .. }) => last = Some(e),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(last.map_or_else(|| anyhow!("no sync attempt"), Into::into))
-}
-
-#[derive(Default)]
-struct Burst {
-    seconds: f64,
-    push_ms: Vec<f64>,
-    killed: bool,
-    error: Option<String>,
-}
-
-/// The evening sync of one device, killed and resumed if its plan says so.
-fn evening(w: &World, plan: &DevicePlan, proxy: &str) -> Burst {
-    let started = Instant::now();
-    let mut out = Burst::default();
-    let path = w.outbox(plan.index);
-    let mut config = w.config(plan);
-    if let Some((at, n)) = plan.kill {
-        let seen = Arc::new(AtomicUsize::new(0));
-        config.interrupt = Some(Arc::new(move |p: Point| {
-            p == at && seen.fetch_add(1, Ordering::SeqCst) + 1 == n
-        }));
-    }
-    let mut run = || -> Result<()> {
-        let mut engine = Engine::open(&path, config.clone())?;
-        if plan.faulty {
-            engine.set_server(proxy)?;
-        }
-        let report = match engine.sync() {
-            Err(Error::Interrupted) => {
-                // The app died mid-sync; the phone restarts it later, from its file.
-                out.killed = true;
-                drop(engine);
-                let mut engine = Engine::open(&path, w.config(plan))?;
-                sync_until_done(&mut engine, 5)?
-            }
-            Err(Error::Unreachable { .. }) => sync_until_done(&mut engine, 5)?,
-            other => other?,
-        };
-        out.push_ms = report
-            .push_latencies
-            .iter()
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .collect();
-        Ok(())
-    };
-    if let Err(e) = run() {
-        out.error = Some(format!("device {}: {e:#}", plan.index));
-    }
-    out.seconds = started.elapsed().as_secs_f64();
-    out
-}
-
-fn end_of(w: &World, plan: &DevicePlan, ids: &[EventId]) -> Result<check::DeviceEnd> {
-    let engine = Engine::open(&w.outbox(plan.index), w.config(plan))?;
-    let device_id = engine
-        .status()?
-        .device_id
-        .ok_or_else(|| anyhow!("device {} never enrolled", plan.index))?;
-    let planned_invalid: HashSet<String> = plan
-        .events
-        .iter()
-        .zip(ids)
-        .filter(|(e, _)| e.invalid.is_some())
-        .map(|(_, id)| id.to_string())
-        .collect();
-    Ok(check::DeviceEnd {
-        device_id,
-        recorded: ids.len(),
-        planned_invalid,
-        events: engine.events()?,
-    })
-}
-
 pub fn run(args: SimulateArgs) -> ExitCode {
     match simulate(&args) {
         Ok(true) => ExitCode::SUCCESS,
@@ -302,7 +205,7 @@ pub fn run(args: SimulateArgs) -> ExitCode {
     }
 }
 
-fn simulate(args: &SimulateArgs) -> Result<bool> {
+fn open_simulated_db(args: &SimulateArgs) -> Result<Store> {
     let store = Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
     let real = store.real_activity()?;
     if real.devices > 0 && !args.write_fake_data_into_real_database {
@@ -315,13 +218,11 @@ fn simulate(args: &SimulateArgs) -> Result<bool> {
             real.events
         ));
     }
-    let temp = tempfile::tempdir()?;
-    let dir = args
-        .work_dir
-        .clone()
-        .unwrap_or_else(|| temp.path().to_owned());
-    std::fs::create_dir_all(&dir)?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    Ok(store)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)
         .max_redirects(0)
@@ -329,12 +230,90 @@ fn simulate(args: &SimulateArgs) -> Result<bool> {
         .max_idle_connections_per_host(256)
         .timeout_global(Some(Duration::from_secs(60)))
         .build()
-        .into();
-    let w = World {
+        .into()
+}
+
+/// Mid-week, after the early syncs: a backup is taken, a third of the devices sync what
+/// they recorded since, the backup is restored, another third syncs, and the same backup is
+/// restored again. Every phone must bring back what the restores took from the server.
+fn restore_twice(
+    w: World,
+    server: &mut chaos::LocalServer,
+    plans: &[DevicePlan],
+    threads: usize,
+) -> Result<(World, summary::Restores)> {
+    let backup = w.dir.join("midweek-backup.db");
+    w.store.backup_to(&backup)?;
+    let sync_third = |w: &World, third: usize| -> Result<usize> {
+        let who: Vec<&DevicePlan> = plans.iter().filter(|p| p.index % 3 == third).collect();
+        let done = parallel(who.len(), threads, |i| {
+            let mut engine = Engine::open(&w.outbox(who[i].index), w.config(who[i]))?;
+            sync_until_done(&mut engine, 5)
+        });
+        for r in done {
+            r?;
+        }
+        Ok(who.len())
+    };
+    let mut synced = sync_third(&w, 0)?;
+    let World {
         store,
-        server: args.server.trim_end_matches('/').to_owned(),
+        server: url,
         dir,
         agent,
+    } = w;
+    let (store, first) = server.restore(store, &backup)?;
+    let w = World {
+        store,
+        server: url,
+        dir,
+        agent,
+    };
+    synced += sync_third(&w, 1)?;
+    let World {
+        store,
+        server: url,
+        dir,
+        agent,
+    } = w;
+    let (store, second) = server.restore(store, &backup)?;
+    let w = World {
+        store,
+        server: url,
+        dir,
+        agent,
+    };
+    Ok((
+        w,
+        summary::Restores {
+            synced_between: synced,
+            generations: [first, second],
+        },
+    ))
+}
+
+fn simulate(args: &SimulateArgs) -> Result<bool> {
+    let store = open_simulated_db(args)?;
+    let temp = tempfile::tempdir()?;
+    let dir = args
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&dir)?;
+    let mut local = match &args.server {
+        Some(_) => None,
+        None => Some(chaos::LocalServer::start(&args.db, &store)?),
+    };
+    let url = match (&args.server, &local) {
+        (Some(u), _) => u.trim_end_matches('/').to_owned(),
+        (None, Some(l)) => l.url(),
+        (None, None) => unreachable!("a local server is started without --server"),
+    };
+    let mut w = World {
+        store,
+        server: url,
+        dir,
+        agent: agent(),
     };
     let now = Utc::now();
     let plans = plans(&w.store, args, now)?;
@@ -358,6 +337,24 @@ fn simulate(args: &SimulateArgs) -> Result<bool> {
         t.elapsed().as_secs_f64()
     );
 
+    let mut server_faults = summary::ServerFaults::default();
+    if let Some(local) = &mut local {
+        if !args.no_restores {
+            let (restored, r) = restore_twice(w, local, &plans, args.threads)?;
+            w = restored;
+            server_faults.restores = Some(r);
+        }
+        server_faults.moves = chaos::move_villages(&w.store, args.village_moves)?.len();
+    }
+    let storage = match &local {
+        Some(_) => Some(chaos::StorageFaults::arm(
+            &w.store,
+            args.storage_fault_rate,
+            args.seed,
+        )?),
+        None => None,
+    };
+
     let proxy = FaultProxy::start(&w.server, Faults::each(args.fault_rate, args.seed))?;
     let proxy_url = proxy.url();
     let queued: usize = plans.iter().map(|p| p.events.len() - p.early).sum();
@@ -368,61 +365,29 @@ fn simulate(args: &SimulateArgs) -> Result<bool> {
     let wall = t.elapsed().as_secs_f64();
     let faults = proxy.counts();
     drop(proxy);
+    if let Some(storage) = storage {
+        server_faults.storage = Some(storage.disarm(&w.store)?);
+    }
 
     let errors: Vec<&String> = bursts.iter().filter_map(|b| b.error.as_ref()).collect();
     for e in errors.iter().take(10) {
         eprintln!("sync failed: {e}");
     }
-    let mut sync_s: Vec<f64> = bursts.iter().map(|b| b.seconds).collect();
-    sync_s.sort_by(f64::total_cmp);
-    let mut push_ms: Vec<f64> = plans
-        .iter()
-        .zip(&bursts)
-        .filter(|(p, _)| !p.faulty)
-        .flat_map(|(_, b)| b.push_ms.iter().copied())
-        .collect();
-    push_ms.sort_by(f64::total_cmp);
-
     let ends = parallel(plans.len(), args.threads, |i| {
         end_of(&w, &plans[i], &ids[i])
     });
     let ends = ends.into_iter().collect::<Result<Vec<_>>>()?;
     let v = check::reconcile(&w.store, &ends, &before)?;
-
-    println!(
-        "langso simulate: {} devices, seed {}, {} threads",
-        plans.len(),
-        args.seed,
-        args.threads
-    );
-    println!(
-        "evening burst: {queued} queued events synced in {wall:.2} s ({:.0} events/s)",
-        queued as f64 / wall
-    );
-    println!(
-        "sync time per device: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
-        percentile(&sync_s, 0.50) * 1000.0,
-        percentile(&sync_s, 0.99) * 1000.0,
-        sync_s.last().copied().unwrap_or_default() * 1000.0
-    );
-    println!(
-        "server push latency (devices without injected faults): p50 {:.1} ms, p99 {:.1} ms ({} pushes)",
-        percentile(&push_ms, 0.50),
-        percentile(&push_ms, 0.99),
-        push_ms.len()
-    );
-    println!(
-        "faults: {} devices behind the proxy, {} requests there: {} answers dropped after commit, {} delayed, {} sent twice, {} cut mid-body, {} answered 503; {} devices killed mid-sync and resumed; {} with clocks off by hours or days",
-        plans.iter().filter(|p| p.faulty).count(),
-        faults.requests,
-        faults.dropped,
-        faults.delayed,
-        faults.duplicated,
-        faults.cut,
-        faults.unavailable,
-        bursts.iter().filter(|b| b.killed).count(),
-        plans.iter().filter(|p| !p.skew.is_zero()).count()
-    );
+    summary::Summary {
+        args,
+        plans: &plans,
+        bursts: &bursts,
+        queued,
+        wall,
+        proxy: faults,
+        server: server_faults,
+    }
+    .print();
     v.print(ends.iter().map(|e| e.planned_invalid.len()).sum());
     Ok(v.ok() && errors.is_empty() && v.devices_ok == v.devices)
 }

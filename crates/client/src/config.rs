@@ -60,8 +60,17 @@ pub struct Config {
     /// pushed again if the server is restored from a backup.
     pub retention: Span,
     pub backoff: Backoff,
-    /// Whole-request timeout (connect, send, receive).
+    /// Whole-request timeout (connect, send, receive) for pushes and pulls: a 1 MiB batch
+    /// on a 2G link needs most of a minute.
     pub timeout: Duration,
+    /// Whole-request timeout of one token refresh attempt: its answer is small, and a lost
+    /// one must be retried (with the same old token) well inside the server's 10-minute
+    /// retry window.
+    pub refresh_timeout: Duration,
+    /// All attempts of one refresh (timeouts, backoff and `Retry-After` included) end
+    /// within this; then the sync fails and keeps its queue. 3 minutes: every retry of a
+    /// refresh reaches the server well inside its 10-minute window (issue 7, item 4).
+    pub refresh_budget: Duration,
     /// Push batch limits; the server's are 500 events and 1 MiB.
     pub batch_max_events: usize,
     pub batch_max_bytes: usize,
@@ -89,6 +98,8 @@ impl Default for Config {
             retention: Span::days(30),
             backoff: Backoff::default(),
             timeout: Duration::from_secs(60),
+            refresh_timeout: Duration::from_secs(20),
+            refresh_budget: Duration::from_secs(180),
             batch_max_events: 500,
             batch_max_bytes: 1024 * 1024,
             pull_limit: 500,
@@ -108,6 +119,8 @@ impl std::fmt::Debug for Config {
             .field("retention", &self.retention)
             .field("backoff", &self.backoff)
             .field("timeout", &self.timeout)
+            .field("refresh_timeout", &self.refresh_timeout)
+            .field("refresh_budget", &self.refresh_budget)
             .field("batch_max_events", &self.batch_max_events)
             .field("batch_max_bytes", &self.batch_max_bytes)
             .field("pull_limit", &self.pull_limit)

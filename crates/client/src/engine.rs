@@ -56,7 +56,8 @@ pub struct Enrollment {
     pub device_id: String,
     pub member_id: String,
     pub team_id: String,
-    /// Unanswered events of a former enrollment, moved to this one.
+    /// Events of a former enrollment moved to this one to be pushed again: unanswered ones
+    /// and stored ones still held (a restored server may have lost them).
     pub carried_over: u64,
 }
 
@@ -163,8 +164,9 @@ impl Engine {
         s.refresh_expires_at = Some(p.refresh_expires_at.clone());
     }
 
-    /// Enrolls with a one-time code. On a device enrolled before, events the former
-    /// enrollment never got answered move to the new one (the queue is never dropped).
+    /// Enrolls with a one-time code. On a device enrolled before, the events the former
+    /// enrollment still holds (unanswered, and stored within the retention window) move to
+    /// the new one and go up again (the queue is never dropped).
     pub fn enroll(&mut self, server: &str, code: &str, device_name: &str) -> Result<Enrollment> {
         let server = server.trim().trim_end_matches('/').to_owned();
         let body = json!({"code": code, "device_name": device_name}).to_string();
@@ -185,9 +187,15 @@ impl Engine {
             });
         }
         let p: TokenPair = a.json()?;
-        let offset = a.date.map(|d| self.offset_from(d));
+        let server_time = p
+            .server_time
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .or(a.date);
+        let offset = server_time.map(|d| self.offset_from(d));
         let carried = self.transact(|tx, s| {
-            let next = events::renumber_for(tx, &p.device_id)?;
+            let next = events::carry_over(tx, &p.device_id)?;
             s.server = Some(server);
             s.device_id = Some(p.device_id.clone());
             s.member_id = Some(p.member_id.clone());

@@ -233,25 +233,43 @@ pub fn prune(
         .execute(params![device, acked, server_now_ms - retention_ms])?)
 }
 
-/// Events of a former enrollment that were never answered move to the new device with new
-/// seqs (the server numbers seqs per device). Returns the next free seq.
-pub fn renumber_for(tx: &Transaction<'_>, new_device: &str) -> Result<u64> {
-    let ids: Vec<i64> = tx
+/// Marks, while it waits, an event carried over from a former enrollment that the server
+/// had stored: a `conflict` for it under the new enrollment means "stored under the former
+/// one" (the same event, counted once), not different content.
+const CARRIED_STORED: &str = "carried_stored";
+
+/// Re-enrollment (issue 7, item 3): every event of a former enrollment the device still
+/// holds, except final rejections and conflicts, moves to the new device with new seqs (the
+/// server numbers seqs per device) and goes up again: unanswered ones, and stored ones
+/// within the retention window too, in case the server lost them to a restore. Returns the
+/// next free seq.
+pub fn carry_over(tx: &Transaction<'_>, new_device: &str) -> Result<u64> {
+    let rows: Vec<(i64, bool)> = tx
         .prepare(
-            "SELECT id FROM events WHERE status = 'pending' AND device_id <> ?1
+            "SELECT id, status <> 'pending' FROM events
+             WHERE device_id <> ?1 AND status IN ('pending', 'accepted', 'duplicate')
              ORDER BY id",
         )?
-        .query_map([new_device], |r| r.get(0))?
+        .query_map([new_device], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut seq = 0u64;
-    for id in ids {
+    for (id, stored) in rows {
         seq += 1;
         tx.execute(
-            "UPDATE events SET device_id = ?1, seq = ?2 WHERE id = ?3",
-            params![new_device, seq as i64, id],
+            "UPDATE events SET device_id = ?1, seq = ?2, status = 'pending', message = NULL,
+                 code = CASE WHEN ?3 THEN ?4 END, clock_corrected = 0, acked_ms = NULL
+             WHERE id = ?5",
+            params![new_device, seq as i64, stored, CARRIED_STORED, id],
         )?;
     }
     Ok(seq + 1)
+}
+
+/// Whether `id` is a carried-over event the server had stored (see [`carry_over`]).
+pub fn carried_stored(conn: &Connection, id: &EventId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1 AND code = ?2")?
+        .exists(params![id.to_string(), CARRIED_STORED])?)
 }
 
 pub fn dismiss(tx: &Transaction<'_>, id: &EventId) -> Result<bool> {

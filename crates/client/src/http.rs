@@ -64,6 +64,15 @@ pub enum Method {
     Post,
 }
 
+/// Tighter limits for one call than the agent's timeout and the backoff's attempts.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Whole-request timeout of each attempt.
+    pub timeout: Duration,
+    /// Every attempt starts and ends within this time from the first.
+    pub budget: Duration,
+}
+
 fn retryable(status: u16) -> bool {
     status == 408 || status == 429 || status >= 500
 }
@@ -105,6 +114,7 @@ impl Http {
         url: &str,
         token: Option<&str>,
         body: Option<String>,
+        timeout: Option<Duration>,
     ) -> std::result::Result<(Answer, Option<Duration>), ureq::Error> {
         let started = Instant::now();
         let auth = token.map(|t| format!("Bearer {t}"));
@@ -113,6 +123,9 @@ impl Http {
                 let mut req = self.agent.get(url);
                 if let Some(a) = &auth {
                     req = req.header("authorization", a);
+                }
+                if let Some(t) = timeout {
+                    req = req.config().timeout_global(Some(t)).build();
                 }
                 req.call()?
             }
@@ -123,6 +136,9 @@ impl Http {
                     .header("content-type", "application/json");
                 if let Some(a) = &auth {
                     req = req.header("authorization", a);
+                }
+                if let Some(t) = timeout {
+                    req = req.config().timeout_global(Some(t)).build();
                 }
                 req.send(body.unwrap_or_default().as_str())?
             }
@@ -167,28 +183,48 @@ impl Http {
         body: &dyn Fn() -> Option<String>,
         stats: &mut Stats,
     ) -> Result<Answer> {
+        self.call_within(method, url, token, body, stats, None)
+    }
+
+    /// [`Http::call`] within `limits` (a token refresh: each retry must reach the server
+    /// within its retry window).
+    pub fn call_within(
+        &mut self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        body: &dyn Fn() -> Option<String>,
+        stats: &mut Stats,
+        limits: Option<Limits>,
+    ) -> Result<Answer> {
+        let first = Instant::now();
         let mut attempt = 0u32;
         let mut waited = Duration::ZERO;
         loop {
             attempt += 1;
             stats.requests += 1;
-            let (last, retry_after) = match self.once(&method, url, token, body()) {
+            let timeout = limits.map(|l| {
+                let left = l.budget.saturating_sub(first.elapsed());
+                l.timeout.min(left).max(Duration::from_millis(1))
+            });
+            let (last, retry_after) = match self.once(&method, url, token, body(), timeout) {
                 Ok((a, _)) if !retryable(a.status) => return Ok(a),
                 Ok((a, ra)) => (format!("HTTP {}: {}", a.status, a.error().1), ra),
                 Err(e) => (e.to_string(), None),
             };
             tracing::debug!(%url, attempt, error = %last, "request failed; will retry");
-            if attempt >= self.backoff.max_attempts {
+            let unit = self.unit();
+            let mut delay = self.backoff.delay(attempt, unit);
+            if let Some(ra) = retry_after {
+                delay = delay.max(ra.min(self.backoff.max_retry_after));
+            }
+            let over_budget = limits.is_some_and(|l| first.elapsed() + delay >= l.budget);
+            if attempt >= self.backoff.max_attempts || over_budget {
                 return Err(Error::Unreachable {
                     attempts: attempt,
                     waited,
                     last,
                 });
-            }
-            let unit = self.unit();
-            let mut delay = self.backoff.delay(attempt, unit);
-            if let Some(ra) = retry_after {
-                delay = delay.max(ra.min(self.backoff.max_retry_after));
             }
             std::thread::sleep(delay);
             waited += delay;

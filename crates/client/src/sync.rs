@@ -14,7 +14,8 @@ use crate::config::Point;
 use crate::engine::{Engine, device_clock, rfc3339};
 use crate::error::{Error, Result};
 use crate::events::{self, EventState};
-use crate::http::{Answer, Method, Stats};
+use crate::http::{Answer, Limits, Method, Stats};
+use crate::outbox::State;
 use crate::reference;
 use crate::wire::{self, PullAnswer, PushAnswer, TokenPair};
 use chrono::{DateTime, Utc};
@@ -62,6 +63,16 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Whether an answer shows the server's database was replaced by an older copy since the
+/// last answer: another generation (any `langso restore`), or this device's
+/// `acked_through_seq` lower than it was (a copy put in place by hand, which keeps the
+/// generation). Either way every held event goes up again and reference data is pulled
+/// from scratch.
+fn server_restored(s: &State, generation: &str, acked_through_seq: i64) -> bool {
+    let other = s.generation.as_ref().is_some_and(|g| g != generation);
+    other || acked_through_seq < s.acked_seq
 }
 
 /// Percent-encodes a cursor for a query string (it is opaque: trust nothing about it).
@@ -128,23 +139,31 @@ impl Engine {
 
     /// Rotates the refresh token. A retry after a lost answer resends the same old token,
     /// which the server answers with the same new pair; the pair is stored before any use.
+    /// Each attempt times out after `refresh_timeout` and all of them end within
+    /// `refresh_budget`, well inside the server's 10-minute retry window.
     fn refresh(&mut self, stats: &mut Stats, report: &mut SyncReport) -> Result<()> {
         let token = self.state.refresh_token.clone().ok_or(Error::NotEnrolled)?;
         let server = self.state.server.clone().ok_or(Error::NotEnrolled)?;
         let body = json!({ "refresh_token": token }).to_string();
         self.interrupt(Point::BeforeRequest)?;
-        let a = self.http.call(
+        let limits = Limits {
+            timeout: self.config.refresh_timeout,
+            budget: self.config.refresh_budget,
+        };
+        let a = self.http.call_within(
             Method::Post,
             &format!("{server}/v1/devices/token"),
             None,
             &|| Some(body.clone()),
             stats,
+            Some(limits),
         )?;
         self.interrupt(Point::AnswerReceived)?;
         match a.status {
             200 => {
                 let p: TokenPair = a.json()?;
-                let offset = a.date.map(|d| self.offset_from(d));
+                let server_time = p.server_time.as_deref().and_then(parse_time).or(a.date);
+                let offset = server_time.map(|d| self.offset_from(d));
                 self.transact(|_, s| {
                     Self::store_tokens(s, &p);
                     if let Some(o) = offset {
@@ -268,7 +287,7 @@ impl Engine {
         let offset = self.offset_from(server_time);
         self.transact(|tx, s| {
             s.server_offset_ms = offset;
-            let restored = s.generation.as_ref().is_some_and(|g| *g != a.generation);
+            let restored = server_restored(s, &a.generation, a.acked_through_seq);
             if restored {
                 report.generation_changed = true;
                 report.requeued += events::requeue_for_restore(tx, device)?;
@@ -285,6 +304,14 @@ impl Engine {
                 if state == EventState::Pending {
                     continue;
                 }
+                let state = if state == EventState::Conflict && events::carried_stored(tx, &id)? {
+                    // Stored under this phone's former enrollment: the same event, counted
+                    // once. Servers since issue 7 say so themselves (`duplicate`, code
+                    // `stored_under_previous_enrollment`); older ones answered `conflict`.
+                    EventState::Duplicate
+                } else {
+                    state
+                };
                 let msg = r.message.as_deref();
                 if events::set_result(tx, &id, state, r.code.as_deref(), msg, r.clock_corrected)? {
                     settled = true;
@@ -349,11 +376,7 @@ impl Engine {
             let p: PullAnswer = a.json()?;
             let server_time = parse_time(&p.server_time).unwrap_or_else(|| self.server_now());
             let offset = self.offset_from(server_time);
-            let restored = self
-                .state
-                .generation
-                .as_ref()
-                .is_some_and(|g| *g != p.generation);
+            let restored = server_restored(&self.state, &p.generation, p.acked_through_seq);
             if restored {
                 report.generation_changed = true;
                 self.transact(|tx, s| {

@@ -20,6 +20,9 @@ pub struct TokenPair {
     pub refresh_token: String,
     pub access_expires_at: String,
     pub refresh_expires_at: String,
+    /// The server's clock when it answered (absent from servers before issue 7).
+    #[serde(default)]
+    pub server_time: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

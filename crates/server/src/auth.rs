@@ -29,6 +29,11 @@ pub struct Claims {
     pub iat: i64,
     pub nbf: i64,
     pub exp: i64,
+    /// The database generation the token was issued in (absent in tokens from before
+    /// issue 7). A token from another generation was issued before a restore: the device
+    /// must refresh (`token_expired`), which re-adopts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
 }
 
 pub struct KeyRing {
@@ -68,6 +73,7 @@ impl KeyRing {
             iat,
             nbf: iat,
             exp,
+            generation: Some(self.store.generation().to_owned()),
         };
         Ok((self.sign_claims(&claims)?, exp))
     }
@@ -177,6 +183,16 @@ fn authenticate(req: &HttpRequest) -> Result<Device, ApiError> {
     let token = bearer_token(header)
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "the access token is invalid"))?;
     let claims = state.keys.verify(token)?;
+    if claims
+        .generation
+        .as_deref()
+        .is_some_and(|g| g != state.store.generation())
+    {
+        return Err(ApiError::unauthorized(
+            "token_expired",
+            "the access token was issued before this server was restored from a backup; refresh it",
+        ));
+    }
     let id = DeviceId::parse(&claims.sub)
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "the access token is invalid"))?;
     Ok(Device {

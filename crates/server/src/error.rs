@@ -111,6 +111,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::DeviceRevoked => Self::forbidden("device_revoked", e.to_string()),
             StoreError::TokensRevoked => Self::unauthorized("token_revoked", e.to_string()),
+            StoreError::UnknownDevice => Self::unauthorized("token_expired", e.to_string()),
             StoreError::InvalidCode => Self::unauthorized("invalid_code", e.to_string()),
             StoreError::InvalidRefreshToken => {
                 Self::unauthorized("invalid_refresh_token", e.to_string())

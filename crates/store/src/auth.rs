@@ -4,6 +4,7 @@
 //! plain SHA-256 is the right hash for them (argon2 is for low-entropy passwords).
 
 use crate::push::load_device;
+use crate::token::{self, RefreshClaims};
 use crate::{Result, Store, StoreError, now_ms};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,8 +15,15 @@ use sha2::{Digest, Sha256};
 pub const INVITE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 pub const REFRESH_TTL_MS: i64 = 90 * 24 * 3600 * 1000;
 /// A refresh token presented again within this window after its rotation gets the same
-/// answer (the phone lost the first one); later, it is treated as theft.
-pub const RETRY_WINDOW_MS: i64 = 60 * 1000;
+/// answer (the phone lost the first one); later, it is treated as theft. Ten minutes: far
+/// beyond what the reference client spends retrying one refresh (at most 3 minutes, see
+/// `langso_client::Config::refresh_budget`) and a typical mobile client's timeouts and
+/// backoff (issue 7, item 4).
+pub const RETRY_WINDOW_MS: i64 = 10 * 60 * 1000;
+/// Member numbers kept free after a restore, beyond the highest the backup or the replaced
+/// database used, so members enrolled after the backup (and re-adopted) never share a
+/// number with members enrolled after the restore.
+pub(crate) const MEMBER_GAP_AFTER_RESTORE: i64 = 1000;
 const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
@@ -114,7 +122,36 @@ pub(crate) fn token_secret(tx: &Transaction<'_>) -> Result<Vec<u8>> {
     )?)
 }
 
-fn device_ids(tx: &Transaction<'_>, device: i64) -> Result<(DeviceId, MemberId, TeamId)> {
+/// The next free public member id: above every one in use and above the gap a restore
+/// leaves (`meta.member_floor`).
+pub(crate) fn next_member_id(tx: &Transaction<'_>) -> Result<MemberId> {
+    let next: i64 = tx.query_row(
+        "SELECT max(coalesce((SELECT max(CAST(substr(member_id, 2) AS INTEGER)) FROM members), 0) + 1,
+                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'member_floor'), 0))",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(MemberId::from_index(next as usize))
+}
+
+/// Adds a volunteer to a team; returns its row id.
+pub(crate) fn insert_member(
+    tx: &Transaction<'_>,
+    member: &MemberId,
+    team: i64,
+    name: &str,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO members (member_id, team_id, name, role) VALUES (?1, ?2, ?3, 'member')",
+        params![member.as_str(), team, name],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub(crate) fn device_ids(
+    tx: &Transaction<'_>,
+    device: i64,
+) -> Result<(DeviceId, MemberId, TeamId)> {
     let (d, m, t): (Vec<u8>, String, String) = tx.query_row(
         "SELECT d.device_id, m.member_id, t.team_id FROM devices d
          JOIN members m ON m.id = d.member_id JOIN teams t ON t.id = d.team_id WHERE d.id = ?1",
@@ -220,18 +257,7 @@ impl Store {
             let (team_id, member_id) = invite.ok_or(StoreError::InvalidCode)?;
             let member_id = match member_id {
                 Some(m) => m,
-                None => {
-                    let next: i64 =
-                        tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM members", [], |r| {
-                            r.get(0)
-                        })?;
-                    let public = MemberId::from_index(next as usize);
-                    tx.execute(
-                        "INSERT INTO members (member_id, team_id, name, role) VALUES (?1, ?2, ?3, 'member')",
-                        params![public.as_str(), team_id, name],
-                    )?;
-                    tx.last_insert_rowid()
-                }
+                None => insert_member(tx, &next_member_id(tx)?, team_id, &name)?,
             };
             let device = DeviceId(uuid::Uuid::new_v4());
             tx.execute(
@@ -247,13 +273,20 @@ impl Store {
             if used != 1 {
                 return Err(StoreError::InvalidCode);
             }
-            let token = new_refresh_token();
+            let (device_id, member_id, team_id) = device_ids(tx, device_row)?;
+            let claims = RefreshClaims {
+                device: device_id,
+                member: member_id.clone(),
+                team: team_id.clone(),
+                issued_ms: now,
+                nonce: token::random_nonce(),
+            };
+            let token = token::mint(&token_secret(tx)?, &claims);
             tx.execute(
                 "INSERT INTO refresh_tokens (token_hash, device_id, issued_ms, expires_ms)
                  VALUES (?1, ?2, ?3, ?4)",
                 params![sha256(token.as_bytes()), device_row, now, now + REFRESH_TTL_MS],
             )?;
-            let (device_id, member_id, team_id) = device_ids(tx, device_row)?;
             Ok(Enrolled {
                 device_id,
                 member_id,
@@ -271,7 +304,8 @@ impl Store {
         let token = token.to_owned();
         // Reuse detection revokes tokens, and that must commit although the answer is an
         // error: the closure returns Ok(Err(..)) for it.
-        self.write(move |tx| refresh_in(tx, &token)).await?
+        self.write(move |tx| crate::refresh::refresh_in(tx, &token))
+            .await?
     }
 
     /// Refuses revoked devices and tokens issued before a revocation.
@@ -306,101 +340,6 @@ impl Store {
             Ok(())
         })
     }
-}
-
-struct TokenRow {
-    device: i64,
-    expires_ms: i64,
-    rotated_ms: Option<i64>,
-    access_iat: Option<i64>,
-    revoked_ms: Option<i64>,
-}
-
-fn token_row(tx: &Transaction<'_>, token: &str) -> Result<Option<TokenRow>> {
-    Ok(tx
-        .query_row(
-            "SELECT device_id, expires_ms, rotated_ms, access_iat, revoked_ms FROM refresh_tokens
-             WHERE token_hash = ?1",
-            [sha256(token.as_bytes())],
-            |r| {
-                Ok(TokenRow {
-                    device: r.get(0)?,
-                    expires_ms: r.get(1)?,
-                    rotated_ms: r.get(2)?,
-                    access_iat: r.get(3)?,
-                    revoked_ms: r.get(4)?,
-                })
-            },
-        )
-        .optional()?)
-}
-
-fn refresh_in(tx: &Transaction<'_>, token: &str) -> Result<Result<Refreshed>> {
-    let now = now_ms();
-    let Some(row) = token_row(tx, token)? else {
-        return Ok(Err(StoreError::InvalidRefreshToken));
-    };
-    let revoked: Option<i64> = tx.query_row(
-        "SELECT revoked_ms FROM devices WHERE id = ?1",
-        [row.device],
-        |r| r.get(0),
-    )?;
-    if revoked.is_some() {
-        return Ok(Err(StoreError::DeviceRevoked));
-    }
-    if row.revoked_ms.is_some() {
-        return Ok(Err(StoreError::TokensRevoked));
-    }
-    if row.expires_ms <= now {
-        return Ok(Err(StoreError::InvalidRefreshToken));
-    }
-    let secret = token_secret(tx)?;
-    let next = successor(&secret, token);
-    let (device_id, member_id, team_id) = device_ids(tx, row.device)?;
-    if let Some(rotated) = row.rotated_ms {
-        let child = token_row(tx, &next)?;
-        let child_unused = child
-            .as_ref()
-            .is_some_and(|c| c.rotated_ms.is_none() && c.revoked_ms.is_none());
-        if now - rotated <= RETRY_WINDOW_MS && child_unused {
-            let child = child.expect("checked above");
-            return Ok(Ok(Refreshed {
-                device_id,
-                member_id,
-                team_id,
-                refresh_token: next,
-                refresh_expires_ms: child.expires_ms,
-                access_iat: row.access_iat.unwrap_or(rotated / 1000),
-            }));
-        }
-        tx.execute(
-            "UPDATE refresh_tokens SET revoked_ms = ?1 WHERE device_id = ?2 AND revoked_ms IS NULL",
-            params![now, row.device],
-        )?;
-        tx.execute(
-            "UPDATE devices SET tokens_valid_after = ?1 WHERE id = ?2",
-            params![now, row.device],
-        )?;
-        tracing::warn!(device = %device_id, "refresh token reused; the device's tokens are revoked");
-        return Ok(Err(StoreError::RefreshTokenReused));
-    }
-    let iat = now / 1000;
-    tx.execute(
-        "UPDATE refresh_tokens SET rotated_ms = ?1, access_iat = ?2 WHERE token_hash = ?3",
-        params![now, iat, sha256(token.as_bytes())],
-    )?;
-    tx.execute(
-        "INSERT INTO refresh_tokens (token_hash, device_id, issued_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
-        params![sha256(next.as_bytes()), row.device, now, now + REFRESH_TTL_MS],
-    )?;
-    Ok(Ok(Refreshed {
-        device_id,
-        member_id,
-        team_id,
-        refresh_token: next,
-        refresh_expires_ms: now + REFRESH_TTL_MS,
-        access_iat: iat,
-    }))
 }
 
 #[cfg(test)]

@@ -15,8 +15,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_reports.sql"),
     include_str!("../migrations/004_member_month_totals.sql"),
     include_str!("../migrations/005_team_village_history.sql"),
+    include_str!("../migrations/007_restore.sql"),
     include_str!("../migrations/008_event_clock.sql"),
 ];
+
+/// How many migrations this binary has: the highest `user_version` it can open.
+pub fn migration_count() -> usize {
+    MIGRATIONS.len()
+}
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

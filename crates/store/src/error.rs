@@ -21,6 +21,15 @@ pub enum StoreError {
     DeviceRevoked,
     #[error("this device's tokens have been revoked; enroll it again")]
     TokensRevoked,
+    /// The token names a device this database does not hold (it was restored from a backup
+    /// older than the device's enrollment): refreshing re-adopts the device.
+    #[error(
+        "this device is not known to this server (it was restored from a backup); refresh the token"
+    )]
+    UnknownDevice,
+    /// A running server holds the database (`langso serve`'s lock).
+    #[error("{0}")]
+    Locked(String),
     #[error("the enrollment code is unknown, already used or expired")]
     InvalidCode,
     #[error("the refresh token is unknown or expired")]

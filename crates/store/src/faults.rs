@@ -46,6 +46,35 @@ impl Store {
         Ok(calls)
     }
 
+    /// Makes the writer's statements fail at random from now on: at each progress callback
+    /// (every [`PROGRESS_STEP`] VM instructions) with probability `p`, `SQLITE_INTERRUPT`,
+    /// which rolls back the whole open transaction. Returns a counter of faults raised.
+    /// [`Store::disarm_writer`] stops it.
+    pub fn fail_writes_randomly(&self, p: f64, seed: u64) -> Result<Arc<AtomicU64>> {
+        let fired = Arc::new(AtomicU64::new(0));
+        let count = fired.clone();
+        let threshold = (p.clamp(0.0, 1.0) * u64::MAX as f64) as u64;
+        let mut state = seed | 1;
+        self.with_writer_conn(move |conn| {
+            conn.progress_handler(
+                PROGRESS_STEP,
+                Some(move || {
+                    // xorshift64: enough randomness for choosing fault points.
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let fire = state < threshold;
+                    if fire {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                    fire
+                }),
+            )?;
+            Ok(())
+        })?;
+        Ok(fired)
+    }
+
     /// Removes an armed interrupt.
     pub fn disarm_writer(&self) -> Result<()> {
         self.with_writer_conn(|conn| Ok(conn.progress_handler(0, None::<fn() -> bool>)?))

@@ -14,16 +14,20 @@ pub use integrity::Problem;
 mod faults;
 #[cfg(feature = "fault-injection")]
 pub use faults::{PROGRESS_STEP, PendingPush, WriterHold};
+mod lock;
 mod malformed;
 mod pull;
 mod push;
 mod reference;
+mod refresh;
 mod reports;
 mod resend;
+mod restore;
 mod scope;
 pub use scope::NamedUnit;
 mod sessions;
 mod tallies;
+mod token;
 pub mod users;
 mod writer;
 
@@ -31,6 +35,7 @@ pub use admin::{RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
 pub use auth::{DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey};
 pub use bulk::{BenchDevice, BulkEvent};
 pub use error::StoreError;
+pub use lock::{ServerLock, lock_path};
 pub use malformed::{MalformedItem, STORED_ITEM_CHARS, STORED_TEXT_CHARS};
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
 pub use push::{EventResult, EventStatus, PushOutcome, PushRequest};
@@ -41,6 +46,7 @@ pub use reports::{
     UnitSummary, VillageCoverage,
 };
 pub use resend::{EVENT_ID_CONFLICT, STORED_UNDER_PREVIOUS_ENROLLMENT};
+pub use restore::{Restored, restore};
 pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
 pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow, TeamTotals};
 

@@ -29,7 +29,8 @@ pub struct PullPage {
     pub changes: Vec<Change>,
     pub next_cursor: String,
     pub has_more: bool,
-    /// The cursor was from another database generation: this page starts a new snapshot.
+    /// The cursor was from another database generation, or ahead of this database's change
+    /// log (it was restored from a backup): this page starts a new snapshot.
     pub reset: bool,
     pub acked_through_seq: i64,
 }
@@ -200,7 +201,11 @@ impl Store {
                 team: dev.team_id,
                 version: current_version(c)?,
             };
-            let reset = parsed.as_ref().is_some_and(|p| p.g != generation);
+            // A cursor from another generation, or ahead of this change log (the database
+            // was replaced by an older copy), cannot be continued: a new snapshot starts.
+            let reset = parsed
+                .as_ref()
+                .is_some_and(|p| p.g != generation || p.at > max_seq);
             let mut cur = match parsed {
                 Some(p) if !reset => p,
                 _ => Cursor {

@@ -256,7 +256,9 @@ pub(crate) fn load_device(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()?;
-    let (id, team_id, revoked, valid_after, acked) = row.ok_or(StoreError::TokensRevoked)?;
+    // No row: the database was restored from a backup older than the device's enrollment.
+    // The phone refreshes its token, which re-adopts the device (crate::refresh).
+    let (id, team_id, revoked, valid_after, acked) = row.ok_or(StoreError::UnknownDevice)?;
     if revoked.is_some() {
         return Err(StoreError::DeviceRevoked);
     }

@@ -14,18 +14,19 @@ use langso_domain::event::{EventContent, RawEvent};
 use langso_domain::{Count, EventId, KindCode, Rejection, VillageId};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-/// The code of a `duplicate` whose event is stored under another device of the team: the
-/// phone re-enrolled (re-enrolment numbers the carried events' seqs anew), the event is
-/// counted once, under the device that first stored it.
+/// The code of a `duplicate` whose event is stored under another device: the phone
+/// re-enrolled (re-enrolment numbers the carried events' seqs anew; the new device may even
+/// be in another team), and the event is counted once, under the device that first stored
+/// it. Only a copy of the phone's own data carries the same event id with the same
+/// content, so no other device can be meant.
 pub const STORED_UNDER_PREVIOUS_ENROLLMENT: &str = "stored_under_previous_enrollment";
 
 /// The code of a `conflict`: the event id is stored with other content.
 pub const EVENT_ID_CONFLICT: &str = "event_id_conflict";
 
-/// A stored event as the phone described it, with its device and the device's team.
+/// A stored event as the phone described it, with its device.
 pub(crate) struct Stored {
     pub device: i64,
-    pub team_id: i64,
     pub content: EventContent,
 }
 
@@ -34,9 +35,8 @@ pub(crate) fn stored_content(conn: &rusqlite::Connection, id: &EventId) -> Resul
     Ok(conn
         .prepare_cached(
             "SELECT e.device_id, e.seq, k.code, v.village_id, e.count, e.occurred_ms,
-                    e.occurred_off, e.note, t.event_id, d.team_id
+                    e.occurred_off, e.note, t.event_id
              FROM events e JOIN kinds k ON k.id = e.kind_id JOIN villages v ON v.id = e.village_id
-             JOIN devices d ON d.id = e.device_id
              LEFT JOIN events t ON t.id = e.corrects
              WHERE e.event_id = ?1",
         )?
@@ -46,7 +46,6 @@ pub(crate) fn stored_content(conn: &rusqlite::Connection, id: &EventId) -> Resul
             let corrects: Option<Vec<u8>> = r.get(8)?;
             Ok(Stored {
                 device: r.get(0)?,
-                team_id: r.get(9)?,
                 content: EventContent {
                     seq: r.get(1)?,
                     kind: KindCode::parse(&kind).expect("stored kind codes are valid"),
@@ -66,10 +65,7 @@ pub(crate) fn stored_content(conn: &rusqlite::Connection, id: &EventId) -> Resul
 fn compare(stored: &Stored, dev: &Device, raw: &RawEvent) -> (EventStatus, Option<&'static str>) {
     if stored.device == dev.id && stored.content.matches_raw(raw) {
         (EventStatus::Duplicate, None)
-    } else if stored.device != dev.id
-        && stored.team_id == dev.team_id
-        && stored.content.matches_raw_but_seq(raw)
-    {
+    } else if stored.device != dev.id && stored.content.matches_raw_but_seq(raw) {
         (
             EventStatus::Duplicate,
             Some(STORED_UNDER_PREVIOUS_ENROLLMENT),
@@ -81,8 +77,8 @@ fn compare(stored: &Stored, dev: &Device, raw: &RawEvent) -> (EventStatus, Optio
 
 fn message_for(code: &str) -> String {
     if code == STORED_UNDER_PREVIOUS_ENROLLMENT {
-        "this event is already stored under another enrollment of this team (this phone's \
-         previous one): settled, counted once"
+        "this event is already stored under another device (this phone's previous \
+         enrollment): settled, counted once"
             .to_owned()
     } else {
         "this event_id is already stored with different content; the stored event is unchanged"

@@ -23,6 +23,8 @@ type Reply = oneshot::Sender<Result<PushOutcome>>;
 pub enum Job {
     Push(Box<PushJob>, Reply),
     Exec(ExecFn),
+    /// Sent when the last store handle is dropped: the thread closes the connection.
+    Stop,
 }
 
 /// At most this many events go into one group transaction.
@@ -35,6 +37,20 @@ pub struct Writer {
     tx: mpsc::Sender<Job>,
     /// When the last write failed for a storage fault (ms since the epoch; 0: never).
     last_fault_ms: Arc<AtomicI64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Writer {
+    /// Closes the database: the queued jobs run, then the connection closes, before the
+    /// last store handle's drop returns (so the file can be replaced right after).
+    fn drop(&mut self) {
+        let _ = self.tx.send(Job::Stop);
+        if let Some(t) = self.thread.take()
+            && t.thread().id() != std::thread::current().id()
+        {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Writer {
@@ -42,11 +58,15 @@ impl Writer {
         let (tx, rx) = mpsc::channel();
         let last_fault_ms = Arc::new(AtomicI64::new(0));
         let faults = last_fault_ms.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("langso-writer".into())
             .spawn(move || run(conn, rx, &faults))
             .expect("spawn writer thread");
-        Self { tx, last_fault_ms }
+        Self {
+            tx,
+            last_fault_ms,
+            thread: Some(thread),
+        }
     }
 
     pub fn push(&self, job: PushJob) -> oneshot::Receiver<Result<PushOutcome>> {
@@ -113,7 +133,11 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, faults: &AtomicI64) {
         };
         // A panic must not kill the only writer: its jobs' replies are dropped (answered
         // "writer gone", a 503) and their transaction rolls back as it unwinds.
+        if matches!(first, Job::Stop) {
+            return;
+        }
         let outcome = catch_unwind(AssertUnwindSafe(|| match first {
+            Job::Stop => {}
             Job::Exec(f) => f(&mut conn),
             Job::Push(job, reply) => {
                 let (group, next) = drain_group(&rx, (job, reply));

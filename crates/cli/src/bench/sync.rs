@@ -26,7 +26,7 @@ pub fn run(args: SyncArgs) -> Result<()> {
     if args.events == 0 {
         bail!("--events must be at least 1");
     }
-    println!(
+    outln!(
         "langso bench sync: one device, {} queued events, durable outbox and server (synchronous=FULL)",
         args.events
     );
@@ -109,7 +109,7 @@ fn once(run: usize, n: usize, workers: Option<usize>) -> Result<()> {
         .map(|d| d.as_secs_f64() * 1000.0)
         .collect();
     lat.sort_by(f64::total_cmp);
-    println!(
+    outln!(
         "run {run}: synced {} events in {secs:.3} s ({:.0} events/s): {} batches, push p50 {:.1} ms, max {:.1} ms; then pulled {} changes",
         report.accepted,
         report.accepted as f64 / secs,
@@ -118,7 +118,7 @@ fn once(run: usize, n: usize, workers: Option<usize>) -> Result<()> {
         lat.last().copied().unwrap_or_default(),
         report.pulled
     );
-    println!("       (record() with an fsync each, not timed above: {record_rate:.0} events/s)");
+    outln!("       (record() with an fsync each, not timed above: {record_rate:.0} events/s)");
     if report.accepted != n
         || stored as usize != n
         || report.queued != 0

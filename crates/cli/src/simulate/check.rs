@@ -44,7 +44,7 @@ impl Verdict {
     }
     /// Prints the reconciliation; the last line is `N lost, N double-counted`.
     pub fn print(&self, planned_invalid: usize) {
-        println!(
+        outln!(
             "events: {} recorded, {} rejected ({} planned invalid), {} on the server, {} still queued, {} conflicts, {} wrong verdicts",
             self.recorded,
             self.rejected,
@@ -54,23 +54,30 @@ impl Verdict {
             self.conflicts,
             self.wrong_verdicts
         );
-        println!(
+        outln!(
             "per device: server's accepted events == recorded − rejected for {}/{} devices",
-            self.devices_ok, self.devices
+            self.devices_ok,
+            self.devices
         );
-        println!(
+        outln!(
             "tallies: {} (village, kind) totals compared with the sum of what devices hold: {} short, {} in excess",
-            self.tally_keys, self.tally_short, self.tally_excess
+            self.tally_keys,
+            self.tally_short,
+            self.tally_excess
         );
-        println!(
+        outln!(
             "verify: {}",
             if self.verify_diffs == 0 {
-                "ok (every tally equals its recompute from the event log)".to_owned()
+                "ok (every tally equals its recompute from the event log; every other rule holds)"
+                    .to_owned()
             } else {
-                format!("{} tallies differ from the event log", self.verify_diffs)
+                format!(
+                    "{} tallies differ from the event log or rules are broken",
+                    self.verify_diffs
+                )
             }
         );
-        println!(
+        outln!(
             "{} lost, {} double-counted",
             self.lost(),
             self.double_counted()
@@ -200,6 +207,6 @@ pub fn reconcile(store: &Store, ends: &[DeviceEnd], before: &TallyTotals) -> Res
             v.tally_short += held - delta;
         }
     }
-    v.verify_diffs = store.verify()?.len();
+    v.verify_diffs = store.verify()?.len() + store.verify_integrity()?.len();
     Ok(v)
 }

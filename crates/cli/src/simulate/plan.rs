@@ -43,6 +43,8 @@ pub struct Mix {
     pub kill_rate: f64,
     pub invalid_rate: f64,
     pub correct_rate: f64,
+    /// Share of devices whose clock changes between recording and the evening sync.
+    pub clock_change_rate: f64,
 }
 
 /// One planned event. Times are true times; the device writes them by its own clock.
@@ -64,8 +66,11 @@ pub struct DevicePlan {
     pub index: usize,
     pub member: MemberId,
     pub team: TeamId,
-    /// How wrong the device's clock is.
+    /// How wrong the device's clock is while it records (and syncs earlier in the week).
     pub skew: Duration,
+    /// How wrong it is at the evening sync, when that differs: a wrong clock fixed by the
+    /// network before the push, or a right one broken after recording.
+    pub evening_skew: Option<Duration>,
     /// Syncs its evening burst through the fault proxy.
     pub faulty: bool,
     /// Killed at the n-th time the sync reaches this point, then reopened and resumed.
@@ -202,11 +207,20 @@ pub fn device(
     } else {
         rng.below(events.len())
     };
+    // Drawn last, so the rest of the plan is what the same seed gave before.
+    let evening_skew = rng.chance(mix.clock_change_rate).then(|| {
+        if skew.is_zero() {
+            Duration::hours(if rng.chance(0.5) { 5 } else { -5 })
+        } else {
+            Duration::zero()
+        }
+    });
     DevicePlan {
         index,
         member,
         team,
         skew,
+        evening_skew,
         faulty,
         kill,
         early,

@@ -38,6 +38,7 @@ fn token_pair(state: &AppState, e: Enrolled) -> Result<HttpResponse, ApiError> {
         "refresh_token": e.refresh_token,
         "access_expires_at": rfc3339_secs(exp),
         "refresh_expires_at": rfc3339_secs(e.refresh_expires_ms / 1000),
+        "server_time": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     })))
 }
 
