@@ -251,3 +251,64 @@ fn a_known_path_called_with_another_method_answers_405_with_allow() {
     let (status, _, body) = raw(&s, "DELETE", "/v1/no-such-path");
     assert_eq!(status, 404, "{body}");
 }
+
+fn backup(s: &Server) -> std::path::PathBuf {
+    let out = s.db.with_file_name("backup.db");
+    s.cli_ok(&["backup", "--out", out.to_str().unwrap()]);
+    out
+}
+
+/// Puts `backup` in place with `langso restore` (a new generation) or by hand (the
+/// backup's generation).
+fn put_back(s: &mut Server, backup: &std::path::Path, by_hand: bool) {
+    s.kill();
+    if by_hand {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", s.db.display()));
+        }
+        std::fs::copy(backup, &s.db).unwrap();
+    } else {
+        s.cli_ok(&["restore", "--from", backup.to_str().unwrap()]);
+    }
+    s.restart();
+}
+
+/// A push of `events` saying what the phone last saw.
+fn push_knowing(s: &Server, phone: &Phone, events: &[Value], seen: &Value) -> Value {
+    let mut body = batch(events, &now_vn());
+    if let Some(g) = seen.get("generation") {
+        body["generation"] = g.clone();
+        body["acked_through_seq"] = seen["acked_through_seq"].clone();
+    }
+    s.push_batch(&phone.access_token, &body).expect(200).body
+}
+
+#[test]
+fn a_push_answer_says_reset_when_the_database_was_replaced_by_an_older_copy() {
+    for by_hand in [false, true] {
+        let mut s = Server::start_demo();
+        let team = s.teams()[0]["id"].as_str().unwrap().to_owned();
+        let mut phone = s.enroll(&team);
+        let v = phone.village().to_owned();
+        let first = phone.event("vneid_activation", &v, 1);
+        let seen = push_knowing(&s, &phone, &[first], &json!({}));
+        assert_eq!(seen["reset"], false);
+        let backup = backup(&s);
+        let second = phone.event("vneid_activation", &v, 1);
+        let seen = push_knowing(&s, &phone, &[second], &seen);
+        assert_eq!(
+            (seen["reset"].clone(), seen["acked_through_seq"].clone()),
+            (json!(false), json!(2))
+        );
+
+        put_back(&mut s, &backup, by_hand);
+        let pair = s.refresh(&phone.refresh_token).expect(200);
+        phone.access_token = pair.body["access_token"].as_str().unwrap().to_owned();
+        let third = phone.event("vneid_activation", &v, 1);
+        let answer = push_knowing(&s, &phone, std::slice::from_ref(&third), &seen);
+        assert_eq!(answer["reset"], true, "by hand: {by_hand}: {answer}");
+        // Told nothing, the server cannot tell: the phone compares for itself.
+        let answer = push_knowing(&s, &phone, &[third], &json!({}));
+        assert_eq!(answer["reset"], false);
+    }
+}

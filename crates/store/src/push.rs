@@ -59,6 +59,9 @@ pub struct EventResult {
 pub struct PushOutcome {
     pub results: Vec<EventResult>,
     pub acked_through_seq: i64,
+    /// The device's `acked_through_seq` before this push: a phone that saw a higher one
+    /// was answered by a database since replaced with an older copy.
+    pub acked_before: i64,
     pub server_time: DateTime<Utc>,
 }
 
@@ -303,6 +306,7 @@ fn apply(
     Ok(PushOutcome {
         results,
         acked_through_seq,
+        acked_before: acked,
         server_time: Utc::now(),
     })
 }

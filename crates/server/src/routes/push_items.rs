@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-/// A push body: only these three fields, `events` an array of anything.
+/// A push body: these fields only, `events` an array of anything.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct PushBody<'a> {
@@ -22,6 +22,21 @@ pub(super) struct PushBody<'a> {
     pub device_clock: String,
     #[serde(borrow)]
     pub events: Vec<&'a RawValue>,
+    /// The `generation` of the last answer the phone applied, if it sends it.
+    #[serde(default)]
+    pub generation: Option<String>,
+    /// The `acked_through_seq` of the last answer the phone applied, if it sends it.
+    #[serde(default, deserialize_with = "whole::optional")]
+    pub acked_through_seq: Option<i64>,
+}
+
+impl PushBody<'_> {
+    /// Whether the server's database was replaced by an older copy since the phone's last
+    /// answer: another generation, or fewer seqs acknowledged than the phone was told.
+    pub fn reset(&self, generation: &str, acked_before: i64) -> bool {
+        self.generation.as_deref().is_some_and(|g| g != generation)
+            || self.acked_through_seq.is_some_and(|a| a > acked_before)
+    }
 }
 
 #[derive(Deserialize)]
