@@ -254,6 +254,7 @@ mod tests {
                  "message": "events[5] is not a valid event: invalid type: integer `42`"},
             ],
             "acked_through_seq": 5,
+            "reset": false,
             "server_time": "2026-11-28T12:30:01.234Z",
             "generation": "0f6c6a7e-3c1e-4f43-9d7e-2b1f3f4a5b6c",
         })
@@ -542,7 +543,7 @@ mod tests {
         bad(json!({"entity": "kind", "op": "upsert", "id": "k", "data": {"code": "k"}}));
     }
 
-    /// The `.route("PATH", web::METHOD()` pairs of the server's route table.
+    /// The `api("PATH", [op(M::METHOD, …), …])` pairs of the server's route table.
     fn server_routes() -> BTreeSet<(String, String)> {
         let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../crates/server/src/routes/mod.rs");
@@ -551,19 +552,15 @@ mod tests {
         // Whitespace removed, so a route rustfmt splits over lines reads like one on one line.
         let text: String = text.split_whitespace().collect();
         let mut routes = BTreeSet::new();
-        let mut rest = text.as_str();
-        while let Some(i) = rest.find(".route(\"") {
-            rest = &rest[i + ".route(\"".len()..];
-            let end = rest.find('"').expect("closing quote of the route path");
-            let path = rest[..end].to_owned();
-            let after = &rest[end..];
-            let m = after
-                .find("web::")
-                .map(|j| &after[j + "web::".len()..])
-                .and_then(|s| s.split('(').next())
-                .expect("web::METHOD() after the route path");
-            routes.insert((m.to_ascii_uppercase(), path));
-            rest = after;
+        for path_and_ops in text.split("api(\"").skip(1) {
+            let end = path_and_ops
+                .find('"')
+                .expect("closing quote of the route path");
+            let path = &path_and_ops[..end];
+            for op in path_and_ops.split("op(M::").skip(1) {
+                let method = op.split(',').next().expect("op(M::METHOD, handler)");
+                routes.insert((method.to_owned(), path.to_owned()));
+            }
         }
         routes
     }

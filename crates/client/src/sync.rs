@@ -248,9 +248,11 @@ impl Engine {
             }
             let batch_id = uuid::Uuid::now_v7();
             let offset = self.config.clock_offset;
+            let generation = self.state.generation.clone();
+            let known = generation.as_deref().map(|g| (g, self.state.acked_seq));
             let body = || {
                 let clock = rfc3339(device_clock(offset));
-                Some(wire::push_body(&batch_id, &clock, &jsons))
+                Some(wire::push_body(&batch_id, &clock, known, &jsons))
             };
             let a = self.authed(Method::Post, "/v1/sync/push", &body, stats, report)?;
             match a.status {
@@ -287,7 +289,7 @@ impl Engine {
         let offset = self.offset_from(server_time);
         self.transact(|tx, s| {
             s.server_offset_ms = offset;
-            let restored = server_restored(s, &a.generation, a.acked_through_seq);
+            let restored = a.reset || server_restored(s, &a.generation, a.acked_through_seq);
             if restored {
                 report.generation_changed = true;
                 report.requeued += events::requeue_for_restore(tx, device)?;
@@ -305,7 +307,9 @@ impl Engine {
                     continue;
                 }
                 let state = if state == EventState::Conflict && events::carried_stored(tx, &id)? {
-                    // Stored under this phone's former enrollment: the same event, counted once.
+                    // Stored under this phone's former enrollment: the same event, counted
+                    // once. Servers since issue 7 say so themselves (`duplicate`, code
+                    // `stored_under_previous_enrollment`); older ones answered `conflict`.
                     EventState::Duplicate
                 } else {
                     state

@@ -29,6 +29,10 @@ pub struct TokenPair {
 pub struct PushAnswer {
     pub results: Vec<PushResult>,
     pub acked_through_seq: i64,
+    /// The server was restored since the answer whose generation and acked seq the push
+    /// sent (absent from servers before issue 7).
+    #[serde(default)]
+    pub reset: bool,
     pub server_time: String,
     pub generation: String,
 }
@@ -90,12 +94,25 @@ pub fn event_json(e: &HeldEvent) -> String {
     v.to_string()
 }
 
-/// A push body from pre-serialised events.
-pub fn push_body(batch_id: &uuid::Uuid, device_clock: &str, events: &[String]) -> String {
-    let mut s = String::with_capacity(events.iter().map(|e| e.len() + 1).sum::<usize>() + 128);
+/// A push body from pre-serialised events. `known`: the `generation` and
+/// `acked_through_seq` of the last answer applied, so the server can answer `reset`.
+pub fn push_body(
+    batch_id: &uuid::Uuid,
+    device_clock: &str,
+    known: Option<(&str, i64)>,
+    events: &[String],
+) -> String {
+    let mut s = String::with_capacity(events.iter().map(|e| e.len() + 1).sum::<usize>() + 256);
     s.push_str(&format!(
-        "{{\"batch_id\":\"{batch_id}\",\"device_clock\":\"{device_clock}\",\"events\":["
+        "{{\"batch_id\":\"{batch_id}\",\"device_clock\":\"{device_clock}\","
     ));
+    if let Some((generation, acked)) = known {
+        s.push_str(&format!(
+            "\"generation\":{},\"acked_through_seq\":{acked},",
+            json!(generation)
+        ));
+    }
+    s.push_str("\"events\":[");
     for (i, e) in events.iter().enumerate() {
         if i > 0 {
             s.push(',');
@@ -107,4 +124,4 @@ pub fn push_body(batch_id: &uuid::Uuid, device_clock: &str, events: &[String]) -
 }
 
 /// Bytes of a push body beyond its events.
-pub const PUSH_OVERHEAD: usize = 160;
+pub const PUSH_OVERHEAD: usize = 260;

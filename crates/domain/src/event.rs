@@ -8,7 +8,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 pub const MAX_COUNT: i64 = 1000;
+
+/// A note's limit, in Unicode code points after NFC normalisation. Since a code point is
+/// at most 4 bytes of UTF-8, a stored note is at most 2,000 bytes (and at most 1,000
+/// UTF-16 units).
 pub const MAX_NOTE_CHARS: usize = 500;
+
+/// The largest integer a JavaScript client holds exactly (2^53 − 1,
+/// `Number.MAX_SAFE_INTEGER`): the bound of every integer a phone sends (`seq`,
+/// `clock_offset_ms`), so a client written in JavaScript never rounds one.
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// Why one event was not accepted. The code is stable; clients switch on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -145,12 +154,17 @@ pub struct EventContent {
 impl EventContent {
     /// Whether a pushed event says exactly what this stored one says.
     pub fn matches_raw(&self, raw: &RawEvent) -> bool {
+        u64::try_from(self.seq).ok() == Some(raw.seq) && self.matches_raw_but_seq(raw)
+    }
+
+    /// Whether a pushed event says what this stored one says, its `seq` aside: the same
+    /// event carried to another enrollment of the phone, which numbers seqs anew.
+    pub fn matches_raw_but_seq(&self, raw: &RawEvent) -> bool {
         let same_time = parse_rfc3339(&raw.occurred_at).is_some_and(|t| {
             t.with_timezone(&Utc).timestamp_millis() == self.occurred_ms
                 && t.offset().local_minus_utc() == self.occurred_offset_secs
         });
-        u64::try_from(self.seq).ok() == Some(raw.seq)
-            && self.kind.as_str() == raw.kind
+        self.kind.as_str() == raw.kind
             && self.village.as_str() == raw.village_id
             && self.count.get() == raw.count
             && same_time
@@ -177,8 +191,13 @@ pub fn validate(raw: &RawEvent, clock: &PushClock) -> Result<EventDraft, Rejecti
     use RejectionCode as C;
     let seq = i64::try_from(raw.seq)
         .ok()
-        .filter(|s| *s >= 1)
-        .ok_or_else(|| Rejection::new(C::InvalidSeq, "seq must be an integer from 1"))?;
+        .filter(|s| (1..=MAX_SAFE_INTEGER).contains(s))
+        .ok_or_else(|| {
+            Rejection::new(
+                C::InvalidSeq,
+                format!("seq must be an integer from 1 to {MAX_SAFE_INTEGER} (2^53 - 1)"),
+            )
+        })?;
     let kind = KindCode::parse(&raw.kind).ok_or_else(|| {
         Rejection::new(
             C::UnknownKind,
@@ -319,7 +338,13 @@ mod tests {
 
         let mut r = raw();
         r.seq = 0;
-        assert_eq!(code_of(r, clock(0)), RejectionCode::InvalidSeq);
+        assert_eq!(code_of(r.clone(), clock(0)), RejectionCode::InvalidSeq);
+        r.seq = MAX_SAFE_INTEGER as u64 + 1;
+        assert_eq!(code_of(r.clone(), clock(0)), RejectionCode::InvalidSeq);
+        r.seq = u64::MAX;
+        assert_eq!(code_of(r.clone(), clock(0)), RejectionCode::InvalidSeq);
+        r.seq = MAX_SAFE_INTEGER as u64;
+        assert!(validate(&r, &clock(0)).is_ok(), "2^53 - 1 is the last seq");
 
         let mut r = raw();
         r.occurred_at = "2026-11-28 09:00".into();

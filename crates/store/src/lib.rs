@@ -21,6 +21,7 @@ mod push;
 mod reference;
 mod refresh;
 mod reports;
+mod resend;
 mod restore;
 mod scope;
 pub use scope::NamedUnit;
@@ -44,6 +45,7 @@ pub use reports::{
     PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetLevel, TargetSetting, Totals,
     UnitSummary, VillageCoverage,
 };
+pub use resend::{EVENT_ID_CONFLICT, STORED_UNDER_PREVIOUS_ENROLLMENT};
 pub use restore::{Restored, restore};
 pub use sessions::{COOKIE_SESSION_TTL_MS, CookieSession, LeaderTokens, USER_REFRESH_TTL_MS};
 pub use tallies::{TallyDiff, TallyQuery, TallyReport, TallyRow, TeamTotals};

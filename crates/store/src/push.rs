@@ -6,11 +6,12 @@
 
 use crate::aggregates::Contribution;
 use crate::malformed::{self, Item, MalformedItem};
+use crate::resend::reject_or_match;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
-use langso_domain::event::{EventContent, PushClock, RawEvent, validate};
+use langso_domain::event::{PushClock, RawEvent, validate};
 use langso_domain::text::quote;
-use langso_domain::{Count, DeviceId, EventId, KindCode, Rejection, RejectionCode, VillageId};
+use langso_domain::{DeviceId, EventId, KindCode, Rejection, RejectionCode, VillageId};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::{HashMap, HashSet};
 
@@ -58,6 +59,9 @@ pub struct EventResult {
 pub struct PushOutcome {
     pub results: Vec<EventResult>,
     pub acked_through_seq: i64,
+    /// The device's `acked_through_seq` before this push: a phone that saw a higher one
+    /// was answered by a database since replaced with an older copy.
+    pub acked_before: i64,
     pub server_time: DateTime<Utc>,
 }
 
@@ -182,9 +186,10 @@ impl GroupContext {
     }
 }
 
-struct Device {
-    id: i64,
-    team_id: i64,
+/// The pushing device: its row id and its team's.
+pub(crate) struct Device {
+    pub(crate) id: i64,
+    pub(crate) team_id: i64,
 }
 
 /// Runs one push in a savepoint. The outer `Err` is a storage fault: SQLite may already have
@@ -301,6 +306,7 @@ fn apply(
     Ok(PushOutcome {
         results,
         acked_through_seq,
+        acked_before: acked,
         server_time: Utc::now(),
     })
 }
@@ -450,97 +456,6 @@ fn find_target(tx: &Transaction<'_>, t: &EventId) -> Result<Option<Target>> {
             })
         })
         .optional()?)
-}
-
-/// The stored event with this id, as the phone described it, and its device.
-pub(crate) fn stored_content(
-    conn: &rusqlite::Connection,
-    id: &EventId,
-) -> Result<Option<(i64, EventContent)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT e.device_id, e.seq, k.code, v.village_id, e.count, e.occurred_ms,
-                    e.occurred_off, e.note, t.event_id
-             FROM events e JOIN kinds k ON k.id = e.kind_id JOIN villages v ON v.id = e.village_id
-             LEFT JOIN events t ON t.id = e.corrects
-             WHERE e.event_id = ?1",
-        )?
-        .query_row([id.as_bytes().as_slice()], |r| {
-            let kind: String = r.get(2)?;
-            let village: String = r.get(3)?;
-            let corrects: Option<Vec<u8>> = r.get(8)?;
-            Ok((
-                r.get(0)?,
-                EventContent {
-                    seq: r.get(1)?,
-                    kind: KindCode::parse(&kind).expect("stored kind codes are valid"),
-                    village: VillageId::parse(&village).expect("stored village ids are valid"),
-                    count: Count::stored(r.get(4)?),
-                    occurred_ms: r.get(5)?,
-                    occurred_offset_secs: r.get(6)?,
-                    note: r.get(7)?,
-                    corrects: corrects.and_then(|b| EventId::from_slice(&b)),
-                },
-            ))
-        })
-        .optional()?)
-}
-
-/// A pushed event that cannot be inserted: if its id is stored it is a duplicate or a
-/// conflict, otherwise it is rejected (and recorded, so its seq counts as processed).
-fn reject_or_match(
-    tx: &Transaction<'_>,
-    dev: &Device,
-    job: &PushJob,
-    raw: &RawEvent,
-    rejection: Rejection,
-) -> Result<EventResult> {
-    let (status, code, message) = match stored_content(tx, &raw.event_id)? {
-        Some((device, stored)) if device == dev.id && stored.matches_raw(raw) => {
-            (EventStatus::Duplicate, None, None)
-        }
-        Some(_) => (
-            EventStatus::Conflict,
-            Some("event_id_conflict"),
-            Some(
-                "this event_id is already stored with different content; the stored event is unchanged"
-                    .to_owned(),
-            ),
-        ),
-        None => (
-            EventStatus::Rejected,
-            Some(rejection.code.as_str()),
-            Some(rejection.message),
-        ),
-    };
-    if status != EventStatus::Duplicate
-        && let Ok(seq) = i64::try_from(raw.seq)
-        && seq >= 1
-    {
-        let payload = malformed::event_payload(raw);
-        tx.prepare_cached(
-            "INSERT INTO rejections (device_id, seq, event_id, status, code, message, received_ms, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![
-            dev.id,
-            seq,
-            raw.event_id.as_bytes().as_slice(),
-            if status == EventStatus::Conflict { "conflict" } else { "rejected" },
-            code.unwrap_or_default(),
-            message.as_deref().unwrap_or_default(),
-            job.clock.received_at.timestamp_millis(),
-            payload.to_string(),
-        ])?;
-    }
-    Ok(EventResult {
-        event_id: Some(raw.event_id),
-        seq: None,
-        status,
-        code,
-        message,
-        clock_corrected: false,
-    })
 }
 
 /// Moves the device's high-water mark over every seq now processed without a gap.

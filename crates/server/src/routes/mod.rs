@@ -8,36 +8,88 @@ mod sync;
 mod tallies;
 
 use crate::error::ApiError;
-use actix_web::{HttpResponse, web};
+use actix_web::dev::Handler;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, Responder, Route, web};
 use admin::revoke;
 
+/// Every API path and its operations. A known path called with another method answers
+/// 405 `method_not_allowed` with an `Allow` header listing the path's methods; an unknown
+/// path answers 404 `not_found`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/v1/devices/enroll", web::post().to(devices::enroll))
-        .route("/v1/devices/token", web::post().to(devices::token))
-        .route("/v1/sync/push", web::post().to(sync::push))
-        .route("/v1/sync/pull", web::get().to(sync::pull))
-        .route("/v1/tallies", web::get().to(tallies::tallies))
+    use Method as M;
+    let paths = [
+        api("/healthz", [op(M::GET, health::healthz)]),
+        api("/readyz", [op(M::GET, health::readyz)]),
+        api("/v1/devices/enroll", [op(M::POST, devices::enroll)]),
+        api("/v1/devices/token", [op(M::POST, devices::token)]),
+        api("/v1/sync/push", [op(M::POST, sync::push)]),
+        api("/v1/sync/pull", [op(M::GET, sync::pull)]),
+        api("/v1/tallies", [op(M::GET, tallies::tallies)]),
         // Leader accounts and what leaders manage.
-        .route("/v1/auth/set-password", web::post().to(accounts::password))
-        .route("/v1/auth/login", web::post().to(accounts::login))
-        .route("/v1/auth/token", web::post().to(accounts::token))
-        .route("/v1/auth/session", web::post().to(accounts::session))
-        .route("/v1/auth/logout", web::post().to(accounts::logout))
-        .route("/v1/me", web::get().to(accounts::me))
-        .route("/v1/teams/{team_id}/invites", web::post().to(admin::invite))
-        .route("/v1/teams/{team_id}/devices", web::get().to(admin::devices))
-        .route("/v1/devices/{device_id}/revoke", web::post().to(revoke))
+        api("/v1/auth/set-password", [op(M::POST, accounts::password)]),
+        api("/v1/auth/login", [op(M::POST, accounts::login)]),
+        api("/v1/auth/token", [op(M::POST, accounts::token)]),
+        api("/v1/auth/session", [op(M::POST, accounts::session)]),
+        api("/v1/auth/logout", [op(M::POST, accounts::logout)]),
+        api("/v1/me", [op(M::GET, accounts::me)]),
+        api("/v1/teams/{team_id}/invites", [op(M::POST, admin::invite)]),
+        api("/v1/teams/{team_id}/devices", [op(M::GET, admin::devices)]),
+        api("/v1/devices/{device_id}/revoke", [op(M::POST, revoke)]),
         // Leaders' reports (issue 3).
-        .route("/v1/reports/summary", web::get().to(reports::summary))
-        .route(
+        api("/v1/reports/summary", [op(M::GET, reports::summary)]),
+        api(
             "/v1/reports/leaderboard",
-            web::get().to(reports::leaderboard),
-        )
-        .route("/v1/reports/coverage", web::get().to(reports::coverage))
-        .route("/v1/targets", web::post().to(reports::set_target))
-        .default_service(web::to(not_found));
+            [op(M::GET, reports::leaderboard)],
+        ),
+        api("/v1/reports/coverage", [op(M::GET, reports::coverage)]),
+        api("/v1/targets", [op(M::POST, reports::set_target)]),
+    ];
+    for resource in paths {
+        cfg.service(resource);
+    }
+    cfg.default_service(web::to(not_found));
+}
+
+/// One operation of a path: its method and handler.
+fn op<F, Args>(method: Method, handler: F) -> (Method, Route)
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    (method.clone(), web::method(method).to(handler))
+}
+
+/// A path with its operations; any other method answers 405 with `Allow`.
+fn api<const N: usize>(path: &str, ops: [(Method, Route); N]) -> Resource {
+    let allow = ops
+        .iter()
+        .map(|(m, _)| m.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut resource = web::resource(path);
+    for (_, route) in ops {
+        resource = resource.route(route);
+    }
+    resource.default_service(web::to(move |req: HttpRequest| {
+        let allow = allow.clone();
+        async move { method_not_allowed(req.method(), &allow) }
+    }))
+}
+
+fn method_not_allowed(method: &Method, allow: &str) -> HttpResponse {
+    let err = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed here; this path allows {allow}"),
+    );
+    let mut resp = actix_web::ResponseError::error_response(&err);
+    if let Ok(v) = HeaderValue::from_str(allow) {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    resp
 }
 
 async fn not_found() -> HttpResponse {

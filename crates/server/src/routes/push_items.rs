@@ -7,14 +7,14 @@
 //! place, and the others are judged as usual.
 
 use langso_domain::EventId;
-use langso_domain::event::RawEvent;
+use langso_domain::event::{MAX_SAFE_INTEGER, RawEvent};
 use langso_domain::text::cut_quoted;
 use langso_store::MalformedItem;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-/// A push body: only these three fields, `events` an array of anything.
+/// A push body: these fields only, `events` an array of anything.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct PushBody<'a> {
@@ -22,22 +22,39 @@ pub(super) struct PushBody<'a> {
     pub device_clock: String,
     #[serde(borrow)]
     pub events: Vec<&'a RawValue>,
+    /// The `generation` of the last answer the phone applied, if it sends it.
+    #[serde(default)]
+    pub generation: Option<String>,
+    /// The `acked_through_seq` of the last answer the phone applied, if it sends it.
+    #[serde(default, deserialize_with = "whole::optional")]
+    pub acked_through_seq: Option<i64>,
+}
+
+impl PushBody<'_> {
+    /// Whether the server's database was replaced by an older copy since the phone's last
+    /// answer: another generation, or fewer seqs acknowledged than the phone was told.
+    pub fn reset(&self, generation: &str, acked_before: i64) -> bool {
+        self.generation.as_deref().is_some_and(|g| g != generation)
+            || self.acked_through_seq.is_some_and(|a| a > acked_before)
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WireEvent {
     event_id: Uuid,
+    #[serde(deserialize_with = "whole::non_negative")]
     seq: u64,
     kind: String,
     village_id: String,
+    #[serde(deserialize_with = "whole::signed")]
     count: i64,
     occurred_at: String,
     #[serde(default)]
     note: Option<String>,
     #[serde(default)]
     corrects: Option<Uuid>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::optional")]
     clock_offset_ms: Option<i64>,
 }
 
@@ -49,9 +66,6 @@ struct Probe {
     #[serde(default)]
     seq: Option<serde_json::Value>,
 }
-
-/// `clock_offset_ms` must be a JavaScript-safe integer (|n| ≤ 2^53 − 1).
-const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// At most this many characters of a parser's message go back to the phone.
 const MESSAGE_CHARS: usize = 200;
@@ -106,7 +120,9 @@ fn malformed(index: usize, text: &str, why: &str) -> MalformedItem {
             .as_ref()
             .and_then(|v| v.as_str())
             .and_then(EventId::parse);
-        let seq = p.seq.as_ref().and_then(|v| v.as_i64()).filter(|s| *s >= 1);
+        let seq = (p.seq.as_ref())
+            .and_then(whole::of_value)
+            .filter(|s| (1..=MAX_SAFE_INTEGER).contains(s));
         (id, seq)
     });
     MalformedItem {
@@ -118,6 +134,63 @@ fn malformed(index: usize, text: &str, why: &str) -> MalformedItem {
             cut_quoted(why, MESSAGE_CHARS)
         ),
         json: text.to_owned(),
+    }
+}
+
+/// Integers as JSON Schema reads them: a value, not a spelling. `17`, `17.0` and `1.7e1`
+/// are all the integer 17 (a client may serialise whole numbers as floats); `17.5` is not
+/// an integer. Whole values beyond the target type saturate, so a huge `seq` or `count` is
+/// judged by its range rule (`invalid_seq`, `count_out_of_range`), not found malformed.
+mod whole {
+    use serde::{Deserialize, Deserializer, de::Error};
+    use serde_json::Number;
+
+    /// The whole value of a JSON number, saturated to `i64`; None for a fraction.
+    fn of_number(n: &Number) -> Option<i64> {
+        if let Some(i) = n.as_i64() {
+            return Some(i);
+        }
+        if n.is_u64() {
+            return Some(i64::MAX);
+        }
+        let f = n.as_f64()?;
+        // `as` saturates: 1e300 becomes i64::MAX, -1e300 i64::MIN.
+        (f.is_finite() && f.fract() == 0.0).then_some(f as i64)
+    }
+
+    pub(super) fn of_value(v: &serde_json::Value) -> Option<i64> {
+        v.as_number().and_then(of_number)
+    }
+
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        let n = Number::deserialize(d)?;
+        of_number(&n).ok_or_else(|| D::Error::custom(format!("{n} is not an integer")))
+    }
+
+    pub(super) fn signed<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        read(d)
+    }
+
+    /// A seq: negative is malformed; the largest values saturate (`invalid_seq` later).
+    pub(super) fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let n = Number::deserialize(d)?;
+        if let Some(u) = n.as_u64() {
+            return Ok(u);
+        }
+        match of_number(&n) {
+            Some(i) if i >= 0 => Ok(u64::try_from(i).unwrap_or_default()),
+            _ => Err(D::Error::custom(format!(
+                "{n} is not a non-negative integer"
+            ))),
+        }
+    }
+
+    pub(super) fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        Option::<Number>::deserialize(d)?
+            .map(|n| {
+                of_number(&n).ok_or_else(|| D::Error::custom(format!("{n} is not an integer")))
+            })
+            .transpose()
     }
 }
 
@@ -164,5 +237,34 @@ mod tests {
         let ok =
             event_text("null").replace(r#""note":null"#, r#""clock_offset_ms":-9007199254740991"#);
         assert_eq!(event(&ok).unwrap().clock_offset_ms, Some(-MAX_SAFE_INTEGER));
+    }
+
+    #[test]
+    fn whole_numbers_written_as_floats_are_integers_and_fractions_are_not() {
+        let text = event_text("null")
+            .replace(r#""seq":3"#, r#""seq":2802705.0"#)
+            .replace(r#""count":1"#, r#""count":2e0"#)
+            .replace(r#""note":null"#, r#""clock_offset_ms":-1250.0"#);
+        let e = event(&text).expect("whole floats read");
+        assert_eq!(
+            (e.seq, e.count, e.clock_offset_ms),
+            (2802705, 2, Some(-1250))
+        );
+        for bad in [r#""seq":3.5"#, r#""seq":-1"#, r#""seq":"3""#] {
+            let text = event_text("null").replace(r#""seq":3"#, bad);
+            assert!(event(&text).is_err(), "{bad} is malformed");
+        }
+    }
+
+    #[test]
+    fn seqs_beyond_the_safe_integers_still_read_for_their_range_rule() {
+        for (big, want) in [
+            ("9007199254740992", 9_007_199_254_740_992),
+            ("18446744073709551615", u64::MAX),
+            ("1e300", i64::MAX as u64),
+        ] {
+            let text = event_text("null").replace(r#""seq":3"#, &format!(r#""seq":{big}"#));
+            assert_eq!(event(&text).expect(big).seq, want, "{big}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use crate::{AppState, MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{SecondsFormat, Utc};
-use langso_domain::event::PushClock;
+use langso_domain::event::{MAX_SAFE_INTEGER, PushClock};
 use langso_domain::text::cut_quoted;
 use langso_domain::time::{month_start, parse_rfc3339, vn_day};
 use langso_domain::{BatchId, EventId};
@@ -78,6 +78,15 @@ pub async fn push(
     if batch.events.len() > MAX_BATCH_EVENTS {
         return Err(too_large());
     }
+    if batch
+        .acked_through_seq
+        .is_some_and(|a| !(0..=MAX_SAFE_INTEGER).contains(&a))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_json",
+            "acked_through_seq must be an integer from 0 to 2^53 - 1",
+        ));
+    }
     let device_clock = parse_rfc3339(&batch.device_clock).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_device_clock",
@@ -96,6 +105,7 @@ pub async fn push(
             malformed: items.malformed,
         })
         .await?;
+    let reset = batch.reset(state.store.generation(), outcome.acked_before);
     let results: Vec<WireResult> = (outcome.results.into_iter().enumerate())
         .map(|(i, r)| WireResult::new(i, r))
         .collect();
@@ -103,6 +113,7 @@ pub async fn push(
         "batch_id": batch.batch_id,
         "results": results,
         "acked_through_seq": outcome.acked_through_seq,
+        "reset": reset,
         "server_time": outcome.server_time.to_rfc3339_opts(SecondsFormat::Millis, true),
         "generation": state.store.generation(),
     })))
