@@ -52,7 +52,7 @@ fn forwarded_for_is_ignored_without_a_trusted_proxy() {
 
 #[test]
 fn forwarded_for_is_believed_from_a_trusted_proxy() {
-    let s = Server::start_demo_with_args(&["--trusted-proxy", "127.0.0.1/32"]);
+    let s = Server::start_demo_with(&["--trusted-proxy", "127.0.0.1/32"]);
     let lan = s.new_leader("team_leader", "T00001");
     fail_many(&s, 5, |_| (Some("198.51.100.1".into()), lan.clone()));
 

@@ -61,22 +61,8 @@ fn spawn_loopback_server(
     if let Some(w) = workers {
         config.workers = w;
     }
-    let server_store = store.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            match langso_server::build(&config, server_store) {
-                Ok((server, addr)) => {
-                    let _ = tx.send(Ok((addr, server.handle())));
-                    let _ = server.await;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                }
-            }
-        })
-    });
-    Ok(rx.recv()??)
+    let s = crate::loopback::spawn(store, config)?;
+    Ok((s.addr, s.handle))
 }
 
 /// A small deterministic generator, so both runs push the same shape of data.

@@ -6,6 +6,7 @@ mod bench;
 mod bench_reports;
 mod commands;
 mod field;
+mod loopback;
 mod simulate;
 mod targets;
 

@@ -94,6 +94,16 @@ struct World {
 }
 
 impl World {
+    /// The same world after `server` restored `backup`: its store reopened on the result.
+    fn restored(
+        self,
+        server: &mut chaos::LocalServer,
+        backup: &std::path::Path,
+    ) -> Result<(Self, String)> {
+        let (store, generation) = server.restore(self.store, backup)?;
+        Ok((Self { store, ..self }, generation))
+    }
+
     fn outbox(&self, i: usize) -> PathBuf {
         self.dir.join(format!("device-{i:05}.db"))
     }
@@ -256,33 +266,9 @@ fn restore_twice(
         Ok(who.len())
     };
     let mut synced = sync_third(&w, 0)?;
-    let World {
-        store,
-        server: url,
-        dir,
-        agent,
-    } = w;
-    let (store, first) = server.restore(store, &backup)?;
-    let w = World {
-        store,
-        server: url,
-        dir,
-        agent,
-    };
+    let (w, first) = w.restored(server, &backup)?;
     synced += sync_third(&w, 1)?;
-    let World {
-        store,
-        server: url,
-        dir,
-        agent,
-    } = w;
-    let (store, second) = server.restore(store, &backup)?;
-    let w = World {
-        store,
-        server: url,
-        dir,
-        agent,
-    };
+    let (w, second) = w.restored(server, &backup)?;
     Ok((
         w,
         summary::Restores {

@@ -4,10 +4,11 @@
 //! member, area, monthly and late-change tables), so they are checked here too; the events
 //! reach back four days, so late changes are exercised.
 
+mod common;
+
 use chrono::{Duration, TimeZone, Utc};
-use langso_domain::demo::{Demo, DemoMember, DemoTeam, DemoVillage, TeamLevel};
 use langso_domain::event::{PushClock, RawEvent};
-use langso_domain::{BatchId, DeviceId, EventId, MemberId, TeamId, VillageId, kinds, units};
+use langso_domain::{BatchId, DeviceId, EventId, VillageId};
 use langso_store::{EventStatus, PushRequest, ReportLevel, Store, TallyQuery};
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -15,47 +16,7 @@ use std::collections::HashMap;
 const KINDS: [&str; 3] = ["vneid_activation", "digital_signature", "e_health_book"];
 
 fn fixture() -> (tempfile::TempDir, Store, Vec<DeviceId>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
-    let tree = units::parse_hierarchy(include_str!(
-        "../../../data/quang-ninh/quang-ninh-admin-units.json"
-    ))
-    .unwrap();
-    let village = |i: usize| DemoVillage {
-        id: VillageId::from_index(i),
-        name: format!("Thôn {i}"),
-        commune_code: "06649".into(),
-        population: 900,
-        households: 250,
-    };
-    let demo = Demo {
-        villages: (1..=3).map(village).collect(),
-        teams: vec![DemoTeam {
-            id: TeamId::from_index(1),
-            name: "Tổ 1".into(),
-            level: TeamLevel::Commune,
-            commune_code: "06649".into(),
-            villages: (1..=3).map(VillageId::from_index).collect(),
-        }],
-        members: vec![DemoMember {
-            id: MemberId::from_index(1),
-            team: TeamId::from_index(1),
-            name: "Nguyễn Văn A".into(),
-            role: "leader".into(),
-        }],
-    };
-    store.import_units(tree, true).unwrap();
-    store.seed_demo(demo, kinds::default_catalogue()).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let devices = (0..2)
-        .map(|_| {
-            let code = store.create_invite(&TeamId::from_index(1), None).unwrap();
-            rt.block_on(store.enroll(&code, "phone")).unwrap().device_id
-        })
-        .collect();
-    (dir, store, devices)
+    common::one_team_store(2)
 }
 
 #[derive(Clone, Debug)]

@@ -44,22 +44,11 @@ impl LocalServer {
             listen: format!("127.0.0.1:{}", self.port),
             ..Default::default()
         };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let store = store.clone();
-        let thread = std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                match langso_server::build(&config, store) {
-                    Ok((server, addr)) => {
-                        let _ = tx.send(Ok((addr, server.handle())));
-                        let _ = server.await;
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                    }
-                }
-            })
-        });
-        let (addr, handle) = rx.recv()??;
+        let crate::loopback::Spawned {
+            addr,
+            handle,
+            thread,
+        } = crate::loopback::spawn(store, config)?;
         self.port = addr.port();
         self.running = Some(Running {
             handle,

@@ -8,6 +8,54 @@ use langso_domain::{BatchId, DeviceId, EventId, MemberId, TeamId, demo, kinds, u
 use langso_store::{EventStatus, PushRequest, Store, TeamInfo};
 use std::collections::HashMap;
 
+/// One commune team (T00001, commune 06649) covering three villages (V000001..3), with
+/// `devices` enrolled phones: the smallest world where tallies and groups can be checked.
+pub fn one_team_store(devices: usize) -> (tempfile::TempDir, Store, Vec<DeviceId>) {
+    use langso_domain::VillageId;
+    use langso_domain::demo::{Demo, DemoMember, DemoTeam, DemoVillage, TeamLevel};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let tree = units::parse_hierarchy(include_str!(
+        "../../../../data/quang-ninh/quang-ninh-admin-units.json"
+    ))
+    .unwrap();
+    let village = |i: usize| DemoVillage {
+        id: VillageId::from_index(i),
+        name: format!("Thôn {i}"),
+        commune_code: "06649".into(),
+        population: 900,
+        households: 250,
+    };
+    let demo = Demo {
+        villages: (1..=3).map(village).collect(),
+        teams: vec![DemoTeam {
+            id: TeamId::from_index(1),
+            name: "Tổ 1".into(),
+            level: TeamLevel::Commune,
+            commune_code: "06649".into(),
+            villages: (1..=3).map(VillageId::from_index).collect(),
+        }],
+        members: vec![DemoMember {
+            id: MemberId::from_index(1),
+            team: TeamId::from_index(1),
+            name: "Nguyễn Văn A".into(),
+            role: "leader".into(),
+        }],
+    };
+    store.import_units(tree, true).unwrap();
+    store.seed_demo(demo, kinds::default_catalogue()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let devices = (0..devices)
+        .map(|_| {
+            let code = store.create_invite(&TeamId::from_index(1), None).unwrap();
+            rt.block_on(store.enroll(&code, "phone")).unwrap().device_id
+        })
+        .collect();
+    (dir, store, devices)
+}
+
 pub fn demo_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("r.db")).unwrap();
