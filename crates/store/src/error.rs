@@ -47,10 +47,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// A push's own refusal, decided before anything of it was written: the group it was
-    /// part of carries on without it. Every other error inside a group ends the group.
+    /// A push's own refusal (a revoked, unknown or logged-out device, …): anything but a
+    /// storage failure. Its savepoint is rolled back and the group it was part of carries
+    /// on without it. A storage failure inside a group ends the group.
     pub(crate) fn is_refusal(&self) -> bool {
-        matches!(self, Self::DeviceRevoked | Self::TokensRevoked)
+        !self.is_unavailable()
     }
 
     /// A fault of the database's environment (busy, full, read-only, I/O, memory,
@@ -74,7 +75,7 @@ impl StoreError {
                     | C::FileLockingProtocolFailed
             ),
             Self::Sqlite(_) => false,
-            _ => true,
+            other => other.is_unavailable(),
         }
     }
 

@@ -294,3 +294,27 @@ fn a_lone_push_that_fails_does_not_fail_the_rest_of_its_group() {
     assert_eq!(failed.len(), 1, "only the bad push failed");
     f.assert_consistent("one bad push");
 }
+
+#[test]
+fn a_push_from_a_device_the_database_does_not_know_is_refused_alone() {
+    // After a database is replaced by an older copy, a phone enrolled since still holds a
+    // valid access token: its push must be refused on its own, not end its group.
+    let mut f = fixture();
+    let mut group = f.group(0);
+    group[2].device = DeviceId(uuid::Uuid::now_v7());
+    let mut outcomes = f.run_group(&group);
+    let refused = outcomes.remove(2);
+    assert!(
+        matches!(refused, Err(langso_store::StoreError::UnknownDevice)),
+        "{:?}",
+        refused.err()
+    );
+    let mut rest = group;
+    rest.remove(2);
+    assert!(
+        outcomes.iter().all(Result::is_ok),
+        "the other pushes were stored"
+    );
+    assert!(f.settle(rest, outcomes, "unknown device").is_empty());
+    f.assert_consistent("unknown device");
+}
