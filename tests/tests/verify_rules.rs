@@ -81,3 +81,12 @@ fn a_change_log_that_contradicts_the_coverage_is_found() {
         "change_log",
     );
 }
+
+#[test]
+fn a_row_referring_to_a_missing_row_is_found() {
+    break_and_verify(
+        "PRAGMA foreign_keys = OFF;
+         DELETE FROM kinds WHERE id = (SELECT kind_id FROM events LIMIT 1);",
+        "foreign_key",
+    );
+}

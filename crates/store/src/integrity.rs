@@ -9,7 +9,7 @@ use rusqlite::Connection;
 /// One row that breaks a rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    /// Which rule: `acked_seq`, `correction_link`, `placed_day`, `village_placement`,
+    /// Which rule: `foreign_key`, `acked_seq`, `correction_link`, `placed_day`, `village_placement`,
     /// `coverage_history` or `change_log`.
     pub check: &'static str,
     /// What breaks it, in words, with the row's public ids.
@@ -18,6 +18,14 @@ pub struct Problem {
 
 /// (rule, query returning one text column per offending row).
 const CHECKS: &[(&str, &str)] = &[
+    // Every reference between rows points at a row that exists (a row deleted with
+    // foreign keys off, or a file edited by hand, breaks this).
+    (
+        "foreign_key",
+        "SELECT 'table ' || fk.\"table\" || ' row ' || coalesce(fk.rowid, '?') || ' refers to a missing row of '
+                || fk.parent
+         FROM pragma_foreign_key_check AS fk",
+    ),
     // A device's acknowledged high-water mark is exactly the end of the first unbroken run
     // of processed seqs (stored or rejected) from 1: never ahead (an acknowledgement of
     // something not stored), never behind (a phone held back for nothing).
