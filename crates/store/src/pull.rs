@@ -45,6 +45,11 @@ struct Cursor {
     snap: Option<(usize, String)>,
     /// Change-log position: every change up to this seq is reflected.
     at: i64,
+    /// When the change at `at` was logged (ms; absent in cursors of older servers). A log
+    /// whose change `at` has another time is another history (the file was replaced by a
+    /// copy whose log has since reused the seq): the cursor cannot be continued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    t: Option<i64>,
 }
 
 impl Cursor {
@@ -58,6 +63,23 @@ impl Cursor {
         let snap_ok = c.snap.as_ref().is_none_or(|(e, _)| *e < ENTITIES.len());
         (snap_ok && c.at >= 0).then_some(c)
     }
+}
+
+/// When the change `seq` was logged (ms), if it exists.
+fn logged_at(c: &Connection, seq: i64) -> Result<Option<i64>> {
+    Ok(
+        c.prepare_cached("SELECT at_ms FROM changes WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?,
+    )
+}
+
+/// Whether the cursor's change-log position belongs to this database's history.
+fn same_history(c: &Connection, cursor: &Cursor) -> Result<bool> {
+    Ok(match cursor.t {
+        Some(t) if cursor.at > 0 => logged_at(c, cursor.at)? == Some(t),
+        _ => true,
+    })
 }
 
 struct Scope {
@@ -203,15 +225,17 @@ impl Store {
             };
             // A cursor from another generation, or ahead of this change log (the database
             // was replaced by an older copy), cannot be continued: a new snapshot starts.
-            let reset = parsed
-                .as_ref()
-                .is_some_and(|p| p.g != generation || p.at > max_seq);
+            let reset = match &parsed {
+                None => false,
+                Some(p) => p.g != generation || p.at > max_seq || !same_history(c, p)?,
+            };
             let mut cur = match parsed {
                 Some(p) if !reset => p,
                 _ => Cursor {
                     g: generation.clone(),
                     snap: Some((0, String::new())),
                     at: max_seq,
+                    t: None,
                 },
             };
             let mut changes = Vec::new();
@@ -272,6 +296,7 @@ impl Store {
                     cur.at = cur.at.max(max_seq);
                 }
             }
+            cur.t = logged_at(c, cur.at)?;
             Ok(PullPage {
                 changes,
                 next_cursor: cur.encode(),
@@ -293,6 +318,7 @@ mod tests {
             g: "g".into(),
             snap: Some((2, "V000001".into())),
             at: 7,
+            t: Some(1_764_000_000_000),
         };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("not-a-cursor"), None);
