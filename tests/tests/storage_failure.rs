@@ -151,7 +151,8 @@ fn a_transaction_rolled_back_by_sqlite_inside_a_group_stores_nothing_of_the_503s
 fn a_full_database_answers_503_stores_nothing_and_is_not_ready() {
     let mut server = Server::start_demo();
     let size_mb = std::fs::metadata(&server.db).unwrap().len() / (1024 * 1024);
-    let cap = (size_mb + 1).to_string();
+    // Room for some pushes, and more than the 2 MiB /readyz wants under the cap.
+    let cap = (size_mb + 4).to_string();
     server.restart_with(&["--max-db-mb", &cap]);
     let mut phone = server.enroll("T00001");
     let village = phone.village().to_owned();
@@ -179,6 +180,11 @@ fn a_full_database_answers_503_stores_nothing_and_is_not_ready() {
         }
     }
     assert!(!refused.is_empty(), "the cap was reached");
+    server
+        .get("/readyz", None)
+        .expect_error(503, "storage_unavailable");
+    // Still not ready once the fault is old: a small probe fits, a batch would not.
+    std::thread::sleep(std::time::Duration::from_millis(10_500));
     server
         .get("/readyz", None)
         .expect_error(503, "storage_unavailable");

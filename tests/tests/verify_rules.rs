@@ -90,3 +90,24 @@ fn a_row_referring_to_a_missing_row_is_found() {
         "foreign_key",
     );
 }
+
+#[test]
+fn verify_and_backup_of_a_mistyped_path_fail_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("langso.bd");
+    let run = |args: &[&str]| {
+        std::process::Command::new(langso_tests::harness::langso_bin())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let m = missing.to_str().unwrap();
+    let out = run(&["verify", "--db", m]);
+    assert_eq!(out.status.code(), Some(2), "verify of nothing is not ok");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database at"));
+    let backup = dir.path().join("b.db");
+    let out = run(&["backup", "--db", m, "--out", backup.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!missing.exists(), "no database was created");
+    assert!(!backup.exists(), "no empty backup was written");
+}

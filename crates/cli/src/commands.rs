@@ -10,7 +10,20 @@ use std::process::ExitCode;
 /// The 177-commune tree, embedded so `langso demo` works from any directory.
 pub const TREE_2024_09: &str = include_str!("../../../data/quang-ninh/quang-ninh-admin-units.json");
 
+/// Opens an existing database: a mistyped path is an error, never a new empty database
+/// that a command would then report on ("ok") or serve.
 pub fn open(db: &Path) -> Result<Store> {
+    if !db.exists() {
+        bail!(
+            "no database at {}: create one with `langso import-units` or `langso demo`",
+            db.display()
+        );
+    }
+    create_or_open(db)
+}
+
+/// Opens the database, creating it if the file does not exist (import-units, demo).
+fn create_or_open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("opening database {}", db.display()))
 }
 
@@ -25,14 +38,14 @@ pub fn import_units(db: &Path, file: &Path, current: bool) -> Result<()> {
         h.count(units::Level::Commune),
         h.successions.len()
     );
-    open(db)?.import_units(h, current)?;
+    create_or_open(db)?.import_units(h, current)?;
     eprintln!("{summary}");
     Ok(())
 }
 
 /// Imports the 177-commune tree (as current) and the demo data; returns the store.
 pub fn demo(db: &Path, seed: u64) -> Result<Store> {
-    let store = open(db)?;
+    let store = create_or_open(db)?;
     let tree = units::parse_hierarchy(TREE_2024_09)?;
     let data = demo::generate(&tree, seed);
     let counts = (data.villages.len(), data.teams.len(), data.members.len());
@@ -162,7 +175,7 @@ pub fn backup(db: &Path, out: &Path) -> Result<()> {
     }
     let generation = open(db)?.backup_to(out)?;
     eprintln!(
-        "backup written to {} (generation {generation} when restored)",
+        "backup written to {} (its own generation {generation}; `langso restore` gives it a fresh one each time)",
         out.display()
     );
     Ok(())

@@ -61,6 +61,10 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// Below this much room under the database's size cap (bytes), the store reports itself not
+/// ready: a full push batch (1 MiB of JSON) may not fit.
+pub const READY_ROOM_BYTES: i64 = 2 * 1024 * 1024;
+
 /// A handle to one Langso database file. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -122,8 +126,9 @@ impl Store {
     }
 
     /// Proves that writes commit now: a small write is committed (and fsynced) on the
-    /// writer thread, and no storage fault (disk full, read-only, I/O error, busy) was met
-    /// in the last [`writer::FAULT_QUIET_MS`]. `Err(Unavailable)` otherwise.
+    /// writer thread, at least [`READY_ROOM_BYTES`] remain under a size cap
+    /// ([`Store::limit_size`]), and no storage fault (disk full, read-only, I/O error, busy)
+    /// was met in the last [`writer::FAULT_QUIET_MS`]. `Err(Unavailable)` otherwise.
     pub async fn check_writable(&self) -> Result<()> {
         self.write(|tx| {
             tx.execute(
@@ -131,6 +136,17 @@ impl Store {
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [now_ms().to_string()],
             )?;
+            let room: i64 = tx.query_row(
+                "SELECT (m.max_page_count - c.page_count) * s.page_size
+                 FROM pragma_max_page_count AS m, pragma_page_count AS c, pragma_page_size AS s",
+                [],
+                |r| r.get(0),
+            )?;
+            if room < READY_ROOM_BYTES {
+                return Err(StoreError::Unavailable(format!(
+                    "the database is at its size cap ({room} bytes of room left)"
+                )));
+            }
             Ok(())
         })
         .await?;
