@@ -288,6 +288,12 @@ fn print_report(r: &SyncReport) {
         r.rejected,
         r.conflict
     );
+    if r.waiting > 0 {
+        outln!(
+            "{} correction(s) wait for their target to reach the server: sent again at the next sync",
+            r.waiting
+        );
+    }
     outln!(
         "pulled {} change(s); {} still queued; {} request(s), {} retried{}{}",
         r.pulled,
@@ -335,6 +341,12 @@ fn print_status(s: &Status) {
         _ => outln!("not enrolled: run `langso field enroll --server URL --code CODE`"),
     }
     outln!("queued: {} event(s) waiting to sync", s.queued);
+    if s.waiting > 0 {
+        outln!(
+            "waiting: {} correction(s) whose target has not reached the server yet",
+            s.waiting
+        );
+    }
     outln!("held: {} event(s) on this device", s.held);
     outln!("last sync: {}", s.last_sync.as_deref().unwrap_or("never"));
     outln!(

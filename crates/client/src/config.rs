@@ -1,5 +1,6 @@
 //! Engine settings. Defaults suit a phone; tests shorten the waits.
 
+use crate::boot_clock::{self, Monotonic};
 use chrono::Duration as Span;
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,6 +83,11 @@ pub struct Config {
     /// changes what it *writes* (`occurred_at`, `device_clock`): simulators use it to play
     /// phones whose clocks are off by hours or days.
     pub clock_offset: Span,
+    /// The boot clock by which the engine tells the server's time between answers (and so
+    /// each event's `clock_offset_ms` at `record()`), whatever the wall clock did since the
+    /// last answer. Default: the platform's ([`boot_clock::system`]; Linux `/proc`); tests and
+    /// simulators inject their own to play reboots, [`boot_clock::none`] for none.
+    pub monotonic: Monotonic,
     /// `synchronous=FULL`: every `record()` survives a power cut. `false` (NORMAL) survives a
     /// killed process but not a power cut; for simulations that create thousands of outboxes.
     pub durable: bool,
@@ -105,6 +111,7 @@ impl Default for Config {
             pull_limit: 500,
             refresh_margin: Span::seconds(60),
             clock_offset: Span::zero(),
+            monotonic: boot_clock::system(),
             durable: true,
             agent: None,
             interrupt: None,

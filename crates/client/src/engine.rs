@@ -1,6 +1,7 @@
 //! The engine a phone app embeds: enrollment, `record()`, status and local look-ups.
 //! `sync()` lives in `sync.rs`.
 
+use crate::boot_clock::Anchor;
 use crate::config::{Config, Point};
 use crate::error::{Error, Result};
 use crate::events::{self, HeldEvent};
@@ -70,6 +71,10 @@ pub struct Status {
     pub team_id: Option<String>,
     /// Events waiting to go up.
     pub queued: usize,
+    /// Events the server could not judge yet (a correction whose target has not reached it):
+    /// pushed again at each sync until settled, or a problem once the retention window is
+    /// over. Not counted in `queued`.
+    pub waiting: usize,
     /// Events the device still holds (queued, answered, kept for the retention window).
     pub held: usize,
     /// Rejected or conflicting events not dismissed, with the server's reasons.
@@ -82,6 +87,20 @@ pub struct Status {
     pub villages: usize,
     /// The team's totals today and this month, as of the last pull.
     pub team_totals: Option<serde_json::Value>,
+}
+
+/// The server's clock as one answer showed it: server minus device clock, and the anchor on
+/// the boot clock (none without one).
+pub(crate) struct Observed {
+    offset_ms: i64,
+    anchor: Option<String>,
+}
+
+impl Observed {
+    pub(crate) fn apply(&self, s: &mut State) {
+        s.server_offset_ms = self.offset_ms;
+        s.clock_anchor.clone_from(&self.anchor);
+    }
 }
 
 pub struct Engine {
@@ -122,16 +141,40 @@ impl Engine {
         device_clock(self.config.clock_offset)
     }
 
-    /// The server's clock as best known: the device clock corrected by the offset seen in
-    /// the last answer. Token expiry and retention are judged by it, never by the device
-    /// clock alone.
+    /// The server's clock as best known. Token expiry, retention and each event's
+    /// `clock_offset_ms` are judged by it, never by the device clock alone.
     pub(crate) fn server_now(&self) -> DateTime<Utc> {
-        self.device_now().with_timezone(&Utc)
-            + chrono::Duration::milliseconds(self.state.server_offset_ms)
+        self.server_time_at(self.device_now().with_timezone(&Utc))
     }
 
-    pub(crate) fn offset_from(&self, server: DateTime<Utc>) -> i64 {
-        (server - self.device_now().with_timezone(&Utc)).num_milliseconds()
+    /// The server's time when the device clock reads `device`: the last answer's
+    /// `server_time` plus the boot clock's advance since, if still in that boot session
+    /// (right however the wall clock moved meanwhile); otherwise the device clock corrected
+    /// by the offset seen in the last answer.
+    fn server_time_at(&self, device: DateTime<Utc>) -> DateTime<Utc> {
+        let by_boot_clock = || {
+            let anchor = Anchor::parse(self.state.clock_anchor.as_deref()?)?;
+            anchor.server_time(&(self.config.monotonic)()?)
+        };
+        by_boot_clock()
+            .unwrap_or_else(|| device + chrono::Duration::milliseconds(self.state.server_offset_ms))
+    }
+
+    /// What an answer with the server's time `server` tells the engine, to store with the
+    /// answer's other effects (see [`Observed::apply`]).
+    pub(crate) fn observe(&self, server: DateTime<Utc>) -> Observed {
+        let boot = (self.config.monotonic)();
+        let device = self.device_now().with_timezone(&Utc);
+        Observed {
+            offset_ms: (server - device).num_milliseconds(),
+            anchor: boot.map(|boot| {
+                Anchor {
+                    boot,
+                    server_ms: server.timestamp_millis(),
+                }
+                .to_string()
+            }),
+        }
     }
 
     pub(crate) fn interrupt(&self, at: Point) -> Result<()> {
@@ -193,7 +236,7 @@ impl Engine {
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc))
             .or(a.date);
-        let offset = server_time.map(|d| self.offset_from(d));
+        let observed = server_time.map(|d| self.observe(d));
         let carried = self.transact(|tx, s| {
             let next = events::carry_over(tx, &p.device_id)?;
             s.server = Some(server);
@@ -205,8 +248,8 @@ impl Engine {
             s.acked_seq = 0;
             s.cursor = None;
             s.team_totals = None;
-            if let Some(o) = offset {
-                s.server_offset_ms = o;
+            if let Some(o) = &observed {
+                o.apply(s);
             }
             Ok(next - 1)
         })?;
@@ -252,6 +295,9 @@ impl Engine {
             )));
         }
         let now = self.device_now();
+        let clock_offset_ms = (now.with_timezone(&Utc)
+            - self.server_time_at(now.with_timezone(&Utc)))
+        .num_milliseconds();
         let occurred_at = rfc3339(e.occurred_at.unwrap_or(now));
         let mut held = HeldEvent {
             event_id: EventId(uuid::Uuid::now_v7()),
@@ -264,9 +310,9 @@ impl Engine {
             note,
             corrects: e.corrects,
             recorded_at: rfc3339(now),
-            // The clock's offset as known now: the server places the event by it even if
-            // the clock changes before the push (sync protocol §3, Clocks).
-            clock_offset_ms: Some(-self.state.server_offset_ms),
+            // The clock's offset now, by the boot clock if it can: the server places the
+            // event by it even if the clock changes before the push (sync protocol §3, Clocks).
+            clock_offset_ms: Some(clock_offset_ms),
             state: events::EventState::Pending,
             code: None,
             message: None,
@@ -296,13 +342,15 @@ impl Engine {
     pub fn status(&self) -> Result<Status> {
         let conn = &self.outbox.conn;
         let s = &self.state;
-        let (queued, held) = events::counts(conn, s.device_id.as_deref().unwrap_or_default())?;
+        let (queued, waiting, held) =
+            events::counts(conn, s.device_id.as_deref().unwrap_or_default())?;
         Ok(Status {
             server: s.server.clone(),
             device_id: s.device_id.clone(),
             member_id: s.member_id.clone(),
             team_id: s.team_id.clone(),
             queued,
+            waiting,
             held,
             problems: events::problems(conn)?,
             last_sync: s.last_sync.clone(),

@@ -11,6 +11,10 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum EventState {
     Pending,
+    /// Rejected for a reason that may stop being true (see [`may_wait`]): pushed again at
+    /// each later sync until settled otherwise, or final (`Rejected`) once its retention
+    /// window is over. Not a problem for the user yet; never blocks the queue.
+    Waiting,
     Accepted,
     Duplicate,
     Rejected,
@@ -21,6 +25,7 @@ impl EventState {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Waiting => "waiting",
             Self::Accepted => "accepted",
             Self::Duplicate => "duplicate",
             Self::Rejected => "rejected",
@@ -31,6 +36,7 @@ impl EventState {
     pub fn parse(s: &str) -> Option<Self> {
         [
             Self::Pending,
+            Self::Waiting,
             Self::Accepted,
             Self::Duplicate,
             Self::Rejected,
@@ -160,14 +166,63 @@ pub fn problems(conn: &Connection) -> Result<Vec<HeldEvent>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// (events waiting to go up for `device`, all events held)
-pub fn counts(conn: &Connection, device: &str) -> Result<(usize, usize)> {
-    let (queued, held): (i64, i64) = conn.query_row(
-        "SELECT coalesce(sum(status = 'pending' AND device_id = ?1), 0), count(*) FROM events",
+/// (events waiting to go up for `device`, of them `waiting` for the server to be able to
+/// judge them, all events held)
+pub fn counts(conn: &Connection, device: &str) -> Result<(usize, usize, usize)> {
+    let (queued, waiting, held): (i64, i64, i64) = conn.query_row(
+        "SELECT coalesce(sum(status = 'pending' AND device_id = ?1), 0),
+                coalesce(sum(status = 'waiting' AND device_id = ?1), 0), count(*) FROM events",
         [device],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok((queued as usize, held as usize))
+    Ok((queued as usize, waiting as usize, held as usize))
+}
+
+/// The rejection codes that may stop being true without the phone changing anything:
+/// `unknown_correction_target` (the target is another phone's event not yet pushed, or
+/// pushed again after a restore). Every other rejection is final. The server judges a
+/// resend with the same `event_id` and `seq` anew (sync protocol §3).
+pub fn may_wait(code: Option<&str>) -> bool {
+    code == Some("unknown_correction_target")
+}
+
+/// Whether the rejection of `id` with `code` should wait rather than be final: a code that
+/// may stop being true, unless the correction's target is held here with a final verdict
+/// that no later push changes (rejected or conflicting: it will never be stored).
+pub fn waits(tx: &Transaction<'_>, id: &EventId, code: Option<&str>) -> Result<bool> {
+    if !may_wait(code) {
+        return Ok(false);
+    }
+    let target_dead = tx
+        .prepare_cached(
+            "SELECT 1 FROM events e JOIN events t ON t.event_id = e.corrects
+             WHERE e.event_id = ?1 AND t.status IN ('rejected', 'conflict')",
+        )?
+        .exists([id.to_string()])?;
+    Ok(!target_dead)
+}
+
+/// At the start of a sync: waiting events whose retention window is over (acknowledged
+/// more than `retention_ms` ago by the server's clock) become final rejections; the others
+/// go back to pending, to be pushed again once in this sync. Returns how many became final.
+pub fn retry_waiting(
+    tx: &Transaction<'_>,
+    device: &str,
+    server_now_ms: i64,
+    retention_ms: i64,
+) -> Result<usize> {
+    let expired = tx
+        .prepare_cached(
+            "UPDATE events SET status = 'rejected'
+             WHERE device_id = ?1 AND status = 'waiting' AND acked_ms IS NOT NULL
+               AND acked_ms <= ?2",
+        )?
+        .execute(params![device, server_now_ms - retention_ms])?;
+    tx.prepare_cached(
+        "UPDATE events SET status = 'pending' WHERE device_id = ?1 AND status = 'waiting'",
+    )?
+    .execute([device])?;
+    Ok(expired)
 }
 
 /// Records the server's verdict on one pushed event.
@@ -210,7 +265,7 @@ pub fn requeue_for_restore(tx: &Transaction<'_>, device: &str) -> Result<usize> 
         .prepare_cached(
             "UPDATE events SET status = 'pending', code = NULL, message = NULL,
                  clock_corrected = 0, acked_ms = NULL
-             WHERE device_id = ?1 AND status IN ('accepted', 'duplicate', 'rejected')",
+             WHERE device_id = ?1 AND status IN ('accepted', 'duplicate', 'rejected', 'waiting')",
         )?
         .execute([device])?)
 }
@@ -239,15 +294,15 @@ pub fn prune(
 const CARRIED_STORED: &str = "carried_stored";
 
 /// Re-enrollment (issue 7, item 3): every event of a former enrollment the device still
-/// holds, except final rejections and conflicts, moves to the new device with new seqs (the
+/// holds, except final rejections and conflicts (waiting ones included), moves to the new device with new seqs (the
 /// server numbers seqs per device) and goes up again: unanswered ones, and stored ones
 /// within the retention window too, in case the server lost them to a restore. Returns the
 /// next free seq.
 pub fn carry_over(tx: &Transaction<'_>, new_device: &str) -> Result<u64> {
     let rows: Vec<(i64, bool)> = tx
         .prepare(
-            "SELECT id, status <> 'pending' FROM events
-             WHERE device_id <> ?1 AND status IN ('pending', 'accepted', 'duplicate')
+            "SELECT id, status IN ('accepted', 'duplicate') FROM events
+             WHERE device_id <> ?1 AND status IN ('pending', 'waiting', 'accepted', 'duplicate')
              ORDER BY id",
         )?
         .query_map([new_device], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -6,6 +6,7 @@
 //! reference data, retrying what is safe to retry. docs/sync-protocol.md, "Writing a
 //! client", describes the state machine.
 
+pub mod boot_clock;
 mod config;
 mod engine;
 mod error;
@@ -14,11 +15,13 @@ mod http;
 mod outbox;
 mod reference;
 mod sync;
+mod tokens;
 mod wire;
 
 #[cfg(feature = "fault-proxy")]
 pub mod proxy;
 
+pub use boot_clock::{BootTime, Monotonic};
 pub use config::{Backoff, Config, Interrupt, Point};
 pub use engine::{Engine, Enrollment, NewEvent, Recorded, Status};
 pub use error::{Error, Result};

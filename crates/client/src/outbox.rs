@@ -29,8 +29,8 @@ CREATE TABLE IF NOT EXISTS events (
     note            TEXT,
     corrects        TEXT,              -- event_id this one supersedes
     recorded_at     TEXT NOT NULL,     -- the device clock at record()
-    clock_offset_ms INTEGER,           -- device clock minus server clock at record(), ms, as last observed
-    status          TEXT NOT NULL DEFAULT 'pending', -- pending|accepted|duplicate|rejected|conflict
+    clock_offset_ms INTEGER,           -- device clock minus server clock at record(), ms, as estimated then
+    status          TEXT NOT NULL DEFAULT 'pending', -- pending|waiting|accepted|duplicate|rejected|conflict
     code            TEXT,              -- rejection or conflict code
     message         TEXT,
     clock_corrected INTEGER NOT NULL DEFAULT 0,
@@ -77,12 +77,15 @@ pub struct State {
     pub cursor: Option<String>,
     /// Server clock minus device clock, ms, at the last answer.
     pub server_offset_ms: i64,
+    /// The last answer's `server_time` against the boot clock then (`boot_clock::Anchor`),
+    /// if the device has a boot clock.
+    pub clock_anchor: Option<String>,
     /// Server time of the last sync that completed (RFC 3339).
     pub last_sync: Option<String>,
     pub team_totals: Option<String>,
 }
 
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 16] = [
     "server",
     "device_id",
     "member_id",
@@ -96,6 +99,7 @@ const KEYS: [&str; 15] = [
     "generation",
     "cursor",
     "server_offset_ms",
+    "clock_anchor",
     "last_sync",
     "team_totals",
 ];
@@ -116,6 +120,7 @@ impl State {
             "generation" => self.generation.clone(),
             "cursor" => self.cursor.clone(),
             "server_offset_ms" => Some(self.server_offset_ms.to_string()),
+            "clock_anchor" => self.clock_anchor.clone(),
             "last_sync" => self.last_sync.clone(),
             "team_totals" => self.team_totals.clone(),
             _ => None,
@@ -138,6 +143,7 @@ impl State {
             "generation" => self.generation = Some(v),
             "cursor" => self.cursor = Some(v),
             "server_offset_ms" => self.server_offset_ms = num(&v),
+            "clock_anchor" => self.clock_anchor = Some(v),
             "last_sync" => self.last_sync = Some(v),
             "team_totals" => self.team_totals = Some(v),
             _ => {}
@@ -227,7 +233,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
         let old = SCHEMA.replace(
-            "    clock_offset_ms INTEGER,           -- device clock minus server clock at record(), ms, as last observed\n",
+            "    clock_offset_ms INTEGER,           -- device clock minus server clock at record(), ms, as estimated then\n",
             "",
         );
         assert_ne!(old, SCHEMA);

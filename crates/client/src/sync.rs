@@ -14,15 +14,14 @@ use crate::config::Point;
 use crate::engine::{Engine, device_clock, rfc3339};
 use crate::error::{Error, Result};
 use crate::events::{self, EventState};
-use crate::http::{Answer, Limits, Method, Stats};
+use crate::http::{Method, Stats};
 use crate::outbox::State;
 use crate::reference;
-use crate::wire::{self, PullAnswer, PushAnswer, TokenPair};
-use chrono::{DateTime, Utc};
+use crate::tokens::parse_time;
+use crate::wire::{self, PullAnswer, PushAnswer};
 use langso_domain::EventId;
 use langso_domain::time::vn_offset;
 use serde::Serialize;
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// What one `sync()` did.
@@ -33,7 +32,11 @@ pub struct SyncReport {
     pub batches: usize,
     pub accepted: usize,
     pub duplicate: usize,
+    /// Final rejections: answered now, or waiting ones whose retention window ended.
     pub rejected: usize,
+    /// Rejections that may stop being true (`unknown_correction_target`): kept and pushed
+    /// again at the next sync.
+    pub waiting: usize,
     pub conflict: usize,
     /// Reference changes applied.
     pub pulled: usize,
@@ -57,12 +60,6 @@ pub struct SyncReport {
 enum Pulled {
     Done,
     Restored,
-}
-
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Whether an answer shows the server's database was replaced by an older copy since the
@@ -106,6 +103,11 @@ impl Engine {
 
     fn sync_rounds(&mut self, report: &mut SyncReport, stats: &mut Stats) -> Result<()> {
         let device = self.state.device_id.clone().ok_or(Error::NotEnrolled)?;
+        let (now, retention) = (self.server_now(), self.config.retention);
+        report.rejected += self.transact(|tx, _| {
+            let (now, retention) = (now.timestamp_millis(), retention.num_milliseconds());
+            events::retry_waiting(tx, &device, now, retention)
+        })?;
         for _ in 0..3 {
             self.push_all(&device, report, stats)?;
             self.prune(&device, report)?;
@@ -123,109 +125,6 @@ impl Engine {
             code: "generation_unstable".into(),
             message: "the server's generation kept changing during one sync".into(),
         })
-    }
-
-    /// Refreshes the access token if it is missing or about to expire by the server's clock.
-    fn ensure_token(&mut self, stats: &mut Stats, report: &mut SyncReport) -> Result<()> {
-        let expires = self.state.access_expires_at.as_deref().and_then(parse_time);
-        let fresh = self.state.access_token.is_some()
-            && expires.is_some_and(|e| self.server_now() < e - self.config.refresh_margin);
-        if fresh {
-            Ok(())
-        } else {
-            self.refresh(stats, report)
-        }
-    }
-
-    /// Rotates the refresh token. A retry after a lost answer resends the same old token,
-    /// which the server answers with the same new pair; the pair is stored before any use.
-    /// Each attempt times out after `refresh_timeout` and all of them end within
-    /// `refresh_budget`, well inside the server's 10-minute retry window.
-    fn refresh(&mut self, stats: &mut Stats, report: &mut SyncReport) -> Result<()> {
-        let token = self.state.refresh_token.clone().ok_or(Error::NotEnrolled)?;
-        let server = self.state.server.clone().ok_or(Error::NotEnrolled)?;
-        let body = json!({ "refresh_token": token }).to_string();
-        self.interrupt(Point::BeforeRequest)?;
-        let limits = Limits {
-            timeout: self.config.refresh_timeout,
-            budget: self.config.refresh_budget,
-        };
-        let a = self.http.call_within(
-            Method::Post,
-            &format!("{server}/v1/devices/token"),
-            None,
-            &|| Some(body.clone()),
-            stats,
-            Some(limits),
-        )?;
-        self.interrupt(Point::AnswerReceived)?;
-        match a.status {
-            200 => {
-                let p: TokenPair = a.json()?;
-                let server_time = p.server_time.as_deref().and_then(parse_time).or(a.date);
-                let offset = server_time.map(|d| self.offset_from(d));
-                self.transact(|_, s| {
-                    Self::store_tokens(s, &p);
-                    if let Some(o) = offset {
-                        s.server_offset_ms = o;
-                    }
-                    Ok(())
-                })?;
-                report.refreshed = true;
-                Ok(())
-            }
-            401 => {
-                let (code, message) = a.error();
-                Err(Error::ReEnroll { code, message })
-            }
-            403 => Err(Error::DeviceRevoked(a.error().1)),
-            _ => Err(a.unexpected()),
-        }
-    }
-
-    /// One authenticated request, with the token refreshed first if needed and once more on
-    /// a 401 that a refresh can fix.
-    fn authed(
-        &mut self,
-        method: Method,
-        path: &str,
-        body: &dyn Fn() -> Option<String>,
-        stats: &mut Stats,
-        report: &mut SyncReport,
-    ) -> Result<Answer> {
-        self.ensure_token(stats, report)?;
-        let mut refreshed = false;
-        loop {
-            self.interrupt(Point::BeforeRequest)?;
-            let server = self.state.server.clone().ok_or(Error::NotEnrolled)?;
-            let token = self.state.access_token.clone();
-            let a = self.http.call(
-                method,
-                &format!("{server}{path}"),
-                token.as_deref(),
-                body,
-                stats,
-            )?;
-            match a.status {
-                401 => {
-                    let (code, message) = a.error();
-                    let fixable = matches!(
-                        code.as_str(),
-                        "token_expired" | "invalid_token" | "missing_token"
-                    );
-                    if fixable && !refreshed {
-                        refreshed = true;
-                        self.refresh(stats, report)?;
-                        continue;
-                    }
-                    return Err(Error::ReEnroll { code, message });
-                }
-                403 if a.error().0 == "device_revoked" => {
-                    return Err(Error::DeviceRevoked(a.error().1));
-                }
-                _ => return Ok(a),
-            }
-        }
     }
 
     fn push_all(&mut self, device: &str, report: &mut SyncReport, stats: &mut Stats) -> Result<()> {
@@ -286,9 +185,9 @@ impl Engine {
         report: &mut SyncReport,
     ) -> Result<bool> {
         let server_time = parse_time(&a.server_time).unwrap_or_else(|| self.server_now());
-        let offset = self.offset_from(server_time);
+        let observed = self.observe(server_time);
         self.transact(|tx, s| {
-            s.server_offset_ms = offset;
+            observed.apply(s);
             let restored = a.reset || server_restored(s, &a.generation, a.acked_through_seq);
             if restored {
                 report.generation_changed = true;
@@ -303,24 +202,27 @@ impl Engine {
                 else {
                     continue;
                 };
-                if state == EventState::Pending {
-                    continue;
-                }
-                let state = if state == EventState::Conflict && events::carried_stored(tx, &id)? {
+                let code = r.code.as_deref();
+                let state = match state {
+                    EventState::Pending | EventState::Waiting => continue,
                     // Stored under this phone's former enrollment: the same event, counted
                     // once. Servers since issue 7 say so themselves (`duplicate`, code
                     // `stored_under_previous_enrollment`); older ones answered `conflict`.
-                    EventState::Duplicate
-                } else {
-                    state
+                    EventState::Conflict if events::carried_stored(tx, &id)? => {
+                        EventState::Duplicate
+                    }
+                    EventState::Rejected if events::waits(tx, &id, code)? => EventState::Waiting,
+                    other => other,
                 };
                 let msg = r.message.as_deref();
-                if events::set_result(tx, &id, state, r.code.as_deref(), msg, r.clock_corrected)? {
+                if events::set_result(tx, &id, state, code, msg, r.clock_corrected)? {
+                    // Waiting settles it for this sync: it is not pushed again until the next.
                     settled = true;
                     match state {
                         EventState::Accepted => report.accepted += 1,
                         EventState::Duplicate => report.duplicate += 1,
                         EventState::Rejected => report.rejected += 1,
+                        EventState::Waiting => report.waiting += 1,
                         EventState::Conflict => report.conflict += 1,
                         EventState::Pending => {}
                     }
@@ -377,7 +279,7 @@ impl Engine {
             self.interrupt(Point::AnswerReceived)?;
             let p: PullAnswer = a.json()?;
             let server_time = parse_time(&p.server_time).unwrap_or_else(|| self.server_now());
-            let offset = self.offset_from(server_time);
+            let observed = self.observe(server_time);
             let restored = server_restored(&self.state, &p.generation, p.acked_through_seq);
             if restored {
                 report.generation_changed = true;
@@ -385,7 +287,7 @@ impl Engine {
                     report.requeued += events::requeue_for_restore(tx, device)?;
                     s.generation = Some(p.generation.clone());
                     s.cursor = None;
-                    s.server_offset_ms = offset;
+                    observed.apply(s);
                     Ok(())
                 })?;
                 return Ok(Pulled::Restored);
@@ -400,7 +302,7 @@ impl Engine {
                 s.cursor = Some(p.next_cursor.clone());
                 s.generation = Some(p.generation.clone());
                 s.team_totals = Some(p.team_totals.to_string());
-                s.server_offset_ms = offset;
+                observed.apply(s);
                 s.acked_seq = p.acked_through_seq;
                 events::mark_acked(
                     tx,

@@ -148,7 +148,7 @@ pub fn reconcile(store: &Store, ends: &[DeviceEnd], before: &TallyTotals) -> Res
             let id = e.event_id.to_string();
             let invalid = end.planned_invalid.contains(&id);
             match e.state {
-                EventState::Pending => v.unsynced += 1,
+                EventState::Pending | EventState::Waiting => v.unsynced += 1,
                 EventState::Conflict => v.conflicts += 1,
                 EventState::Rejected => {
                     rejected += 1;

@@ -12,12 +12,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-/// Records planned events `from..to` on the device; returns their ids (by plan index).
+/// Records planned events `from..to` on the device, whose clock is `skew` off; returns
+/// their ids (by plan index).
 pub fn record(
     engine: &mut Engine,
     plan: &DevicePlan,
     ids: &mut Vec<EventId>,
     to: usize,
+    skew: chrono::Duration,
 ) -> Result<()> {
     for e in &plan.events[ids.len()..to] {
         let recorded = engine.record(NewEvent {
@@ -26,7 +28,7 @@ pub fn record(
             count: e.count,
             note: e.note.clone(),
             corrects: e.corrects.map(|i| ids[i]),
-            occurred_at: Some((e.at + plan.skew).with_timezone(&vn_offset())),
+            occurred_at: Some((e.at + skew).with_timezone(&vn_offset())),
         })?;
         ids.push(recorded.event_id);
     }
@@ -40,11 +42,20 @@ pub fn setup(w: &World, plan: &DevicePlan) -> Result<Vec<EventId>> {
     let name = format!("{}{}", langso_store::SIMULATED_DEVICE_PREFIX, plan.index);
     engine.enroll(&w.server, &code, &name)?;
     let mut ids = Vec::with_capacity(plan.events.len());
-    record(&mut engine, plan, &mut ids, plan.early)?;
+    record(&mut engine, plan, &mut ids, plan.early, plan.skew)?;
     if plan.early > 0 {
         sync_until_done(&mut engine, 5)?;
     }
-    record(&mut engine, plan, &mut ids, plan.events.len())?;
+    let late = plan.late_skew();
+    if late != plan.skew {
+        // The clock changed after the last answer, before the rest was recorded: only the
+        // boot clock tells the engine the offset at record time.
+        drop(engine);
+        let mut config = w.config(plan);
+        config.clock_offset = late;
+        engine = Engine::open(&w.outbox(plan.index), config)?;
+    }
+    record(&mut engine, plan, &mut ids, plan.events.len(), late)?;
     Ok(ids)
 }
 
@@ -74,7 +85,7 @@ pub fn evening(w: &World, plan: &DevicePlan, proxy: &str) -> Burst {
     let mut out = Burst::default();
     let path = w.outbox(plan.index);
     let mut config = w.config(plan);
-    config.clock_offset = plan.evening_skew.unwrap_or(plan.skew);
+    config.clock_offset = plan.push_skew();
     if let Some((at, n)) = plan.kill {
         let seen = Arc::new(AtomicUsize::new(0));
         config.interrupt = Some(Arc::new(move |p: Point| {
@@ -92,7 +103,7 @@ pub fn evening(w: &World, plan: &DevicePlan, proxy: &str) -> Burst {
                 out.killed = true;
                 drop(engine);
                 let mut config = w.config(plan);
-                config.clock_offset = plan.evening_skew.unwrap_or(plan.skew);
+                config.clock_offset = plan.push_skew();
                 let mut engine = Engine::open(&path, config)?;
                 sync_until_done(&mut engine, 5)?
             }

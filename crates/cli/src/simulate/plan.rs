@@ -68,8 +68,9 @@ pub struct DevicePlan {
     pub team: TeamId,
     /// How wrong the device's clock is while it records (and syncs earlier in the week).
     pub skew: Duration,
-    /// How wrong it is at the evening sync, when that differs: a wrong clock fixed by the
-    /// network before the push, or a right one broken after recording.
+    /// How wrong it is once it changed, when it does: a wrong clock fixed by the network,
+    /// or a right one broken; before the evening push, or between the last answer and the
+    /// late records (see [`DevicePlan::late_skew`], [`DevicePlan::push_skew`]).
     pub evening_skew: Option<Duration>,
     /// Syncs its evening burst through the fault proxy.
     pub faulty: bool,
@@ -78,6 +79,33 @@ pub struct DevicePlan {
     /// Events recorded and synced earlier in the week; the rest wait for the evening.
     pub early: usize,
     pub events: Vec<Planned>,
+}
+
+impl DevicePlan {
+    /// Whether the clock changes right after the last answer the device saw (the mid-week
+    /// sync, or its enrollment) and back before the evening push: half of the devices whose
+    /// clock changes (odd indexes). The events recorded meanwhile need a record-time offset
+    /// from the engine's boot clock: the last answer's offset is stale, and the push's too.
+    /// The others' clock changes after recording, before the evening push.
+    fn changes_before_recording(&self) -> bool {
+        self.evening_skew.is_some() && self.index % 2 == 1
+    }
+
+    /// How wrong the clock is while the events after the mid-week sync are recorded.
+    pub fn late_skew(&self) -> Duration {
+        match self.evening_skew {
+            Some(changed) if self.changes_before_recording() => changed,
+            _ => self.skew,
+        }
+    }
+
+    /// How wrong the clock is at the evening sync.
+    pub fn push_skew(&self) -> Duration {
+        match self.evening_skew {
+            Some(changed) if !self.changes_before_recording() => changed,
+            _ => self.skew,
+        }
+    }
 }
 
 const NOTES: [&str; 4] = [

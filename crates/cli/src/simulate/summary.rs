@@ -71,7 +71,7 @@ impl Summary<'_> {
         );
         let f = &self.proxy;
         outln!(
-            "faults: {} devices behind the proxy, {} requests there: {} answers dropped after commit, {} delayed, {} sent twice, {} cut mid-body, {} answered 503; {} devices killed mid-sync and resumed; {} with clocks off by hours or days; {} whose clocks changed between record and push",
+            "faults: {} devices behind the proxy, {} requests there: {} answers dropped after commit, {} delayed, {} sent twice, {} cut mid-body, {} answered 503; {} devices killed mid-sync and resumed; {} with clocks off by hours or days; {} whose clocks changed between record and push, {} between the last answer and recording (and back before the push)",
             plans.iter().filter(|p| p.faulty).count(),
             f.requests,
             f.dropped,
@@ -81,7 +81,8 @@ impl Summary<'_> {
             f.unavailable,
             bursts.iter().filter(|b| b.killed).count(),
             plans.iter().filter(|p| !p.skew.is_zero()).count(),
-            plans.iter().filter(|p| p.evening_skew.is_some()).count(),
+            plans.iter().filter(|p| p.push_skew() != p.skew).count(),
+            plans.iter().filter(|p| p.late_skew() != p.skew).count(),
         );
         self.print_server_faults();
     }
