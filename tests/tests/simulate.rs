@@ -114,3 +114,50 @@ fn simulate_refuses_a_database_with_real_phones_unless_told_in_so_many_words() {
     );
     assert!(events() > 1);
 }
+
+/// `langso simulate` against `server` and its database, as an operator would run it.
+fn simulate_into(server: &Server) -> std::process::Output {
+    Command::new(langso_bin())
+        .args(["simulate", "--server", &server.url, "--db"])
+        .arg(&server.db)
+        .args(["--devices", "3", "--seed", "3"])
+        .env("LANGSO_LOG", "warn")
+        .output()
+        .expect("run langso simulate")
+}
+
+#[test]
+fn simulate_counts_a_real_phone_whose_name_only_resembles_a_simulated_one() {
+    let server = Server::start_demo();
+    for name in ["Simulated Phone of Lan", "simulated phone 7 của Nam"] {
+        server
+            .enroll_raw(&server.invite("T00001"), name)
+            .expect(200);
+    }
+
+    let out = simulate_into(&server);
+
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("2 devices that are not simulated"),
+        "{stderr}"
+    );
+    let devices: i64 = rusqlite::Connection::open(&server.db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM devices", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(devices, 2, "nothing was written");
+}
+
+#[test]
+fn simulate_counts_leader_accounts_as_real_data() {
+    let server = Server::start_demo();
+    server.create_user("district_leader", &server.district_of("T00001"), "lan");
+
+    let out = simulate_into(&server);
+
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("1 leader accounts"), "{stderr}");
+}

@@ -218,14 +218,16 @@ pub fn run(args: SimulateArgs) -> ExitCode {
 fn open_simulated_db(args: &SimulateArgs) -> Result<Store> {
     let store = Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
     let real = store.real_activity()?;
-    if real.devices > 0 && !args.write_fake_data_into_real_database {
+    if real.any() && !args.write_fake_data_into_real_database {
         return Err(anyhow!(
-            "{} holds {} devices that are not simulated ({} events): simulate would mix fake \
-             devices and events into real data for good. Point it at a copy or a demo database \
-             (langso demo --db PATH), or pass --write-fake-data-into-real-database",
+            "{} holds {} devices that are not simulated ({} events) and {} leader accounts: \
+             simulate would mix fake devices and events into real data for good. Point it at a \
+             copy or a demo database (langso demo --db PATH), or pass \
+             --write-fake-data-into-real-database",
             args.db.display(),
             real.devices,
-            real.events
+            real.events,
+            real.users
         ));
     }
     Ok(store)

@@ -36,6 +36,37 @@ pub fn quote(s: &str) -> Cow<'_, str> {
     cut(s, QUOTE_CHARS)
 }
 
+/// A device name may have at most this many characters (code points, once trimmed).
+pub const DEVICE_NAME_CHARS: usize = 100;
+
+/// A device name as enrolment takes it: `raw` without White_Space at both ends, 1 to
+/// [`DEVICE_NAME_CHARS`] characters, none of them a control character (Unicode Cc: NUL,
+/// tab, line breaks, escape, DEL, U+0080–U+009F), which would reach CSV exports, logs and
+/// pages raw. None when it is not acceptable (`invalid_device_name`).
+pub fn device_name(raw: &str) -> Option<&str> {
+    let name = raw.trim();
+    let ok = !name.is_empty()
+        && name.chars().count() <= DEVICE_NAME_CHARS
+        && !name.chars().any(char::is_control);
+    ok.then_some(name)
+}
+
+/// `s` with every control character (Unicode Cc) but tab, line feed and carriage return
+/// replaced by U+FFFD: what an export or a page writes of stored text, whatever reached
+/// the database (a name enrolled before the rule above, an imported unit name).
+pub fn without_controls(s: &str) -> Cow<'_, str> {
+    let unwanted = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if s.contains(unwanted) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| if unwanted(c) { '\u{fffd}' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 /// A parser's message about pushed input, made safe to send back: every span between
 /// quotes (`"…"` or `` `…` ``, which is where parsers echo the input) is cut to
 /// [`QUOTE_CHARS`], and the whole to `max` characters.
@@ -104,6 +135,33 @@ mod tests {
             )
         );
         assert_eq!(cut_quoted(&"y".repeat(500), 300).chars().count(), 301);
+    }
+
+    #[test]
+    fn a_device_name_is_trimmed_and_refused_with_a_control_character_inside() {
+        assert_eq!(
+            device_name(" \tĐiện thoại của Lan\n"),
+            Some("Điện thoại của Lan")
+        );
+        assert_eq!(
+            device_name(&"ả".repeat(100)),
+            Some("ả".repeat(100).as_str())
+        );
+        for bad in [
+            "", " \t", "Lan\0", "a\u{1}b", "a\nb", "a\tb", "a\u{7f}", "a\u{85}b", "a\u{9f}",
+        ] {
+            assert_eq!(device_name(bad), None, "{bad:?}");
+        }
+        assert_eq!(device_name(&"a".repeat(101)), None);
+    }
+
+    #[test]
+    fn control_characters_but_tab_and_line_breaks_become_replacement_characters() {
+        assert_eq!(
+            without_controls("Lan\0x\u{1b}\u{85}"),
+            "Lan\u{fffd}x\u{fffd}\u{fffd}"
+        );
+        assert!(matches!(without_controls("Tổ 1\r\n\tx"), Cow::Borrowed(_)));
     }
 
     #[test]

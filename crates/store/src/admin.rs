@@ -16,30 +16,46 @@ pub struct TeamDevice {
     pub last_push_ms: Option<i64>,
 }
 
-/// Devices (and their stored events) other than those `langso simulate` enrolled.
+/// What makes a database real rather than a simulator's playground: devices (and their
+/// stored events) other than those `langso simulate` enrolled, and leader accounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RealActivity {
     pub devices: i64,
     pub events: i64,
+    /// Leader accounts: `langso simulate` never makes one.
+    pub users: i64,
 }
 
-/// Device names `langso simulate` gives its phones begin with this.
+impl RealActivity {
+    /// Whether anything real is there.
+    pub fn any(&self) -> bool {
+        self.devices > 0 || self.users > 0
+    }
+}
+
+/// Device names `langso simulate` gives its phones are this followed by the phone's number
+/// (`simulated phone 17`), exactly so.
 pub const SIMULATED_DEVICE_PREFIX: &str = "simulated phone ";
 
 impl Store {
     /// What the database holds besides the simulator's own devices: refusing to simulate
-    /// against real phones' data rests on this.
+    /// against real data rests on this. A simulated device is one named exactly
+    /// [`SIMULATED_DEVICE_PREFIX`] and digits (GLOB, case-sensitive: "Simulated Phone of
+    /// Lan" is a real phone).
     pub fn real_activity(&self) -> Result<RealActivity> {
         self.read(|c| {
-            let pattern = format!("{SIMULATED_DEVICE_PREFIX}%");
+            // Simulated: the prefix, then one or more digits and nothing else.
             Ok(c.query_row(
-                "SELECT count(*), coalesce(sum((SELECT count(*) FROM events e WHERE e.device_id = d.id)), 0)
-                 FROM devices d WHERE d.name NOT LIKE ?1",
-                [pattern],
+                "SELECT count(*), coalesce(sum((SELECT count(*) FROM events e WHERE e.device_id = d.id)), 0),
+                        (SELECT count(*) FROM users)
+                 FROM devices d
+                 WHERE NOT (d.name GLOB ?1 || '[0-9]*' AND d.name NOT GLOB ?1 || '*[^0-9]*')",
+                [SIMULATED_DEVICE_PREFIX],
                 |r| {
                     Ok(RealActivity {
                         devices: r.get(0)?,
                         events: r.get(1)?,
+                        users: r.get(2)?,
                     })
                 },
             )?)

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/005_team_village_history.sql"),
     include_str!("../migrations/007_restore.sql"),
     include_str!("../migrations/008_event_clock.sql"),
+    include_str!("../migrations/009_quarantine_bound.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.

@@ -38,7 +38,10 @@ pub use error::StoreError;
 pub use lock::{ServerLock, lock_path};
 pub use malformed::{MalformedItem, STORED_ITEM_CHARS, STORED_TEXT_CHARS};
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
-pub use push::{COVERAGE_GRACE_MS, EventResult, EventStatus, PushOutcome, PushRequest};
+pub use push::{
+    COVERAGE_GRACE_MS, EventResult, EventStatus, PushOutcome, PushRequest,
+    QUARANTINE_BYTES_PER_DEVICE,
+};
 pub use reference::{ReportLevel, TeamInfo, UnitInfo};
 pub use reports::{
     CoverageCell, CoverageRow, CoverageTable, Entrants, Entry, Late, Leaderboard, LeaderboardQuery,

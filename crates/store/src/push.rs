@@ -5,6 +5,7 @@
 //! stored row to tell `duplicate` from `conflict`.
 
 mod group;
+mod quarantine;
 
 use crate::aggregates::Contribution;
 use crate::malformed::{self, Item, MalformedItem};
@@ -17,6 +18,8 @@ use group::{Deltas, TallyKey};
 use langso_domain::event::{PushClock, RawEvent, validate};
 use langso_domain::text::quote;
 use langso_domain::{DeviceId, EventId, Rejection, RejectionCode};
+pub use quarantine::QUARANTINE_BYTES_PER_DEVICE;
+use quarantine::quarantine;
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashSet;
 
@@ -102,27 +105,6 @@ pub(crate) fn apply_in_savepoint(
         }
         Err(e) => Err(e),
     }
-}
-
-/// Keeps a revoked device's batch for review instead of dropping it.
-fn quarantine(tx: &Transaction<'_>, job: &PushJob) -> Result<()> {
-    let payload: Vec<serde_json::Value> = job
-        .events
-        .iter()
-        .map(malformed::event_payload)
-        .chain(job.malformed.iter().map(malformed::payload))
-        .collect();
-    tx.prepare_cached(
-        "INSERT INTO quarantine (device_id, batch_id, received_ms, payload)
-         SELECT id, ?2, ?3, ?4 FROM devices WHERE device_id = ?1",
-    )?
-    .execute(params![
-        job.device.as_bytes().as_slice(),
-        job.batch_id.as_bytes().as_slice(),
-        job.clock.received_at.timestamp_millis(),
-        serde_json::Value::Array(payload).to_string(),
-    ])?;
-    Ok(())
 }
 
 /// Loads the device and refuses revoked devices and revoked tokens.

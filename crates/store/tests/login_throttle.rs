@@ -1,8 +1,11 @@
 //! The failed-login record: usernames are locked per address and everywhere, addresses
 //! never are, and `unlock_user` lifts a user's lockouts.
 
-use langso_store::Store;
+mod common;
+
+use langso_domain::scope::{Role, UnitKind, UnitRef};
 use langso_store::users::throttle::{MAX_FAILURES_PER_ADDRESS_USER, MAX_FAILURES_PER_USER};
+use langso_store::{Store, StoreError};
 
 fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -57,7 +60,14 @@ fn a_username_locks_from_one_address_then_everywhere() {
 
 #[test]
 fn unlock_user_lifts_every_lockout_of_that_user_only() {
-    let (_dir, store) = store();
+    let (_dir, store, _) = common::one_team_store(0);
+    store
+        .create_user(
+            "lan",
+            Role::TeamLeader,
+            &UnitRef::new(UnitKind::Team, "T00001"),
+        )
+        .unwrap();
     for i in 0..MAX_FAILURES_PER_USER {
         fail(&store, "lan", &format!("10.0.0.{}", i % 2));
         fail(&store, "mai", "10.0.0.1");
@@ -82,6 +92,24 @@ fn unlock_user_lifts_every_lockout_of_that_user_only() {
     assert!(
         store
             .login_locked_until("mai", Some("10.0.0.1"))
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[test]
+fn unlock_user_of_a_username_without_an_account_is_an_error_and_forgets_nothing() {
+    let (_dir, store) = store();
+    for _ in 0..MAX_FAILURES_PER_USER {
+        fail(&store, "ghost", "10.0.0.1");
+    }
+
+    let err = store.unlock_user("ghost").unwrap_err();
+
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert!(
+        store
+            .login_locked_until("ghost", Some("10.0.0.1"))
             .unwrap()
             .is_some()
     );

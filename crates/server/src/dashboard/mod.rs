@@ -68,7 +68,17 @@ fn html(status: StatusCode, lang: Lang, page: Markup) -> HttpResponse {
         ))
         .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(page.into_string())
+        .body(printable(page.into_string()))
+}
+
+/// The page without a raw control character (NUL, escape …; tab and line breaks stay):
+/// maud escapes markup but not those, and stored text may hold them (a name enrolled
+/// before enrolment refused them, an imported unit name). HTML forbids them in text.
+fn printable(page: String) -> String {
+    match langso_domain::text::without_controls(&page) {
+        std::borrow::Cow::Borrowed(_) => page,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
 }
 
 fn see_other(to: &str) -> HttpResponse {

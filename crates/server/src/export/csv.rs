@@ -7,8 +7,12 @@
 //! Every *text* cell and heading beginning so is written with a leading `'`, which Excel
 //! and LibreOffice show as text. Numbers are typed cells, never text, so a negative
 //! number (`-3`, a rank that fell) stays a number.
+//!
+//! Stored text may hold control characters enrolment no longer accepts (a name enrolled
+//! before the rule, an imported unit name): every text cell is written without them.
 
 use super::{Book, Cell};
+use langso_domain::text::without_controls;
 
 fn field(out: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
@@ -20,12 +24,14 @@ fn field(out: &mut String, text: &str) {
     }
 }
 
-/// `text` as a spreadsheet shows it and never runs it (see the module doc).
+/// `text` as a spreadsheet shows it and never runs it (see the module doc), without a raw
+/// control character (NUL, escape …: U+FFFD instead; tab and line breaks stay).
 fn neutralised(text: &str) -> String {
+    let text = without_controls(text);
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
-        text.to_owned()
+        text.into_owned()
     }
 }
 
@@ -99,6 +105,24 @@ mod tests {
             text,
             "\u{feff}'=A1,n\r\n\"'=HYPERLINK(\"\"http://x\"\")\",-3\r\n'+1,-3\r\n'-1,-3\r\n\
              '@SUM(A1),-3\r\n'\tx,-3\r\n\"'\rx\",-3\r\nLan,-3\r\n"
+        );
+    }
+
+    #[test]
+    fn no_control_character_of_stored_text_is_written_raw() {
+        let book = Book {
+            file_stem: "x".into(),
+            info: vec![],
+            tables: vec![Table {
+                name: "t".into(),
+                columns: vec!["Tên\0".into()],
+                rows: vec![vec![Cell::from("Lan\0\u{1b}[31m")], vec![Cell::from("=\0")]],
+            }],
+        };
+        let text = String::from_utf8(render(&book)).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}Tên\u{fffd}\r\nLan\u{fffd}\u{fffd}[31m\r\n'=\u{fffd}\r\n"
         );
     }
 

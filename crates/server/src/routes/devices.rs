@@ -48,13 +48,12 @@ pub async fn enroll(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let b: EnrollBody = small_json(&req, payload).await?;
-    let name = b.device_name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::bad_request(
+    let name = langso_domain::text::device_name(&b.device_name).ok_or_else(|| {
+        ApiError::bad_request(
             "invalid_device_name",
-            "device_name must be 1 to 100 characters",
-        ));
-    }
+            "device_name must be 1 to 100 characters, none of them a control character",
+        )
+    })?;
     let enrolled = state.store.enroll(&b.code, name).await?;
     tracing::info!(device = %enrolled.device_id, team = %enrolled.team_id, "device enrolled");
     token_pair(&state, enrolled)

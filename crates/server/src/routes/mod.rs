@@ -144,12 +144,32 @@ pub async fn small_json<T: serde::de::DeserializeOwned>(
     parse_json(&body)
 }
 
-/// Parses a small JSON body strictly (unknown fields are an error), answering in the
-/// API's error shape.
+/// Parses a small JSON body strictly (an object, unknown fields are an error), answering
+/// in the API's error shape.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
+    json_object(body).map_err(|why| {
         // The parser quotes the input it choked on: cut, never echoed whole.
-        let why = langso_domain::text::cut_quoted(&e.to_string(), 200);
+        let why = langso_domain::text::cut_quoted(&why, 200);
         ApiError::bad_request("invalid_json", format!("invalid JSON body: {why}"))
     })
+}
+
+/// Reads `json` as a JSON object into `T`; the error is the reason, for a message.
+///
+/// Every request body and every push item goes through here. serde's derived `Deserialize`
+/// also takes a JSON array for a struct (its fields by position), so `["CODE", "phone"]`
+/// would enroll a device; the contract says objects, so anything but an object is refused
+/// before serde sees it. (No body has a nested object: the outer one is all to check.)
+pub(crate) fn json_object<'a, T: serde::Deserialize<'a>>(json: &'a [u8]) -> Result<T, String> {
+    let found = match json.trim_ascii_start().first() {
+        Some(b'{') => return serde_json::from_slice(json).map_err(|e| e.to_string()),
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b'-' | b'0'..=b'9') => "a number",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        Some(_) => "something that is not JSON",
+        None => "nothing",
+    };
+    Err(format!("expected a JSON object, found {found}"))
 }

@@ -4,7 +4,8 @@
 //! raw JSON items (skipping an item tolerates what only that item gets wrong, e.g. a lone
 //! surrogate escape such as `"\ud83d"` in a note). Each item is then parsed on its own: a
 //! malformed one becomes a [`MalformedItem`], answered `rejected` (`malformed_event`) in its
-//! place, and the others are judged as usual.
+//! place, and the others are judged as usual. An item must be a JSON object: one that is
+//! an array (fields by position) is malformed, its id and seq unread.
 
 use langso_domain::EventId;
 use langso_domain::event::{MAX_SAFE_INTEGER, RawEvent};
@@ -93,7 +94,7 @@ pub(super) fn read(items: &[&RawValue]) -> Items {
 }
 
 fn event(text: &str) -> Result<RawEvent, String> {
-    let e: WireEvent = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let e: WireEvent = super::json_object(text.as_bytes())?;
     if e.clock_offset_ms
         .is_some_and(|o| o.abs() > MAX_SAFE_INTEGER)
     {
@@ -113,7 +114,7 @@ fn event(text: &str) -> Result<RawEvent, String> {
 }
 
 fn malformed(index: usize, text: &str, why: &str) -> MalformedItem {
-    let probe: Option<Probe> = serde_json::from_str(text).ok();
+    let probe: Option<Probe> = super::json_object(text.as_bytes()).ok();
     let (event_id, seq) = probe.map_or((None, None), |p| {
         let id = p
             .event_id
@@ -227,6 +228,19 @@ mod tests {
         assert_eq!((m.index, m.seq), (1, Some(3)));
         assert!(m.event_id.is_some(), "{m:?}");
         assert!(m.message.contains("hex escape"), "{}", m.message);
+    }
+
+    #[test]
+    fn an_item_that_is_an_array_is_malformed_and_its_id_and_seq_are_not_read() {
+        let text = format!(
+            r#"["{}",3,"vneid_activation","V000001",1,"2026-11-28T09:00:00+07:00"]"#,
+            Uuid::now_v7()
+        );
+        let items = read(&[RawValue::from_string(text).unwrap().as_ref()]);
+        assert!(items.events.is_empty());
+        let m = &items.malformed[0];
+        assert_eq!((m.event_id, m.seq), (None, None));
+        assert!(m.message.contains("found an array"), "{}", m.message);
     }
 
     #[test]

@@ -66,8 +66,8 @@ pub async fn push(
 ) -> Result<HttpResponse, ApiError> {
     let received_at = Utc::now();
     let body = read_body(&req, payload, MAX_BATCH_BYTES, too_large).await?;
-    let batch: PushBody<'_> = serde_json::from_slice(&body).map_err(|e| {
-        let why = cut_quoted(&e.to_string(), 200);
+    let batch: PushBody<'_> = super::json_object(&body).map_err(|why| {
+        let why = cut_quoted(&why, 200);
         ApiError::bad_request(
             "invalid_json",
             format!(

@@ -15,7 +15,7 @@
 //! so a long made-up name costs no more room than a real one.
 
 use super::normalise_username;
-use crate::{Result, Store, now_ms};
+use crate::{Result, Store, StoreError, now_ms};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Failed logins are counted over this window, and a lockout lasts this long.
@@ -107,10 +107,19 @@ impl Store {
     }
 
     /// Forgets every failed login of `username` (from everywhere), lifting its lockouts
-    /// (`langso unlock-user`). Returns how many failures were forgotten.
+    /// (`langso unlock-user`). Returns how many failures were forgotten; a username with no
+    /// leader account is [`StoreError::Invalid`] and nothing is forgotten.
     pub fn unlock_user(&self, username: &str) -> Result<usize> {
         let name = normalise_username(username);
         self.write_blocking(move |tx| {
+            let known = tx
+                .prepare_cached("SELECT 1 FROM users WHERE username = ?1")?
+                .exists([&name])?;
+            if !known {
+                return Err(StoreError::Invalid(format!(
+                    "no leader account '{name}': check the username (langso create-user makes one)"
+                )));
+            }
             // `pair:<address> <name>`: addresses hold no spaces, so the name follows the first.
             Ok(tx.execute(
                 "DELETE FROM login_failures WHERE key = 'user:' || ?1
