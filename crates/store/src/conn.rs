@@ -15,9 +15,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_reports.sql"),
     include_str!("../migrations/004_member_month_totals.sql"),
     include_str!("../migrations/005_team_village_history.sql"),
-    include_str!("../migrations/007_restore.sql"),
-    include_str!("../migrations/008_event_clock.sql"),
-    include_str!("../migrations/009_quarantine_bound.sql"),
+    include_str!("../migrations/006_restore.sql"),
+    include_str!("../migrations/007_event_clock.sql"),
+    include_str!("../migrations/008_quarantine_bound.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.

@@ -1,5 +1,5 @@
 //! What a revoked device pushes is refused (`403 device_revoked`) but kept for review, within
-//! a bound (migration 009): its access token works up to 15 minutes after the revocation,
+//! a bound (migration 008): its access token works up to 15 minutes after the revocation,
 //! and a phone (or whoever holds the token) may push as fast as it likes until then.
 //!
 //! - A batch is kept once per (device, `batch_id`): a resend is not stored again (UNIQUE
