@@ -24,6 +24,7 @@ use langso_domain::time::{day_from_number, day_number};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
+pub(crate) use sums::team_totals;
 use sums::{AREAS, Agg, Key, TEAMS, VILLAGES};
 
 /// Per kind code totals; zero totals are left out.
@@ -349,28 +350,7 @@ pub(crate) fn period_totals(
     r: &Resolved,
     range: DayRange,
 ) -> Result<Totals> {
-    totals_of(c, cat, r.agg, &r.key, range)
-}
-
-fn totals_of(
-    c: &Connection,
-    cat: &Catalogue,
-    agg: Agg,
-    key: &Key,
-    range: DayRange,
-) -> Result<Totals> {
-    let mut by_id = HashMap::new();
-    for (_, kind, total) in sums::series_rows(c, agg, &key.value(), range, true)? {
-        *by_id.entry(kind).or_default() += total;
-    }
-    Ok(cat.totals(&by_id))
-}
-
-/// A team's per-kind totals over `range`: what its members' devices recorded, wherever they
-/// recorded it (`team_days`/`team_months`). The one definition of a team's total: the
-/// team's summary, the leaderboards and pull's `team_totals` all read these tables.
-pub(crate) fn team_totals(c: &Connection, team: i64, range: DayRange) -> Result<Totals> {
-    totals_of(c, &Catalogue::load(c)?, TEAMS, &Key::Int(team), range)
+    sums::totals_of(c, cat, r.agg, &r.key, range)
 }
 
 /// Runs `f` in one read transaction, so every query of a report sees the same snapshot.

@@ -2,6 +2,7 @@
 //! and trailing days (`split_by_months`), so a year reads twelve monthly rows per key and
 //! kind instead of 365 daily ones.
 
+use super::{Catalogue, Totals};
 use crate::Result;
 use langso_domain::periods::{DayRange, split_by_months};
 use langso_domain::time::day_number;
@@ -236,4 +237,26 @@ pub(crate) fn late(
         |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Per-kind totals of one key of `agg` over `range`.
+pub(crate) fn totals_of(
+    c: &Connection,
+    cat: &Catalogue,
+    agg: Agg,
+    key: &Key,
+    range: DayRange,
+) -> Result<Totals> {
+    let mut by_id = HashMap::new();
+    for (_, kind, total) in series_rows(c, agg, &key.value(), range, true)? {
+        *by_id.entry(kind).or_default() += total;
+    }
+    Ok(cat.totals(&by_id))
+}
+
+/// A team's per-kind totals over `range`: what its members' devices recorded, wherever they
+/// recorded it (`team_days`/`team_months`). The one definition of a team's total: the
+/// team's summary, the leaderboards and pull's `team_totals` all read these tables.
+pub(crate) fn team_totals(c: &Connection, team: i64, range: DayRange) -> Result<Totals> {
+    totals_of(c, &Catalogue::load(c)?, TEAMS, &Key::Int(team), range)
 }
