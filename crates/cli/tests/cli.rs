@@ -117,6 +117,13 @@ fn demo_teams_invite_and_verify_work_together() {
 fn revoking_an_unknown_device_fails_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(dir.path());
+    let imported = langso(&[
+        "import-units",
+        "--db",
+        &db,
+        &data("quang-ninh-admin-units.json"),
+    ]);
+    assert!(imported.status.success());
     let out = langso(&[
         "revoke-device",
         "--db",
@@ -125,4 +132,25 @@ fn revoking_an_unknown_device_fails_with_a_message() {
     ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no device"));
+}
+
+#[test]
+fn operator_commands_refuse_a_database_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    let id = uuid::Uuid::new_v4().to_string();
+    for args in [
+        vec!["revoke-device", "--db", &db, &id],
+        vec!["teams", "--db", &db, "--json"],
+        vec!["invite", "--db", &db, "--team", "T00001"],
+        vec!["rotate-key", "--db", &db],
+    ] {
+        let out = langso(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("no database at"),
+            "{args:?}"
+        );
+    }
+    assert!(!std::path::Path::new(&db).exists(), "nothing was created");
 }
