@@ -252,6 +252,16 @@ fn a_known_path_called_with_another_method_answers_405_with_allow() {
     assert_eq!(status, 404, "{body}");
 }
 
+#[test]
+fn load_balancers_may_probe_health_and_readiness_with_head() {
+    let s = Server::start_demo();
+    for path in ["/healthz", "/readyz"] {
+        let (status, _, body) = raw(&s, "HEAD", path);
+        assert_eq!(status, 200, "HEAD {path}");
+        assert!(body.is_empty(), "HEAD {path} has no body: {body}");
+    }
+}
+
 fn backup(s: &Server) -> std::path::PathBuf {
     let out = s.db.with_file_name("backup.db");
     s.cli_ok(&["backup", "--out", out.to_str().unwrap()]);

@@ -74,6 +74,26 @@ fn a_revoked_device_is_quarantined_once_per_batch_and_never_beyond_its_byte_cap(
     assert_eq!(full, 1, "the full quarantine is logged once:\n{log}");
 }
 
+#[test]
+fn every_quarantined_row_counts_its_own_cost_so_empty_batches_fill_the_cap_too() {
+    let s = Server::start_demo();
+    let p = s.enroll(TEAM);
+    s.cli_ok(&["revoke-device", &p.device_id]);
+    for _ in 0..5 {
+        let empty = json!({"batch_id": Uuid::now_v7(), "device_clock": now_vn(), "events": []});
+        s.push_batch(&p.access_token, &empty)
+            .expect_error(403, "device_revoked");
+    }
+    // 4 MiB / 128 bytes a row: at most 32,768 rows for a device, however small its batches.
+    let rows = count(&s, "SELECT count(*) FROM quarantine");
+    let least = count(&s, "SELECT min(bytes) FROM quarantine");
+    assert_eq!(rows, 5);
+    assert!(
+        least >= 128,
+        "an empty batch counts {least} bytes against the cap"
+    );
+}
+
 // ---- 2. JSON arrays are not objects ----
 
 /// `[code, name]`, `[refresh_token]` …: what serde's derived structs took as objects.
@@ -182,14 +202,25 @@ fn device_names_with_control_characters_are_refused_and_the_code_kept() {
         "Lan\u{85}Nam",
         "Lan\u{9f}",
         "\u{1b}[31mLan",
+        // Invisible format characters that reorder or hide text.
+        "Lan\u{202e}gnp.exe",
+        "Lan\u{2066}Nam",
+        "\u{200b}Lan",
+        "Lan\u{feff}",
+        "\u{200f}",
     ] {
         s.enroll_raw(&code, name)
             .expect_error(400, "invalid_device_name");
     }
-    // White space at the ends is trimmed, as before; the code was never used.
+    // White space at the ends is trimmed, as before; joiners (emoji) stay; the code was
+    // never used.
     s.enroll_raw(&code, "\t Điện thoại của Lan \n").expect(200);
+    s.enroll_raw(&s.invite(TEAM), "Lan 👩\u{200d}💻")
+        .expect(200);
     let name: String = db(&s)
-        .query_row("SELECT name FROM devices", [], |r| r.get(0))
+        .query_row("SELECT name FROM devices ORDER BY id LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(name, "Điện thoại của Lan");
 }

@@ -19,7 +19,7 @@ pub fn open(db: &Path) -> Result<Store> {
             db.display()
         );
     }
-    create_or_open(db)
+    Store::open_existing(db).with_context(|| format!("opening database {}", db.display()))
 }
 
 /// Opens the database, creating it if the file does not exist (import-units, demo).

@@ -216,7 +216,8 @@ pub fn run(args: SimulateArgs) -> ExitCode {
 }
 
 fn open_simulated_db(args: &SimulateArgs) -> Result<Store> {
-    let store = Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    let store =
+        Store::open_existing(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
     let real = store.real_activity()?;
     if real.any() && !args.write_fake_data_into_real_database {
         return Err(anyhow!(

@@ -154,3 +154,40 @@ fn operator_commands_refuse_a_database_that_does_not_exist() {
     }
     assert!(!std::path::Path::new(&db).exists(), "nothing was created");
 }
+
+#[test]
+fn operator_commands_never_turn_an_empty_or_foreign_file_into_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let foreign = dir.path().join("other-app.sqlite");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (body TEXT);")
+        .unwrap();
+    let foreign_before = std::fs::read(&foreign).unwrap();
+    for db in [&empty, &foreign] {
+        let db = db.to_str().unwrap();
+        for args in [
+            vec!["verify", "--db", db],
+            vec!["teams", "--db", db, "--json"],
+        ] {
+            let out = langso(&args);
+            assert!(!out.status.success(), "{args:?} said {}", stdout(&out));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("not a Langso database"),
+                "{args:?}"
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::metadata(&empty).unwrap().len(),
+        0,
+        "the empty file is untouched"
+    );
+    assert_eq!(
+        std::fs::read(&foreign).unwrap(),
+        foreign_before,
+        "the other file is untouched"
+    );
+}

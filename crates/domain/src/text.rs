@@ -42,13 +42,35 @@ pub const DEVICE_NAME_CHARS: usize = 100;
 /// A device name as enrolment takes it: `raw` without White_Space at both ends, 1 to
 /// [`DEVICE_NAME_CHARS`] characters, none of them a control character (Unicode Cc: NUL,
 /// tab, line breaks, escape, DEL, U+0080–U+009F), which would reach CSV exports, logs and
-/// pages raw. None when it is not acceptable (`invalid_device_name`).
+/// pages raw, nor an invisible character that reorders or hides text
+/// ([`is_invisible_format`]: "Lan\u{202e}gnp.exe" shows as "Lanexe.png"). None when it is
+/// not acceptable (`invalid_device_name`).
 pub fn device_name(raw: &str) -> Option<&str> {
     let name = raw.trim();
     let ok = !name.is_empty()
         && name.chars().count() <= DEVICE_NAME_CHARS
-        && !name.chars().any(char::is_control);
+        && !name
+            .chars()
+            .any(|c| c.is_control() || is_invisible_format(c));
     ok.then_some(name)
+}
+
+/// Bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
+/// U+202A–U+202E, U+2066–U+2069), the zero width space U+200B, the word joiner U+2060 and
+/// the byte order mark U+FEFF: format characters that change how a name reads without
+/// showing. The joiners U+200C and U+200D stay allowed (emoji and some scripts need them).
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
 }
 
 /// `s` with every control character (Unicode Cc) but tab, line feed and carriage return

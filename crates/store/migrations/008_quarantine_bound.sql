@@ -9,8 +9,8 @@ DELETE FROM quarantine
 WHERE id NOT IN (SELECT min(id) FROM quarantine GROUP BY device_id, batch_id);
 CREATE UNIQUE INDEX quarantine_device_batch ON quarantine (device_id, batch_id);
 
-ALTER TABLE quarantine ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0; -- size of payload in bytes (UTF-8): what the per-device cap adds up
-UPDATE quarantine SET bytes = length(CAST(payload AS BLOB));
+ALTER TABLE quarantine ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0; -- payload bytes (UTF-8) + 128 for the row itself: what the per-device cap adds up
+UPDATE quarantine SET bytes = length(CAST(payload AS BLOB)) + 128;
 
 -- One row per revoked device whose quarantine was full: what was refused without being kept.
 CREATE TABLE quarantine_overflow (

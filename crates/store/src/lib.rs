@@ -101,6 +101,15 @@ impl Store {
         })
     }
 
+    /// Opens an existing Langso database (see [`Store::open`]), refusing without writing to
+    /// it a path with no file, an empty or foreign file, or a newer schema
+    /// (`StoreError::Invalid`): operator commands never turn a mistyped path or another
+    /// program's file into a Langso database.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        restore::check_langso_file(path)?;
+        Self::open(path)
+    }
+
     pub fn path(&self) -> &Path {
         &self.inner.path
     }

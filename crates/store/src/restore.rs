@@ -31,10 +31,10 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn invalid(backup: &Path, why: impl std::fmt::Display) -> StoreError {
+fn invalid(path: &Path, why: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(format!(
-        "{} is not a Langso database this version can restore: {why}",
-        backup.display()
+        "{} is not a Langso database this version can open: {why}",
+        path.display()
     ))
 }
 
@@ -80,9 +80,7 @@ fn io(e: std::io::Error) -> StoreError {
 
 /// A readable, intact Langso database of a schema version this binary knows.
 fn check_backup(backup: &Path) -> Result<()> {
-    if !backup.is_file() {
-        return Err(invalid(backup, "no such file"));
-    }
+    check_langso_file(backup)?;
     let c = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| invalid(backup, e))?;
     let check: String = c
@@ -91,14 +89,28 @@ fn check_backup(backup: &Path) -> Result<()> {
     if check != "ok" {
         return Err(invalid(backup, format!("the integrity check says {check}")));
     }
-    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(())
+}
+
+/// Refuses, without writing to it, a path that is not a Langso database this binary can
+/// open: no file, an empty or foreign SQLite file (no Langso schema), a schema newer than
+/// this binary's, or one without its generation and token secret.
+pub(crate) fn check_langso_file(path: &Path) -> Result<()> {
+    if !path.is_file() {
+        return Err(invalid(path, "no such file"));
+    }
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| invalid(path, e))?;
+    let version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| invalid(path, e))?;
     let known = crate::conn::migration_count() as i64;
     if version < 1 {
-        return Err(invalid(backup, "it has no Langso schema"));
+        return Err(invalid(path, "it has no Langso schema"));
     }
     if version > known {
         return Err(invalid(
-            backup,
+            path,
             format!("its schema version {version} is newer than this langso's ({known})"),
         ));
     }
@@ -108,9 +120,9 @@ fn check_backup(backup: &Path) -> Result<()> {
             [],
             |r| r.get(0),
         )
-        .map_err(|e| invalid(backup, e))?;
+        .map_err(|e| invalid(path, e))?;
     if keys != 2 {
-        return Err(invalid(backup, "its generation or token secret is missing"));
+        return Err(invalid(path, "its generation or token secret is missing"));
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ pub async fn healthz() -> HttpResponse {
 /// The database takes a write lock, so pushes can be committed.
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.store.check_writable().await.map_err(|e| {
-        tracing::warn!(error = %e, "not ready");
+        tracing::debug!(error = %e, "not ready");
         ApiError::unavailable()
     })?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready", "generation": state.store.generation()})))

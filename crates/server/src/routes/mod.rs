@@ -20,8 +20,15 @@ use admin::revoke;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use Method as M;
     let paths = [
-        api("/healthz", [op(M::GET, health::healthz)]),
-        api("/readyz", [op(M::GET, health::readyz)]),
+        // HEAD too: load balancers probe with it.
+        api(
+            "/healthz",
+            [op(M::GET, health::healthz), op(M::HEAD, health::healthz)],
+        ),
+        api(
+            "/readyz",
+            [op(M::GET, health::readyz), op(M::HEAD, health::readyz)],
+        ),
         api("/v1/devices/enroll", [op(M::POST, devices::enroll)]),
         api("/v1/devices/token", [op(M::POST, devices::token)]),
         api("/v1/sync/push", [op(M::POST, sync::push)]),

@@ -16,9 +16,14 @@ use crate::malformed;
 use crate::push::PushJob;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-/// The bytes of quarantined payload (UTF-8 JSON) one device may have kept: 4 MiB, four full
-/// pushes or far more ordinary ones, enough to review what a lost or stolen phone sent.
+/// The bytes of quarantine one device may fill: 4 MiB, four full pushes or far more
+/// ordinary ones, enough to review what a lost or stolen phone sent. Each row counts its
+/// payload (UTF-8 JSON) plus [`QUARANTINE_ROW_BYTES`], so empty batches fill it too.
 pub const QUARANTINE_BYTES_PER_DEVICE: i64 = 4 * 1024 * 1024;
+
+/// What one kept row costs beyond its payload (key, ids, times, index entries), counted
+/// against [`QUARANTINE_BYTES_PER_DEVICE`] (bytes; ~63 measured, rounded up).
+pub const QUARANTINE_ROW_BYTES: i64 = 128;
 
 /// Keeps a revoked device's batch for review, unless it is kept already or the device's
 /// quarantine is full. Runs in the push's group transaction, after its savepoint was
@@ -39,7 +44,9 @@ pub(super) fn quarantine(tx: &Transaction<'_>, job: &PushJob) -> Result<()> {
         return Ok(());
     }
     let payload = payload(job);
-    let bytes = i64::try_from(payload.len()).unwrap_or(i64::MAX);
+    let bytes = i64::try_from(payload.len())
+        .unwrap_or(i64::MAX)
+        .saturating_add(QUARANTINE_ROW_BYTES);
     let held: i64 = tx
         .prepare_cached("SELECT coalesce(sum(bytes), 0) FROM quarantine WHERE device_id = ?1")?
         .query_row([device], |r| r.get(0))?;
