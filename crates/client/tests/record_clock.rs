@@ -6,13 +6,12 @@
 
 mod support;
 
-use chrono::{DateTime, Duration, Utc};
-use langso_client::{BootTime, Config, EventState, Monotonic, boot_clock};
+use chrono::Duration;
+use langso_client::{BootTime, Config, Monotonic, boot_clock};
 use langso_tests::harness::Server;
-use rusqlite::Connection;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
-use support::{Phone, enroll, fast};
+use support::{Phone, assert_placed_now, enroll, fast};
 
 fn with_clock(offset: Duration) -> Config {
     Config {
@@ -39,29 +38,6 @@ fn answer_record_push(
     phone.reopen(with_clock(at_push));
     phone.engine.sync().unwrap();
     phone
-}
-
-/// Where the server placed the phone's only event.
-fn placed_at(server: &Server) -> DateTime<Utc> {
-    let ms: i64 = Connection::open(&server.db)
-        .unwrap()
-        .query_row("SELECT placed_ms FROM events", [], |r| r.get(0))
-        .unwrap();
-    DateTime::from_timestamp_millis(ms).unwrap()
-}
-
-#[track_caller]
-fn assert_placed_now(server: &Server, phone: &Phone, corrected: bool) {
-    let held = &phone.engine.events().unwrap()[0];
-    assert_eq!(
-        (held.state, held.code.as_deref()),
-        (EventState::Accepted, None),
-        "{held:?}"
-    );
-    assert_eq!(held.clock_corrected, corrected, "{held:?}");
-    let off = (placed_at(server) - Utc::now()).num_seconds().abs();
-    assert!(off < 120, "placed {off} s away from when it happened");
-    server.assert_tallies_verify();
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Shared test support: an engine enrolled against the real `langso` server on loopback.
 #![allow(dead_code)]
 
-use langso_client::{Backoff, Config, Engine, NewEvent};
+use chrono::{DateTime, Utc};
+use langso_client::{Backoff, Config, Engine, EventState, NewEvent};
 use langso_domain::{KindCode, VillageId};
 use langso_tests::harness::Server;
 use rusqlite::Connection;
@@ -118,4 +119,29 @@ pub fn read_state(path: &Path, key: &str) -> Option<String> {
         })
         .optional()
         .unwrap()
+}
+
+/// Where the server placed the phone's only event.
+pub fn placed_at(server: &Server) -> DateTime<Utc> {
+    let ms: i64 = Connection::open(&server.db)
+        .unwrap()
+        .query_row("SELECT placed_ms FROM events", [], |r| r.get(0))
+        .unwrap();
+    DateTime::from_timestamp_millis(ms).unwrap()
+}
+
+/// The phone's only event was accepted, placed within 2 minutes of now, flagged as
+/// `corrected` says, and the server's tallies verify.
+#[track_caller]
+pub fn assert_placed_now(server: &Server, phone: &Phone, corrected: bool) {
+    let held = &phone.engine.events().unwrap()[0];
+    assert_eq!(
+        (held.state, held.code.as_deref()),
+        (EventState::Accepted, None),
+        "{held:?}"
+    );
+    assert_eq!(held.clock_corrected, corrected, "{held:?}");
+    let off = (placed_at(server) - Utc::now()).num_seconds().abs();
+    assert!(off < 120, "placed {off} s away from when it happened");
+    server.assert_tallies_verify();
 }
