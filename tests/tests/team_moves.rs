@@ -61,10 +61,11 @@ fn event_at(phone: &mut Phone, village: &str, count: i64, ago: Duration) -> Valu
     e
 }
 
-fn team_day_total(s: &Server, token: &str, team: &str) -> i64 {
+fn team_total(s: &Server, token: &str, team: &str) -> i64 {
     s.get(
         &format!(
-            "/v1/reports/summary?unit_kind=team&unit={team}&period=month&date={}",
+            "/v1/reports/summary?unit_kind=team&unit={team}&period=custom&from={}&to={}",
+            today_vn() - Duration::days(10),
             today_vn()
         ),
         Some(token),
@@ -96,10 +97,16 @@ fn work_done_before_a_village_moved_counts_for_the_team_that_did_it() {
         s.push(&phone_a, &[late]).expect(200).statuses(),
         ["accepted"]
     );
-    // Team B covers the village only from the move on.
-    let too_early = event_at(&mut phone_b, &village, 5, Duration::days(3));
+    // Team B covers the village from the move on, with the same grace before it: paper
+    // records of the last days count, work long before the move does not.
+    let too_early = event_at(&mut phone_b, &village, 5, Duration::days(8));
     let r = s.push(&phone_b, &[too_early]).expect(200);
     assert_eq!(r.results()[0]["code"], "village_not_in_team");
+    let from_paper = event_at(&mut phone_b, &village, 2, Duration::days(3));
+    assert_eq!(
+        s.push(&phone_b, &[from_paper]).expect(200).statuses(),
+        ["accepted"]
+    );
     let now_b = event_at(&mut phone_b, &village, 4, Duration::zero());
     assert_eq!(
         s.push(&phone_b, &[now_b]).expect(200).statuses(),
@@ -107,9 +114,9 @@ fn work_done_before_a_village_moved_counts_for_the_team_that_did_it() {
     );
 
     let admin = s.login_as("province_admin", "22");
-    assert_eq!(team_day_total(&s, &admin, &a), 7, "team A did 3 + 3 + 1");
-    assert_eq!(team_day_total(&s, &admin, &b), 4);
+    assert_eq!(team_total(&s, &admin, &a), 7, "team A did 3 + 3 + 1");
+    assert_eq!(team_total(&s, &admin, &b), 6, "team B did 2 + 4");
     let village_total = s.totals(&phone_b, "village", &village);
-    assert_eq!(village_total.get("vneid_activation"), Some(&11));
+    assert_eq!(village_total.get("vneid_activation"), Some(&(7 + 4)));
     s.assert_tallies_verify();
 }

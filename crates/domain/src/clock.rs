@@ -31,10 +31,6 @@ impl PushClock {
             offset: device_clock.with_timezone(&Utc) - received_at,
         }
     }
-
-    pub fn is_skewed(&self) -> bool {
-        self.offset.abs() > SKEW_THRESHOLD
-    }
 }
 
 /// Where an event is placed, and whether that differs from the phone's own time.

@@ -93,6 +93,16 @@ pub fn without_controls(s: &str) -> Cow<'_, str> {
 /// quotes (`"…"` or `` `…` ``, which is where parsers echo the input) is cut to
 /// [`QUOTE_CHARS`], and the whole to `max` characters.
 pub fn cut_quoted(message: &str, max: usize) -> String {
+    cut_spans(message, QUOTE_CHARS, max)
+}
+
+/// A message made safe to log: every quoted span (where a panic or a parser quotes data, a
+/// note or a name) becomes `…`, and the whole is cut to `max` characters.
+pub fn redact_quoted(message: &str, max: usize) -> String {
+    cut_spans(message, 0, max)
+}
+
+fn cut_spans(message: &str, span_chars: usize, max: usize) -> String {
     let mut out = String::new();
     let mut rest = message;
     while let Some(open) = rest.find(['"', '`']) {
@@ -100,7 +110,7 @@ pub fn cut_quoted(message: &str, max: usize) -> String {
         out.push_str(&rest[..=open]);
         let inner = &rest[open + 1..];
         let close = closing(inner, quote_char).unwrap_or(inner.len());
-        out.push_str(&cut(&inner[..close], QUOTE_CHARS));
+        out.push_str(&cut(&inner[..close], span_chars));
         rest = &inner[close..];
         if let Some(c) = rest.chars().next() {
             out.push(c);
@@ -128,6 +138,15 @@ fn closing(inner: &str, q: char) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn redacted_messages_keep_no_quoted_data() {
+        let m = "byte index 3 is out of range of `Nguyễn Thị Lan, 0912 345 678`";
+        assert_eq!(
+            super::redact_quoted(m, 300),
+            "byte index 3 is out of range of `…`"
+        );
+    }
+
     use super::*;
 
     #[test]

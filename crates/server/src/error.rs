@@ -27,9 +27,9 @@ pub const MAX_MESSAGE_CHARS: usize = 300;
 
 /// `message` cut to [`MAX_MESSAGE_CHARS`] characters, marked with `…` where it was cut.
 fn bounded(message: String) -> String {
-    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
-        None => message,
-        Some((end, _)) => format!("{}…", &message[..end]),
+    match langso_domain::text::cut(&message, MAX_MESSAGE_CHARS) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(cut) => cut,
     }
 }
 

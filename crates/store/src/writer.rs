@@ -27,7 +27,7 @@ pub enum Job {
     Stop,
 }
 
-/// At most this many events go into one group transaction.
+/// At most this many items (events and malformed items) go into one group transaction.
 const GROUP_EVENTS: usize = 20_000;
 
 /// For this long after a storage fault the store reports itself not ready (ms).
@@ -165,12 +165,14 @@ fn drain_group(
     rx: &mpsc::Receiver<Job>,
     first: (Box<PushJob>, Reply),
 ) -> (Vec<(Box<PushJob>, Reply)>, Option<Job>) {
-    let mut events = first.0.events.len();
+    // Malformed items cost writes too (a rejection row each).
+    let size = |job: &PushJob| job.events.len() + job.malformed.len();
+    let mut events = size(&first.0);
     let mut group = vec![first];
     while events < GROUP_EVENTS {
         match rx.try_recv() {
             Ok(Job::Push(job, reply)) => {
-                events += job.events.len();
+                events += size(&job);
                 group.push((job, reply));
             }
             Ok(other) => return (group, Some(other)),

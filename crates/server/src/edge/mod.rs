@@ -70,7 +70,9 @@ where
                 Ok(Ok(res)) => Ok(res.map_into_boxed_body()),
                 Ok(Err(e)) => Err(shape.answer(&from_actix(&e))),
                 Err(panic) => {
-                    tracing::error!(%method, %path, panic = panic_text(&*panic), "handler panicked");
+                    // The message may quote data (a note, a name): quoted spans are not logged.
+                    let panic = langso_domain::text::redact_quoted(panic_text(&*panic), 200);
+                    tracing::error!(%method, %path, %panic, "handler panicked");
                     Err(shape.answer(&ApiError::internal()))
                 }
             },

@@ -14,8 +14,9 @@ pub(super) type TallyKey = (i64, i64, i64);
 /// A span of time a team covered a village: from (ms), until (ms, exclusive; `None`: now).
 type Span = (i64, Option<i64>);
 
-/// An event placed up to this long after its village left the team still counts for the
-/// team (ms): a phone learns of the move only at its next pull.
+/// An event placed up to this long after its village left the team, or before the team was
+/// given the village, still counts for the team (ms): a phone learns of a move only at its
+/// next pull, and work is sometimes recorded from paper days later.
 pub const COVERAGE_GRACE_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// One push's changes, kept apart until its savepoint is released.
@@ -71,8 +72,11 @@ impl GroupContext {
         Ok(id)
     }
 
-    /// Whether the team covered the village at `placed_ms`, or stopped covering it less
-    /// than [`COVERAGE_GRACE_MS`] before (its phones may not have pulled the move yet).
+    /// Whether the team covered the village at `placed_ms`, give or take
+    /// [`COVERAGE_GRACE_MS`] at either end of a span: after it ends, its phones may not have
+    /// pulled the move yet; before it starts, paper records or a slow clock may date work a
+    /// little before the operator assigned the village. A final rejection would lose that
+    /// work, so the grace errs on the side of counting it (once, for the team that did it).
     pub(super) fn covered(
         &mut self,
         tx: &Transaction<'_>,
@@ -92,7 +96,7 @@ impl GroupContext {
             ),
         };
         Ok(spans.iter().any(|(from, to)| {
-            *from <= placed_ms
+            from.saturating_sub(COVERAGE_GRACE_MS) <= placed_ms
                 && to.is_none_or(|to| placed_ms < to.saturating_add(COVERAGE_GRACE_MS))
         }))
     }
