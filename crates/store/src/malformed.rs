@@ -8,7 +8,7 @@ use crate::push::{EventResult, EventStatus};
 use langso_domain::event::RawEvent;
 use langso_domain::text::cut;
 use langso_domain::{EventId, RejectionCode};
-use rusqlite::{Transaction, params};
+use rusqlite::Transaction;
 
 /// Each text field of a stored rejection's or quarantined batch's payload is kept up to
 /// this many characters (then cut, ending with "…"): enough to review it (a valid note
@@ -76,19 +76,19 @@ pub(crate) fn reject(
             .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?
             .exists([id.as_bytes().as_slice()])?;
         if !stored {
-            tx.prepare_cached(
-                "INSERT INTO rejections (device_id, seq, event_id, status, code, message, received_ms, payload)
-                 VALUES (?1, ?2, ?3, 'rejected', ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![
-                device,
-                seq,
-                id.as_bytes().as_slice(),
-                code,
-                item.message,
-                received_ms,
-                payload(item).to_string(),
-            ])?;
+            crate::resend::record_rejection(
+                tx,
+                &crate::resend::Rejected {
+                    device,
+                    seq,
+                    event_id: &id,
+                    status: "rejected",
+                    code,
+                    message: &item.message,
+                    received_ms,
+                    payload: &payload(item).to_string(),
+                },
+            )?;
             processed = Some(seq);
         }
     }

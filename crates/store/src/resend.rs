@@ -116,23 +116,26 @@ pub(crate) fn reject_or_match(
         && let Ok(seq) = i64::try_from(raw.seq)
         && seq >= 1
     {
-        let payload = malformed::event_payload(raw);
-        tx.prepare_cached(
-            "INSERT INTO rejections (device_id, seq, event_id, status, code, message, received_ms, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![
-            dev.id,
-            seq,
-            raw.event_id.as_bytes().as_slice(),
-            // The table's CHECK allows 'rejected' and 'conflict': a seq that holds the
-            // event stored under a previous enrollment is kept as 'conflict' with its code.
-            if status == EventStatus::Rejected { "rejected" } else { "conflict" },
-            code.unwrap_or_default(),
-            message.as_deref().unwrap_or_default(),
-            job.clock.received_at.timestamp_millis(),
-            payload.to_string(),
-        ])?;
+        record_rejection(
+            tx,
+            &Rejected {
+                device: dev.id,
+                seq,
+                event_id: &raw.event_id,
+                // The table's CHECK allows 'rejected' and 'conflict': a seq that holds the
+                // event stored under a previous enrollment is kept as 'conflict' with its
+                // code.
+                status: if status == EventStatus::Rejected {
+                    "rejected"
+                } else {
+                    "conflict"
+                },
+                code: code.unwrap_or_default(),
+                message: message.as_deref().unwrap_or_default(),
+                received_ms: job.clock.received_at.timestamp_millis(),
+                payload: &malformed::event_payload(raw).to_string(),
+            },
+        )?;
     }
     Ok(EventResult {
         event_id: Some(raw.event_id),
@@ -142,4 +145,39 @@ pub(crate) fn reject_or_match(
         message,
         clock_corrected: false,
     })
+}
+
+/// A pushed item that holds no stored event, as `rejections` keeps it.
+pub(crate) struct Rejected<'a> {
+    pub device: i64,
+    pub seq: i64,
+    pub event_id: &'a EventId,
+    /// `rejected` or `conflict` (the table's CHECK).
+    pub status: &'static str,
+    pub code: &'a str,
+    pub message: &'a str,
+    pub received_ms: i64,
+    /// The item as pushed (JSON, text fields cut).
+    pub payload: &'a str,
+}
+
+/// Records a pushed item that holds no stored event, so its seq counts as processed for
+/// `acked_through_seq` and nothing a phone sent is silently dropped. A seq already recorded
+/// keeps its first row.
+pub(crate) fn record_rejection(tx: &Transaction<'_>, r: &Rejected<'_>) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO rejections (device_id, seq, event_id, status, code, message, received_ms, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        r.device,
+        r.seq,
+        r.event_id.as_bytes().as_slice(),
+        r.status,
+        r.code,
+        r.message,
+        r.received_ms,
+        r.payload,
+    ])?;
+    Ok(())
 }
