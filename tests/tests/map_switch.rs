@@ -116,6 +116,42 @@ fn communes_are_their_villages(s: &Server, token: &str, active: &[&str]) {
     }
 }
 
+/// A leader of an abolished unit gets a clear 403 from the API and a page saying what
+/// happened from the dashboard, never raw JSON or "not found".
+fn a_leader_whose_unit_is_gone_is_told_so(s: &Server, username: &str) {
+    let token = s.login(username, LEADER_PASSWORD).expect(200).body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = s.get(
+        &format!(
+            "/v1/reports/summary?unit_kind=province&unit={PROVINCE}&period=year&date={}",
+            today_vn()
+        ),
+        Some(&token),
+    );
+    r.expect_error(403, "scope_not_on_map");
+    let cookie = s
+        .cookie_login(username, LEADER_PASSWORD)
+        .session_cookie()
+        .expect("a session cookie");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut page = agent
+        .get(&format!("{}/", s.url))
+        .header("cookie", &format!("langso_session={cookie}"))
+        .call()
+        .unwrap();
+    assert_eq!(page.status(), 403);
+    let html = page.body_mut().read_to_string().unwrap();
+    assert!(
+        html.contains("rescope-user") && html.contains("<html"),
+        "{html}"
+    );
+}
+
 #[test]
 fn history_follows_the_map_through_177_171_and_54_communes() {
     let s = Server::start_demo();
@@ -249,6 +285,7 @@ fn history_follows_the_map_through_177_171_and_54_communes() {
         totals(&s, &hoa_token, "commune", hoa_commune),
         totals(&s, &province, "commune", hoa_commune)
     );
+    a_leader_whose_unit_is_gone_is_told_so(&s, &lan);
     s.cli_ok(&[
         "rescope-user",
         "--username",
