@@ -23,24 +23,8 @@ pub fn open(db: &Path) -> Result<Store> {
 }
 
 /// Opens the database, creating it if the file does not exist (import-units, demo).
-fn create_or_open(db: &Path) -> Result<Store> {
+pub(crate) fn create_or_open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("opening database {}", db.display()))
-}
-
-pub fn import_units(db: &Path, file: &Path, current: bool) -> Result<()> {
-    let json =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let h = units::parse_hierarchy(&json).with_context(|| format!("parsing {}", file.display()))?;
-    let summary = format!(
-        "imported hierarchy {}: {} districts, {} communes, {} successions",
-        h.key,
-        h.count(units::Level::District),
-        h.count(units::Level::Commune),
-        h.successions.len()
-    );
-    create_or_open(db)?.import_units(h, current)?;
-    eprintln!("{summary}");
-    Ok(())
 }
 
 /// Imports the 177-commune tree (as current) and the demo data; returns the store.

@@ -7,6 +7,7 @@ mod bench_reports;
 mod commands;
 mod field;
 mod loopback;
+mod map;
 mod simulate;
 mod targets;
 
@@ -59,15 +60,14 @@ enum Command {
         #[arg(long, env = "LANGSO_TRUSTED_PROXY", value_parser = langso_server::TrustedProxies::parse)]
         trusted_proxy: Option<langso_server::TrustedProxies>,
     },
-    /// Load one administrative-unit hierarchy version from a JSON file.
-    ImportUnits {
-        #[arg(long)]
-        db: PathBuf,
-        file: PathBuf,
-        /// Make this version the one reports roll up along.
-        #[arg(long)]
-        current: bool,
-    },
+    /// Load one administrative-unit hierarchy version from a JSON file (with --current,
+    /// switch to it as `switch-map` does).
+    ImportUnits(map::ImportUnitsArgs),
+    /// Make an imported hierarchy version current: every village placed in it by the
+    /// successions, history re-rolled along it, teams, leaders and targets carried.
+    SwitchMap(map::SwitchMapArgs),
+    /// Give a leader a new scope (and role) of the current map.
+    RescopeUser(map::RescopeArgs),
     /// Generate the deterministic demo villages, teams and members (and the 177-commune tree).
     Demo {
         #[arg(long)]
@@ -203,7 +203,9 @@ fn main() -> ExitCode {
             }
             commands::serve(db, config, demo, max_db_mb)
         }
-        Command::ImportUnits { db, file, current } => commands::import_units(&db, &file, current),
+        Command::ImportUnits(args) => map::import_units(args),
+        Command::SwitchMap(args) => map::switch_map(args),
+        Command::RescopeUser(args) => map::rescope_user(args),
         Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),
         Command::Invite { db, team, member } => commands::invite(&db, &team, member.as_deref()),

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod event;
 pub mod ids;
 pub mod kinds;
+pub mod map_switch;
 pub mod periods;
 pub mod ranking;
 pub mod scope;

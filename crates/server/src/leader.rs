@@ -19,6 +19,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+/// The 403 code for a leader whose scope a change of the administrative map abolished (a
+/// district after 2025-07-01, a split commune) until `langso rescope-user` gives a new one.
+pub const SCOPE_NOT_ON_MAP: &str = "scope_not_on_map";
+
 pub const LEADER_AUDIENCE: &str = "langso-leader";
 pub const SESSION_COOKIE: &str = "langso_session";
 /// Every failed login (or failed password-setting code) is answered this much later.
@@ -64,9 +68,23 @@ impl Leader {
     }
 
     /// Ok if `target` lies within this leader's scope; 404 `unknown_unit` if it does not
-    /// exist, 403 `out_of_scope` if it lies elsewhere. Blocking: call from `web::block`.
+    /// exist, 403 `out_of_scope` if it lies elsewhere, 403 [`SCOPE_NOT_ON_MAP`] if the
+    /// leader's own scope is not on the current map. Blocking: call from `web::block`.
     pub fn require_within(&self, store: &Store, target: &UnitRef) -> Result<(), ApiError> {
-        match store.scope_contains(&self.scope, target)? {
+        let found = store.scope_contains(&self.scope, target)?;
+        if found != Some(true) && store.scope_contains(&self.scope, &self.scope)?.is_none() {
+            // The map changed under this leader (issue 8): say so, not "not found".
+            return Err(ApiError::forbidden(
+                SCOPE_NOT_ON_MAP,
+                format!(
+                    "your scope ({} {}) is not on the current administrative map; \
+                     the operator gives you a new one with `langso rescope-user`",
+                    self.scope.kind.as_str(),
+                    self.scope.id
+                ),
+            ));
+        }
+        match found {
             Some(true) => Ok(()),
             Some(false) => Err(ApiError::forbidden(
                 "out_of_scope",

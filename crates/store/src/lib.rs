@@ -8,6 +8,10 @@ mod auth;
 mod bulk;
 mod conn;
 mod error;
+mod hierarchy;
+pub use hierarchy::{
+    Carried, CommuneCount, RefusedVillage, SwitchPlan, SwitchRequest, VillagePlace,
+};
 mod integrity;
 pub use integrity::Problem;
 #[cfg(feature = "fault-injection")]

@@ -51,15 +51,9 @@ impl ReportLevel {
     }
 }
 
+/// The current hierarchy version's id (`NotFound` before any import): see [`crate::hierarchy`].
 pub(crate) fn current_version(c: &rusqlite::Connection) -> Result<i64> {
-    c.query_row(
-        "SELECT v.id FROM meta m JOIN hierarchy_versions v ON v.key = m.value
-         WHERE m.key = 'current_hierarchy'",
-        [],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
+    Ok(crate::hierarchy::current_or_err(c)?.id)
 }
 
 /// The team covers the village from `from_ms` on: the current coverage and its history.
@@ -112,51 +106,36 @@ fn upsert_kind_in(tx: &Transaction<'_>, k: &ActivityKind) -> Result<()> {
 }
 
 impl Store {
-    /// Loads one hierarchy version (replacing a previous load of the same version). The first
-    /// version loaded becomes current unless `make_current` says otherwise later.
+    /// Loads one hierarchy version (replacing a previous load of the same version). With
+    /// `make_current` (or when no version is current yet) it becomes current through
+    /// [`Store::switch_map`]: every village placed, history re-rolled; refused
+    /// (`StoreError::Invalid`, nothing changed) when a village can be placed nowhere.
     pub fn import_units(&self, h: HierarchyVersion, make_current: bool) -> Result<String> {
-        self.write_blocking(move |tx| {
-            tx.execute(
-                "INSERT INTO hierarchy_versions (key, valid_from, valid_until, source) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (key) DO UPDATE SET valid_from = excluded.valid_from,
-                   valid_until = excluded.valid_until, source = excluded.source",
-                params![
-                    h.key,
-                    h.valid_from.to_string(),
-                    h.valid_until.map(|d| d.to_string()),
-                    h.source
-                ],
-            )?;
-            let vid: i64 = tx.query_row(
-                "SELECT id FROM hierarchy_versions WHERE key = ?1",
-                [&h.key],
-                |r| r.get(0),
-            )?;
-            tx.execute("DELETE FROM units WHERE version_id = ?1", [vid])?;
-            tx.execute("DELETE FROM unit_successions WHERE version_id = ?1", [vid])?;
-            let mut ins = tx.prepare(
-                "INSERT INTO units (version_id, code, level, name, unit_type, parent_code)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for u in &h.units {
-                ins.execute(params![vid, u.code, u.level.as_str(), u.name, u.unit_type, u.parent_code])?;
-            }
-            let mut ins = tx.prepare(
-                "INSERT OR IGNORE INTO unit_successions (version_id, old_code, new_code, share)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for s in &h.successions {
-                ins.execute(params![vid, s.old_code, s.new_code, s.share])?;
-            }
-            let sql = if make_current {
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('current_hierarchy', ?1)"
-            } else {
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('current_hierarchy', ?1)"
-            };
-            tx.execute(sql, [&h.key])?;
-            crate::aggregates::sync_areas(tx)?;
-            Ok(h.key)
-        })
+        let key = h.key.clone();
+        let has_current = self.read(|c| Ok(crate::hierarchy::current(c)?.is_some()))?;
+        if !make_current && has_current {
+            self.write_blocking(move |tx| crate::hierarchy::import(tx, &h).map(|_| ()))?;
+            return Ok(key);
+        }
+        let req = crate::SwitchRequest {
+            import: Some(h),
+            ..Default::default()
+        };
+        let plan = self.switch_map(req, |_| {})?;
+        if !plan.applied {
+            let listed: Vec<String> = plan
+                .refused
+                .iter()
+                .map(|r| format!("{} ({}): {}", r.village, r.name, r.reason))
+                .collect();
+            return Err(StoreError::Invalid(format!(
+                "{} village(s) have no place in hierarchy {key}; nothing was changed \
+                 (use `langso switch-map --placements FILE`):\n  {}",
+                listed.len(),
+                listed.join("\n  ")
+            )));
+        }
+        Ok(key)
     }
 
     /// Loads demo villages, teams and members into the current hierarchy, plus the default

@@ -14,6 +14,7 @@ use langso_domain::scope::{Role, UnitKind, UnitRef};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::OnceLock;
 
+mod rescope;
 pub mod throttle;
 
 pub const PASSWORD_CODE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;

@@ -587,12 +587,39 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
         "../../../data/quang-ninh/quang-ninh-admin-units-2024-11.json"
     ))
     .unwrap();
-    reopened.import_units(next, true).unwrap();
-    assert_eq!(reopened.verify().unwrap(), []);
+    // Phường Yết Kiêu's villages have no successor in 2024-11: refused, nothing changed.
+    let refused = reopened.import_units(next.clone(), true).unwrap_err();
+    assert!(refused.to_string().contains("no place"), "{refused}");
+    let areas = count("SELECT count(*) FROM area_days");
     assert_eq!(
-        count("SELECT count(*) FROM area_days"),
-        0,
-        "no village is placed in 2024-11 yet"
+        areas, 3,
+        "commune, district and province rows of the 2024-09 map"
     );
+    // Placed by the operator, every village follows; the area rows follow the new map.
+    let mut yet_kieu = raw
+        .prepare(
+            "SELECT v.village_id FROM villages v JOIN village_placements p ON p.village_id = v.id
+             WHERE p.commune_code = '06682'",
+        )
+        .unwrap();
+    let placements = yet_kieu
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .enumerate()
+        .map(|(i, v)| langso_domain::map_switch::PlacementRow {
+            line: i + 1,
+            village: v.unwrap(),
+            commune: "06673".into(),
+        })
+        .collect();
+    let req = langso_store::SwitchRequest {
+        import: Some(next),
+        placements,
+        ..Default::default()
+    };
+    assert!(reopened.switch_map(req, |_| {}).unwrap().applied);
+    assert_eq!(reopened.verify().unwrap(), []);
+    assert_eq!(reopened.verify_integrity().unwrap(), []);
+    assert_eq!(count("SELECT count(*) FROM area_days"), 3);
     assert_eq!(count("SELECT count(*) FROM team_days"), 1);
 }

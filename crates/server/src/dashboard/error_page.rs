@@ -127,7 +127,17 @@ fn words(lang: Lang, status: StatusCode) -> (&'static str, &'static str) {
 
 /// The page for an error `status` with the API's stable `code`.
 pub fn page(lang: Lang, status: StatusCode, code: &str) -> Markup {
-    let (heading, advice) = words(lang, status);
+    let (heading, advice) = match (code, lang) {
+        (crate::leader::SCOPE_NOT_ON_MAP, Lang::Vi) => (
+            "Địa bàn của bạn không còn trên bản đồ hành chính",
+            "Bản đồ đơn vị hành chính đã thay đổi (sắp xếp đơn vị hành chính) và địa bàn của tài khoản này không còn. Hãy nhờ quản trị viên giao địa bàn mới (langso rescope-user).",
+        ),
+        (crate::leader::SCOPE_NOT_ON_MAP, Lang::En) => (
+            "Your area is no longer on the administrative map",
+            "The administrative map changed and this account's area no longer exists. Ask the administrator to give you a new one (langso rescope-user).",
+        ),
+        _ => words(lang, status),
+    };
     let (home, login) = match lang {
         Lang::Vi => ("Về trang chính", "Đăng nhập"),
         Lang::En => ("Back to the dashboard", "Log in"),

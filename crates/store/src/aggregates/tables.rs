@@ -180,11 +180,25 @@ pub(crate) fn tables() -> Vec<Table> {
 /// Refills derived tables from the event log: all of them, or (`areas_only`) the rows
 /// that follow the current hierarchy.
 pub(crate) fn rebuild(tx: &Transaction<'_>, areas_only: bool) -> Result<()> {
-    for t in tables() {
+    rebuild_with(tx, areas_only, &|_| {})
+}
+
+/// [`rebuild`], telling `progress` which table it starts on ("area_days (1/3)").
+pub(crate) fn rebuild_with(
+    tx: &Transaction<'_>,
+    areas_only: bool,
+    progress: &dyn Fn(&str),
+) -> Result<()> {
+    let todo: Vec<Table> = tables()
+        .into_iter()
+        .filter(|t| !areas_only || t.area_rows.is_some())
+        .collect();
+    let n = todo.len();
+    for (i, t) in todo.into_iter().enumerate() {
+        progress(&format!("{} ({}/{n})", t.name, i + 1));
         let filter = match (areas_only, t.area_rows) {
-            (true, None) => continue,
             (true, Some(f)) => f,
-            (false, _) => "1 = 1",
+            _ => "1 = 1",
         };
         let cols = format!("{}, {}, {}", t.keys.join(", "), t.values[0], t.values[1]);
         tx.execute(&format!("DELETE FROM {} WHERE {filter}", t.name), [])?;
@@ -212,7 +226,15 @@ pub(crate) fn sync_areas(tx: &Transaction<'_>) -> Result<()> {
     if current == meta(tx, "aggregates_hierarchy")? {
         return Ok(());
     }
-    rebuild(tx, true)?;
+    reroll_areas(tx, &|_| {})
+}
+
+/// Recomputes every row that follows the current hierarchy (area days and months, late
+/// changes of communes, districts and the province) from the event log, whatever it
+/// followed before, and records which version they now follow.
+pub(crate) fn reroll_areas(tx: &Transaction<'_>, progress: &dyn Fn(&str)) -> Result<()> {
+    let current = meta(tx, "current_hierarchy")?;
+    rebuild_with(tx, true, progress)?;
     match current {
         Some(key) => tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('aggregates_hierarchy', ?1)",

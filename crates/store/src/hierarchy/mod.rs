@@ -1,0 +1,157 @@
+//! The administrative tree's home in the store: which hierarchy version is current,
+//! loading a version from its file, and switching the current version with history
+//! following it ([`switch`]). Other modules ask here rather than spelling
+//! `'current_hierarchy'` themselves (older ones still do; move them here when touched).
+
+mod carry;
+mod plan;
+mod switch;
+
+pub use switch::{Carried, CommuneCount, RefusedVillage, SwitchPlan, SwitchRequest, VillagePlace};
+
+use crate::{Result, StoreError};
+use langso_domain::map_switch::Step;
+use langso_domain::units::{HierarchyVersion, Level};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+
+/// One imported hierarchy version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Version {
+    pub id: i64,
+    /// The first valid day, YYYY-MM-DD: versions are ordered by it.
+    pub key: String,
+}
+
+/// Every imported version, oldest first.
+pub(crate) fn versions(c: &Connection) -> Result<Vec<Version>> {
+    let mut stmt = c.prepare_cached("SELECT id, key FROM hierarchy_versions ORDER BY key")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Version {
+            id: r.get(0)?,
+            key: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The current version, if any was imported.
+pub(crate) fn current(c: &Connection) -> Result<Option<Version>> {
+    Ok(c.prepare_cached(
+        "SELECT h.id, h.key FROM meta m JOIN hierarchy_versions h ON h.key = m.value
+         WHERE m.key = 'current_hierarchy'",
+    )?
+    .query_row([], |r| {
+        Ok(Version {
+            id: r.get(0)?,
+            key: r.get(1)?,
+        })
+    })
+    .optional()?)
+}
+
+/// The current version; `NotFound` when none was imported.
+pub(crate) fn current_or_err(c: &Connection) -> Result<Version> {
+    current(c)?.ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
+}
+
+/// A version's units and the successions its file names, for following codes into it.
+pub(crate) fn step(c: &Connection, v: &Version) -> Result<Step> {
+    let mut units = HashMap::new();
+    let mut stmt = c.prepare_cached("SELECT code, level FROM units WHERE version_id = ?1")?;
+    for row in stmt.query_map([v.id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })? {
+        let (code, level) = row?;
+        if let Some(level) = Level::parse(&level) {
+            units.insert(code, level);
+        }
+    }
+    let mut successions: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT old_code, new_code FROM unit_successions WHERE version_id = ?1
+         ORDER BY position, new_code",
+    )?;
+    for row in stmt.query_map([v.id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })? {
+        let (old, new) = row?;
+        successions.entry(old).or_default().push(new);
+    }
+    Ok(Step {
+        key: v.key.clone(),
+        units,
+        successions,
+    })
+}
+
+/// The steps from just after version `from` up to and including `to` (oldest first);
+/// empty when `to` is not newer than `from`.
+pub(crate) fn steps_between(c: &Connection, from: &str, to: &str) -> Result<Vec<Step>> {
+    versions(c)?
+        .iter()
+        .filter(|v| v.key.as_str() > from && v.key.as_str() <= to)
+        .map(|v| step(c, v))
+        .collect()
+}
+
+/// Stores one version's units and successions (replacing an earlier load of the same
+/// version); returns its id. Does not change which version is current.
+pub(crate) fn import(tx: &Transaction<'_>, h: &HierarchyVersion) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO hierarchy_versions (key, valid_from, valid_until, source) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (key) DO UPDATE SET valid_from = excluded.valid_from,
+           valid_until = excluded.valid_until, source = excluded.source",
+        params![
+            h.key,
+            h.valid_from.to_string(),
+            h.valid_until.map(|d| d.to_string()),
+            h.source
+        ],
+    )?;
+    let vid: i64 = tx.query_row(
+        "SELECT id FROM hierarchy_versions WHERE key = ?1",
+        [&h.key],
+        |r| r.get(0),
+    )?;
+    tx.execute("DELETE FROM units WHERE version_id = ?1", [vid])?;
+    tx.execute("DELETE FROM unit_successions WHERE version_id = ?1", [vid])?;
+    let mut ins = tx.prepare(
+        "INSERT INTO units (version_id, code, level, name, unit_type, parent_code)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for u in &h.units {
+        ins.execute(params![
+            vid,
+            u.code,
+            u.level.as_str(),
+            u.name,
+            u.unit_type,
+            u.parent_code
+        ])?;
+    }
+    let mut ins = tx.prepare(
+        "INSERT OR IGNORE INTO unit_successions (version_id, old_code, new_code, share, position)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, s) in h.successions.iter().enumerate() {
+        ins.execute(params![vid, s.old_code, s.new_code, s.share, i as i64])?;
+    }
+    Ok(vid)
+}
+
+/// The version with this key; `NotFound` naming the imported ones otherwise.
+pub(crate) fn by_key(c: &Connection, key: &str) -> Result<Version> {
+    let all = versions(c)?;
+    all.iter().find(|v| v.key == key).cloned().ok_or_else(|| {
+        let known: Vec<&str> = all.iter().map(|v| v.key.as_str()).collect();
+        StoreError::NotFound(format!(
+            "no hierarchy version '{key}' (imported: {})",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })
+}
