@@ -7,6 +7,7 @@ pub mod ids;
 pub mod kinds;
 pub mod periods;
 pub mod ranking;
+pub mod roster;
 pub mod scope;
 pub mod targets;
 pub mod text;
