@@ -3,8 +3,8 @@
 //!
 //! This module reads files into typed rows and finds every problem a file shows by itself
 //! (a missing column, a cell that is not a number, a duplicate code, a member in two teams,
-//! a phone number where a name belongs), each with its spreadsheet row (the heading is row
-//! 1) and column as the file writes it. Problems that need the database (an unknown commune
+//! a phone number where a name belongs), each with its spreadsheet row (the heading being
+//! row one) and column as the file writes it. Problems that need the database (an unknown commune
 //! code, a village no team covers) are the store's (`langso_store`, `roster`).
 //!
 //! Codes are the province's own: `village_code`, `team_code` and `member_code` are matched
