@@ -18,6 +18,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/006_restore.sql"),
     include_str!("../migrations/007_event_clock.sql"),
     include_str!("../migrations/008_quarantine_bound.sql"),
+    // 009 is the administrative-map switch (issue 8, another branch).
+    include_str!("../migrations/010_roster.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.

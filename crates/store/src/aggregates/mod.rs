@@ -8,7 +8,7 @@
 mod tables;
 mod verify;
 
-pub(crate) use tables::{PLACES, ensure, sync_areas};
+pub(crate) use tables::{PLACES, ensure, rebuild, sync_areas};
 pub(crate) use verify::verify;
 
 use crate::Result;
