@@ -154,6 +154,17 @@ pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
         });
     }
     let mut problems = Vec::new();
+    if readers.is_empty() {
+        // An empty table would retire every team or deactivate every member.
+        problems.push(Problem {
+            row: 2,
+            ..whole(
+                &sheet.source,
+                "empty_table",
+                &format!("the {} table has headings but no rows", kind.as_str()),
+            )
+        });
+    }
     match kind {
         TableKind::Villages => {
             let rows = collect(readers, &mut problems, "village_code", village);
