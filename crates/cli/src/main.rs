@@ -8,6 +8,7 @@ mod commands;
 mod field;
 mod loopback;
 mod map;
+mod roster;
 mod simulate;
 mod targets;
 
@@ -133,6 +134,11 @@ enum Command {
         team: String,
         villages: Vec<String>,
     },
+    /// Load the province's villages, teams and members from CSV or XLSX files (all or
+    /// nothing; the same files twice change nothing). Exit 1 with every problem listed.
+    ImportRoster(roster::ImportArgs),
+    /// Write the current roster (or, with --template, an empty one) as an XLSX file.
+    ExportRoster(roster::ExportArgs),
     /// Set a target for one unit and kind (or the default): a count, or a share of its
     /// population, adults or households.
     Target(targets::TargetArgs),
@@ -221,6 +227,8 @@ fn main() -> ExitCode {
         Command::TeamVillages { db, team, villages } => {
             commands::team_villages(&db, &team, &villages)
         }
+        Command::ImportRoster(args) => roster::import(args),
+        Command::ExportRoster(args) => roster::export(args),
         Command::Target(args) => targets::run(args),
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),

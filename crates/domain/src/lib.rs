@@ -8,6 +8,7 @@ pub mod kinds;
 pub mod map_switch;
 pub mod periods;
 pub mod ranking;
+pub mod roster;
 pub mod scope;
 pub mod targets;
 pub mod text;

@@ -14,6 +14,7 @@ pub use auth::KeyRing;
 pub use client_addr::TrustedProxies;
 pub use edge::{BodyRate, MAX_HEAD_BYTES};
 pub use error::ApiError;
+pub use export::roster::{roster_xlsx, template_xlsx};
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};

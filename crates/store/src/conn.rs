@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/007_event_clock.sql"),
     include_str!("../migrations/008_quarantine_bound.sql"),
     include_str!("../migrations/009_map_switch.sql"),
+    include_str!("../migrations/010_roster.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.

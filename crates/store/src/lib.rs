@@ -27,6 +27,8 @@ mod refresh;
 mod reports;
 mod resend;
 mod restore;
+mod roster;
+pub use roster::{Changes, CurrentRoster, RosterMember, RosterReport, RosterTeam, RosterVillage};
 mod scope;
 pub use scope::NamedUnit;
 mod sessions;

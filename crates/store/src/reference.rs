@@ -95,7 +95,8 @@ pub(crate) fn log_change(
     Ok(())
 }
 
-fn upsert_kind_in(tx: &Transaction<'_>, k: &ActivityKind) -> Result<()> {
+/// Adds or updates one kind of the catalogue.
+pub(crate) fn upsert_kind(tx: &Transaction<'_>, k: &ActivityKind) -> Result<()> {
     tx.execute(
         "INSERT INTO kinds (code, label_vi, label_en, unit, weight, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (code) DO UPDATE SET label_vi = excluded.label_vi, label_en = excluded.label_en,
@@ -148,7 +149,7 @@ impl Store {
                 return Err(StoreError::Invalid("the database already has villages".into()));
             }
             for k in &kinds {
-                upsert_kind_in(tx, k)?;
+                upsert_kind(tx, k)?;
             }
             let mut ins_v = tx.prepare(
                 "INSERT INTO villages (village_id, name, population, households) VALUES (?1, ?2, ?3, ?4)",
@@ -187,7 +188,7 @@ impl Store {
     /// Adds or updates a kind of the catalogue; phones see it on their next pull.
     pub fn upsert_kind(&self, kind: ActivityKind) -> Result<()> {
         self.write_blocking(move |tx| {
-            upsert_kind_in(tx, &kind)?;
+            upsert_kind(tx, &kind)?;
             log_change(tx, "kind", &kind.code, "upsert", None)
         })
     }

@@ -5,6 +5,7 @@
 
 mod csv;
 mod layout;
+pub mod roster;
 mod xlsx;
 
 pub use layout::{coverage_book, leaderboard_book, summary_book};

@@ -2,8 +2,10 @@ pub(crate) mod accounts;
 mod admin;
 mod devices;
 mod health;
+mod multipart;
 mod push_items;
 mod reports;
+mod roster;
 mod sync;
 mod tallies;
 
@@ -52,6 +54,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ),
         api("/v1/reports/coverage", [op(M::GET, reports::coverage)]),
         api("/v1/targets", [op(M::POST, reports::set_target)]),
+        // Real rosters (issue 8).
+        api(
+            "/v1/admin/roster",
+            [op(M::GET, roster::download), op(M::POST, roster::import)],
+        ),
+        api("/v1/admin/roster/template", [op(M::GET, roster::template)]),
     ];
     for resource in paths {
         cfg.service(resource);

@@ -8,7 +8,7 @@
 mod tables;
 mod verify;
 
-pub(crate) use tables::{PLACES, ensure, reroll_areas};
+pub(crate) use tables::{PLACES, ensure, rebuild, reroll_areas};
 pub(crate) use verify::verify;
 
 use crate::Result;

@@ -1,0 +1,166 @@
+//! The roster (issue 8, "Real rosters"): the province administrator uploads the
+//! province's villages, teams and members (`POST /v1/admin/roster`); any leader downloads
+//! the roster within their scope, or the empty template, as XLSX.
+//!
+//! The upload is `multipart/form-data` with one or more files (CSV or XLSX, told apart by
+//! content), or a single file as the raw body (`text/csv` or the XLSX media type). Nothing
+//! of the files is logged: only who imported, and the counts.
+
+use super::multipart;
+use super::read_body;
+use crate::AppState;
+use crate::error::ApiError;
+use crate::export::XLSX_TYPE;
+use crate::leader::Leader;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use langso_domain::scope::Role;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Largest roster upload, all files together: a province's 11,000 members fit in 2 MiB.
+pub const MAX_ROSTER_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportParams {
+    #[serde(default)]
+    dry_run: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadParams {
+    format: Option<String>,
+}
+
+/// The uploaded files of a request, by its content type.
+fn files(req: &HttpRequest, body: &[u8]) -> Result<Vec<multipart::Part>, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    if let Some(b) = multipart::boundary(content_type) {
+        let parts = multipart::parts(body, &b).map_err(|why| {
+            ApiError::bad_request(
+                "invalid_body",
+                format!("not a multipart/form-data body: {why}"),
+            )
+        })?;
+        if parts.is_empty() {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "the form holds no file",
+            ));
+        }
+        return Ok(parts);
+    }
+    let name = match media.to_ascii_lowercase().as_str() {
+        "text/csv" => "roster.csv",
+        m if m == XLSX_TYPE => "roster.xlsx",
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("send multipart/form-data, text/csv or {XLSX_TYPE}"),
+            ));
+        }
+    };
+    Ok(vec![(name.to_owned(), body.to_vec())])
+}
+
+pub async fn import(
+    state: web::Data<AppState>,
+    who: Leader,
+    q: web::Query<ImportParams>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if who.role != Role::ProvinceAdmin {
+        return Err(ApiError::forbidden(
+            "role_required",
+            "only the province administrator imports the roster",
+        ));
+    }
+    let body = read_body(&req, payload, MAX_ROSTER_BYTES, || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("a roster upload may be at most {MAX_ROSTER_BYTES} bytes"),
+        )
+    })
+    .await?;
+    let files = files(&req, &body)?;
+    let dry_run = q.dry_run.unwrap_or(false);
+    let store = state.store.clone();
+    let report = web::block(move || {
+        let roster = langso_domain::roster::read(&files);
+        store.import_roster(roster, dry_run)
+    })
+    .await??;
+    tracing::info!(
+        by = %who.username,
+        dry_run,
+        applied = report.applied,
+        problems = report.problems.len(),
+        "roster import"
+    );
+    if !report.problems.is_empty() {
+        let n = report.problems.len();
+        return Ok(
+            HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY).json(json!({
+                "code": "invalid_roster",
+                "message": format!("the roster has {n} problem(s); nothing was changed"),
+                "report": report,
+            })),
+        );
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+fn xlsx_answer(bytes: Result<Vec<u8>, String>, file: &str) -> Result<HttpResponse, ApiError> {
+    let bytes = bytes.map_err(|e| {
+        tracing::error!(error = %e, "roster workbook failed");
+        ApiError::unavailable()
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(XLSX_TYPE)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .body(bytes))
+}
+
+fn xlsx_only(format: Option<&str>) -> Result<(), ApiError> {
+    match format {
+        None | Some("xlsx") => Ok(()),
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_format",
+            "format must be xlsx",
+        )),
+    }
+}
+
+/// The roster within the leader's scope (the whole of it for the province).
+pub async fn download(
+    state: web::Data<AppState>,
+    who: Leader,
+    q: web::Query<DownloadParams>,
+) -> Result<HttpResponse, ApiError> {
+    xlsx_only(q.format.as_deref())?;
+    let store = state.store.clone();
+    let roster = web::block(move || {
+        let scope = (who.role != Role::ProvinceAdmin).then_some(&who.scope);
+        store.current_roster(scope)
+    })
+    .await??;
+    xlsx_answer(crate::roster_xlsx(&roster), "langso-roster.xlsx")
+}
+
+/// The empty roster workbook: headings and instructions.
+pub async fn template(_who: Leader) -> Result<HttpResponse, ApiError> {
+    xlsx_answer(crate::template_xlsx(), "langso-roster-template.xlsx")
+}
