@@ -30,7 +30,12 @@ fn create_or_open(db: &Path) -> Result<Store> {
 pub fn import_units(db: &Path, file: &Path, current: bool) -> Result<()> {
     let json =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let h = units::parse_hierarchy(&json).with_context(|| format!("parsing {}", file.display()))?;
+    import_units_json(db, &json, &file.display().to_string(), current)
+}
+
+/// Imports a hierarchy file's text; `what` names it in messages.
+pub fn import_units_json(db: &Path, json: &str, what: &str, current: bool) -> Result<()> {
+    let h = units::parse_hierarchy(json).with_context(|| format!("parsing {what}"))?;
     let summary = format!(
         "imported hierarchy {}: {} districts, {} communes, {} successions",
         h.key,

@@ -7,6 +7,8 @@ mod bench_reports;
 mod commands;
 mod field;
 mod loopback;
+mod maps;
+mod people;
 mod simulate;
 mod targets;
 
@@ -59,37 +61,88 @@ enum Command {
         #[arg(long, env = "LANGSO_TRUSTED_PROXY", value_parser = langso_server::TrustedProxies::parse)]
         trusted_proxy: Option<langso_server::TrustedProxies>,
     },
-    /// Load one administrative-unit hierarchy version from a JSON file.
+    /// Load one administrative-unit hierarchy version from a JSON file or a built-in map.
     ImportUnits {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
-        file: PathBuf,
+        #[arg(required_unless_present = "builtin", conflicts_with = "builtin")]
+        file: Option<PathBuf>,
+        /// A map shipped inside the binary: quang-ninh-2024-09 (177 communes),
+        /// quang-ninh-2024-11 (171) or quang-ninh-2025 (54, today's map).
+        #[arg(long, value_name = "NAME")]
+        builtin: Option<String>,
         /// Make this version the one reports roll up along.
         #[arg(long)]
         current: bool,
     },
     /// Generate the deterministic demo villages, teams and members (and the 177-commune tree).
     Demo {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long, default_value_t = langso_domain::demo::DEFAULT_SEED)]
         seed: u64,
     },
     /// List teams.
     Teams {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         /// Print JSON (the only format for now).
         #[arg(long)]
         json: bool,
     },
+    /// List the units of the current map with their codes and names.
+    Units {
+        #[arg(long, env = "LANGSO_DB")]
+        db: PathBuf,
+        /// Only units of this level (province, district, commune, … as the map has them).
+        #[arg(long)]
+        level: Option<String>,
+        /// Only the units under this one (its code).
+        #[arg(long, value_name = "CODE")]
+        under: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List members (people) with their devices and last push: one team's, or every team's.
+    Members {
+        #[arg(long, env = "LANGSO_DB")]
+        db: PathBuf,
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give a device to another member of its team. Its past events stay with who recorded
+    /// them, unless --past-events-follow (the device was bound to the wrong member).
+    MoveDevice {
+        #[arg(long, env = "LANGSO_DB")]
+        db: PathBuf,
+        device_id: String,
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        past_events_follow: bool,
+    },
+    /// Merge an unassigned member (made by an enrollment code bound to no member) into a
+    /// member of its team: devices and history included.
+    MergeMember {
+        #[arg(long, env = "LANGSO_DB")]
+        db: PathBuf,
+        /// The unassigned member.
+        #[arg(long)]
+        member: String,
+        /// The member that takes its devices and history.
+        #[arg(long)]
+        into: String,
+    },
     /// Print a one-time enrollment code for a team, alone on stdout.
     Invite {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long)]
         team: String,
-        /// Bind the device to this existing member (otherwise enrollment creates one).
+        /// Bind the device to this member (otherwise enrollment creates an unassigned member,
+        /// to merge into a roster member later with `langso merge-member`).
         #[arg(long)]
         member: Option<String>,
     },
@@ -97,7 +150,7 @@ enum Command {
     /// stdout. The scope is a team id for team_leader, else a commune, district or province
     /// code of the current hierarchy matching the role.
     CreateUser {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         /// team_leader, commune_leader, district_leader or province_admin.
         #[arg(long)]
@@ -109,25 +162,25 @@ enum Command {
     },
     /// Forget a leader's failed logins, lifting any lockout of that username at once.
     UnlockUser {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long)]
         username: String,
     },
     /// Revoke a device: its requests are refused from now on.
     RevokeDevice {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         device_id: String,
     },
     /// Add a new JWT signing key; older keys keep verifying until their tokens expire.
     RotateKey {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
     },
     /// Replace the set of villages a team covers.
     TeamVillages {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long)]
         team: String,
@@ -138,12 +191,12 @@ enum Command {
     Target(targets::TargetArgs),
     /// Recompute every tally from the event log; exit 1 on any difference.
     Verify {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
     },
     /// Write a consistent copy of a live database; restoring it changes the generation.
     Backup {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long)]
         out: PathBuf,
@@ -156,7 +209,7 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
         /// The database to replace (created if missing).
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
     },
     /// The volunteer's device: enroll, record, sync, status, villages (over langso-client).
@@ -203,7 +256,30 @@ fn main() -> ExitCode {
             }
             commands::serve(db, config, demo, max_db_mb)
         }
-        Command::ImportUnits { db, file, current } => commands::import_units(&db, &file, current),
+        Command::ImportUnits {
+            db,
+            file,
+            builtin,
+            current,
+        } => match (file, builtin) {
+            (_, Some(name)) => maps::import_builtin(&db, &name, current),
+            (Some(file), None) => commands::import_units(&db, &file, current),
+            (None, None) => unreachable!("clap requires a file or --builtin"),
+        },
+        Command::Units {
+            db,
+            level,
+            under,
+            json,
+        } => maps::units(&db, level.as_deref(), under.as_deref(), json),
+        Command::Members { db, team, json } => people::members(&db, team.as_deref(), json),
+        Command::MoveDevice {
+            db,
+            device_id,
+            member,
+            past_events_follow,
+        } => people::move_device(&db, &device_id, &member, past_events_follow),
+        Command::MergeMember { db, member, into } => people::merge_member(&db, &member, &into),
         Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),
         Command::Invite { db, team, member } => commands::invite(&db, &team, member.as_deref()),

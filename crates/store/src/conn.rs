@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/006_restore.sql"),
     include_str!("../migrations/007_event_clock.sql"),
     include_str!("../migrations/008_quarantine_bound.sql"),
+    include_str!("../migrations/011_people.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.
