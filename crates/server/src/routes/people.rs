@@ -20,10 +20,19 @@ use serde_json::{Value, json};
 struct MoveBody {
     /// The member of the device's team that holds the device from now on.
     member_id: String,
-    /// `stay` (default): events stored before stay with who recorded them; `follow`: the
-    /// binding was wrong, they go to the new member too.
     #[serde(default)]
-    past_events: Option<String>,
+    past_events: PastEventsWire,
+}
+
+/// `stay` (default): events stored before stay with who recorded them; `follow`: the
+/// binding was wrong, they go to the new member too. Anything else (null too) is
+/// `400 invalid_json`.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum PastEventsWire {
+    #[default]
+    Stay,
+    Follow,
 }
 
 #[derive(Deserialize)]
@@ -101,15 +110,9 @@ pub async fn move_device(
     let device = DeviceId::parse(&path).ok_or_else(|| unknown(&path))?;
     let b: MoveBody = small_json(&req, payload).await?;
     let member = member_id(&b.member_id)?;
-    let past = match b.past_events.as_deref() {
-        None | Some("stay") => PastEvents::Stay,
-        Some("follow") => PastEvents::Follow,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_past_events",
-                "past_events is 'stay' (the default) or 'follow'",
-            ));
-        }
+    let past = match b.past_events {
+        PastEventsWire::Stay => PastEvents::Stay,
+        PastEventsWire::Follow => PastEvents::Follow,
     };
     let st = state.clone();
     let moved = web::block(move || {
