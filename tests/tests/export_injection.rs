@@ -1,7 +1,8 @@
-//! Spreadsheet exports never run what volunteers typed: a device name becomes a
-//! volunteer's name, and in CSV a name beginning with `=`, `+`, `-` or `@` is written with
-//! a leading `'` (tab and carriage return cannot begin a device name: names are trimmed;
-//! the CSV writer's unit test covers them); in XLSX names are string cells, never formulas.
+//! Spreadsheet exports never run what a roster holds: volunteers' names come from the
+//! province's own spreadsheets (a device name never becomes a member's name since issue 8),
+//! and in CSV a name beginning with `=`, `+`, `-` or `@` is written with a leading `'` (the
+//! CSV writer's unit test covers tab and carriage return); in XLSX names are string cells,
+//! never formulas.
 
 use langso_tests::harness::Server;
 use std::io::Read;
@@ -16,9 +17,19 @@ const NAMES: [&str; 5] = [
     "=1+1",
 ];
 
+/// Gives the team's first members these names, as a roster taken from a spreadsheet would.
 fn enroll_named(s: &Server) {
-    for name in NAMES {
-        s.enroll_raw(&s.invite(TEAM), name).expect(200);
+    let db = rusqlite::Connection::open(&s.db).unwrap();
+    for (i, name) in NAMES.iter().enumerate() {
+        let changed = db
+            .execute(
+                "UPDATE members SET name = ?1 WHERE id = (SELECT m.id FROM members m
+                 JOIN teams t ON t.id = m.team_id WHERE t.team_id = ?2
+                 ORDER BY m.member_id LIMIT 1 OFFSET ?3)",
+                rusqlite::params![name, TEAM, i as i64],
+            )
+            .unwrap();
+        assert_eq!(changed, 1, "{TEAM} has at least {} members", NAMES.len());
     }
 }
 

@@ -24,8 +24,20 @@ pub const TEAMS: &str = "Mã tổ,Tên tổ,Mã xã,Mã thôn phụ trách,Tổ 
 
 /// Members: (code, name, citizen ID the province added, team, role).
 pub const MEMBERS: [[&str; 5]; 5] = [
-    ["TV-001", "Nguye\u{302}\u{303}n Văn An", "001203004567", "TO-HK-1", "Tổ trưởng"],
-    ["TV-002", "Trần Thị Bình", "034195001234", "TO-HK-1", "Thành viên"],
+    [
+        "TV-001",
+        "Nguye\u{302}\u{303}n Văn An",
+        "001203004567",
+        "TO-HK-1",
+        "Tổ trưởng",
+    ],
+    [
+        "TV-002",
+        "Trần Thị Bình",
+        "034195001234",
+        "TO-HK-1",
+        "Thành viên",
+    ],
     ["TV-003", "Lê Văn Cường", "", "TO-HK", "Tổ trưởng"],
     ["TV-004", "Phạm Thị Dung", "", "TO-HP-1", "Tổ trưởng"],
     ["TV-005", "Hoàng Văn Em", "", "TO-HP-1", "Tổ phó"],
@@ -39,7 +51,14 @@ pub fn members_xlsx(rows: &[[&str; 5]]) -> Vec<u8> {
     notes.write_string(0, 0, "Danh sách thành viên tổ").unwrap();
     let ws = wb.add_worksheet();
     ws.set_name("Thành viên").unwrap();
-    let headings = ["Mã thành viên", "Họ và tên", "Số CCCD", "Mã tổ", "Vai trò", "Còn hoạt động"];
+    let headings = [
+        "Mã thành viên",
+        "Họ và tên",
+        "Số CCCD",
+        "Mã tổ",
+        "Vai trò",
+        "Còn hoạt động",
+    ];
     for (c, h) in headings.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
@@ -70,7 +89,11 @@ impl Province {
             .arg(map)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Self { dir, db }
     }
 
@@ -111,7 +134,10 @@ impl Province {
     }
 
     pub fn sql<T: rusqlite::types::FromSql>(&self, q: &str) -> T {
-        Connection::open(&self.db).unwrap().query_row(q, [], |r| r.get(0)).unwrap()
+        Connection::open(&self.db)
+            .unwrap()
+            .query_row(q, [], |r| r.get(0))
+            .unwrap()
     }
 }
 
@@ -128,7 +154,12 @@ fn problems(report: &Value) -> Vec<(String, u64, String, String)> {
         .iter()
         .map(|p| {
             let s = |k: &str| p[k].as_str().unwrap().to_owned();
-            (s("source"), p["row"].as_u64().unwrap(), s("column"), s("code"))
+            (
+                s("source"),
+                p["row"].as_u64().unwrap(),
+                s("column"),
+                s("code"),
+            )
         })
         .collect()
 }
@@ -175,8 +206,16 @@ fn a_real_shaped_roster_imports_and_the_same_files_again_change_nothing() {
     assert_eq!(counts(&r, "members"), [5, 0, 0, 0]);
     assert_eq!(r["coverage_started"], 4);
     let skipped = r["skipped_columns"].as_array().unwrap();
-    assert!(skipped.iter().any(|s| s["column"] == "Số CCCD" && s["personal"] == true));
-    assert!(skipped.iter().any(|s| s["column"] == "STT" && s["personal"] == false));
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["column"] == "Số CCCD" && s["personal"] == true)
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["column"] == "STT" && s["personal"] == false)
+    );
 
     let name: String = p.sql("SELECT name FROM villages WHERE code = 'HK-01'");
     assert_eq!(name, "Khu Một", "stored NFC");
@@ -190,7 +229,10 @@ fn a_real_shaped_roster_imports_and_the_same_files_again_change_nothing() {
     let adults: Option<i64> = p.sql("SELECT adults FROM villages WHERE code = 'HK-02'");
     assert_eq!(adults, None);
     let kinds: i64 = p.sql("SELECT count(*) FROM kinds");
-    assert!(kinds > 0, "a database without a catalogue gets the default one");
+    assert!(
+        kinds > 0,
+        "a database without a catalogue gets the default one"
+    );
     for f in ["langso.db", "langso.db-wal"] {
         let bytes = std::fs::read(p.dir.path().join(f)).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
@@ -203,8 +245,18 @@ fn a_real_shaped_roster_imports_and_the_same_files_again_change_nothing() {
     assert_eq!(counts(&again, "villages"), [0, 0, 3, 0]);
     assert_eq!(counts(&again, "teams"), [0, 0, 3, 0]);
     assert_eq!(counts(&again, "members"), [0, 0, 5, 0]);
-    assert_eq!((again["coverage_started"].as_u64(), again["coverage_ended"].as_u64()), (Some(0), Some(0)));
-    assert_eq!(roster_rows(&p), before, "the same files again change nothing");
+    assert_eq!(
+        (
+            again["coverage_started"].as_u64(),
+            again["coverage_ended"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        roster_rows(&p),
+        before,
+        "the same files again change nothing"
+    );
 }
 
 #[test]
@@ -254,7 +306,10 @@ fn every_problem_is_reported_by_row_and_column_and_nothing_changes() {
         let want = (source.to_owned(), row, column.to_owned(), code.to_owned());
         assert!(found.contains(&want), "missing {want:?} in {found:#?}");
     }
-    assert!(!r.to_string().contains("0912 345 678"), "a phone number is never repeated");
+    assert!(
+        !r.to_string().contains("0912 345 678"),
+        "a phone number is never repeated"
+    );
     let villages: i64 = p.sql("SELECT count(*) FROM villages");
     assert_eq!(villages, 0, "all or nothing");
 }
@@ -263,11 +318,21 @@ fn every_problem_is_reported_by_row_and_column_and_nothing_changes() {
 fn a_dry_run_prints_the_report_and_changes_nothing() {
     let p = Province::new();
     let files = p.good_files();
-    let out = p.langso(&["import-roster", "--dry-run"], &files.iter().collect::<Vec<_>>());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = p.langso(
+        &["import-roster", "--dry-run"],
+        &files.iter().collect::<Vec<_>>(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("villages: 3 new"), "{text}");
-    assert!(text.contains("column Số CCCD skipped (personal data"), "{text}");
+    assert!(
+        text.contains("column Số CCCD skipped (personal data"),
+        "{text}"
+    );
     assert!(text.contains("dry run: nothing changed"), "{text}");
     let n: i64 = p.sql("SELECT count(*) FROM villages");
     assert_eq!(n, 0);
@@ -280,7 +345,10 @@ fn a_renamed_village_keeps_its_id_and_a_member_left_out_is_deactivated_not_delet
     assert!(p.import(&[], &files.iter().collect::<Vec<_>>()).0);
     let id: String = p.sql("SELECT village_id FROM villages WHERE code = 'HK-02'");
 
-    let villages = p.file("thon2.csv", VILLAGES.replace("Khu Hai", "Khu Hai Mới").as_bytes());
+    let villages = p.file(
+        "thon2.csv",
+        VILLAGES.replace("Khu Hai", "Khu Hai Mới").as_bytes(),
+    );
     let members = p.file("tv2.xlsx", &members_xlsx(&MEMBERS[..4]));
     let teams = &files[1];
     let (ok, r) = p.import(&[], &[&villages, teams, &members]);
@@ -289,9 +357,11 @@ fn a_renamed_village_keeps_its_id_and_a_member_left_out_is_deactivated_not_delet
     assert_eq!(counts(&r, "members"), [0, 0, 4, 1]);
     let renamed: (String, String) = Connection::open(&p.db)
         .unwrap()
-        .query_row("SELECT village_id, name FROM villages WHERE code = 'HK-02'", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT village_id, name FROM villages WHERE code = 'HK-02'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(renamed, (id, "Khu Hai Mới".to_owned()));
     let active: i64 = p.sql("SELECT active FROM members WHERE code = 'TV-005'");
@@ -315,7 +385,15 @@ fn the_exported_roster_imports_back_unchanged_and_an_empty_template_is_refused()
     assert_eq!(roster_rows(&p), before);
 
     let template = p.dir.path().join("template.xlsx");
-    let o = p.langso(&["export-roster", "--template", "--out", template.to_str().unwrap()], &[]);
+    let o = p.langso(
+        &[
+            "export-roster",
+            "--template",
+            "--out",
+            template.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert!(o.status.success());
     let (ok, r) = p.import(&[], &[&template]);
     assert!(!ok, "an empty roster would deactivate everyone");

@@ -8,6 +8,8 @@ mod commands;
 mod field;
 mod loopback;
 mod map;
+mod maps;
+mod people;
 mod roster;
 mod simulate;
 mod targets;
@@ -71,26 +73,72 @@ enum Command {
     RescopeUser(map::RescopeArgs),
     /// Generate the deterministic demo villages, teams and members (and the 177-commune tree).
     Demo {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long, default_value_t = langso_domain::demo::DEFAULT_SEED)]
         seed: u64,
     },
     /// List teams.
     Teams {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         /// Print JSON (the only format for now).
         #[arg(long)]
         json: bool,
     },
+    /// List the units of the current map with their codes and names.
+    Units {
+        #[arg(long, env = "LANGSO_DB")]
+        db: PathBuf,
+        /// Only units of this level (province, district, commune, … as the map has them).
+        #[arg(long)]
+        level: Option<String>,
+        /// Only the units under this one (its code).
+        #[arg(long, value_name = "CODE")]
+        under: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List members (people) with their devices and last push: one team's, or every team's.
+    Members {
+        #[arg(long, env = "LANGSO_DB")]
+        db: PathBuf,
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give a device to another member of its team. Its past events stay with who recorded
+    /// them, unless --past-events-follow (the device was bound to the wrong member).
+    MoveDevice {
+        #[arg(long, env = "LANGSO_DB")]
+        db: PathBuf,
+        device_id: String,
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        past_events_follow: bool,
+    },
+    /// Merge an unassigned member (made by an enrollment code bound to no member) into a
+    /// member of its team: devices and history included.
+    MergeMember {
+        #[arg(long, env = "LANGSO_DB")]
+        db: PathBuf,
+        /// The unassigned member.
+        #[arg(long)]
+        member: String,
+        /// The member that takes its devices and history.
+        #[arg(long)]
+        into: String,
+    },
     /// Print a one-time enrollment code for a team, alone on stdout.
     Invite {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long)]
         team: String,
-        /// Bind the device to this existing member (otherwise enrollment creates one).
+        /// Bind the device to this member (otherwise enrollment creates an unassigned member,
+        /// to merge into a roster member later with `langso merge-member`).
         #[arg(long)]
         member: Option<String>,
     },
@@ -98,7 +146,7 @@ enum Command {
     /// stdout. The scope is a team id for team_leader, else a commune, district or province
     /// code of the current hierarchy matching the role.
     CreateUser {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         /// team_leader, commune_leader, district_leader or province_admin.
         #[arg(long)]
@@ -110,25 +158,25 @@ enum Command {
     },
     /// Forget a leader's failed logins, lifting any lockout of that username at once.
     UnlockUser {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long)]
         username: String,
     },
     /// Revoke a device: its requests are refused from now on.
     RevokeDevice {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         device_id: String,
     },
     /// Add a new JWT signing key; older keys keep verifying until their tokens expire.
     RotateKey {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
     },
     /// Replace the set of villages a team covers.
     TeamVillages {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long)]
         team: String,
@@ -144,12 +192,12 @@ enum Command {
     Target(targets::TargetArgs),
     /// Recompute every tally from the event log; exit 1 on any difference.
     Verify {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
     },
     /// Write a consistent copy of a live database; restoring it changes the generation.
     Backup {
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long)]
         out: PathBuf,
@@ -162,7 +210,7 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
         /// The database to replace (created if missing).
-        #[arg(long)]
+        #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
     },
     /// The volunteer's device: enroll, record, sync, status, villages (over langso-client).
@@ -212,6 +260,20 @@ fn main() -> ExitCode {
         Command::ImportUnits(args) => map::import_units(args),
         Command::SwitchMap(args) => map::switch_map(args),
         Command::RescopeUser(args) => map::rescope_user(args),
+        Command::Units {
+            db,
+            level,
+            under,
+            json,
+        } => maps::units(&db, level.as_deref(), under.as_deref(), json),
+        Command::Members { db, team, json } => people::members(&db, team.as_deref(), json),
+        Command::MoveDevice {
+            db,
+            device_id,
+            member,
+            past_events_follow,
+        } => people::move_device(&db, &device_id, &member, past_events_follow),
+        Command::MergeMember { db, member, into } => people::merge_member(&db, &member, &into),
         Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),
         Command::Invite { db, team, member } => commands::invite(&db, &team, member.as_deref()),

@@ -31,7 +31,13 @@ pub struct SwitchOptions {
 pub struct ImportUnitsArgs {
     #[arg(long, env = "LANGSO_DB")]
     db: PathBuf,
-    file: PathBuf,
+    /// A hierarchy file (JSON, as in data/quang-ninh/).
+    #[arg(required_unless_present = "builtin", conflicts_with = "builtin")]
+    file: Option<PathBuf>,
+    /// A map shipped inside the binary: quang-ninh-2024-09 (177 communes),
+    /// quang-ninh-2024-11 (171) or quang-ninh-2025 (54, today's map).
+    #[arg(long, value_name = "NAME")]
+    builtin: Option<String>,
     /// Make this version the one reports roll up along: every village is placed in it and
     /// history re-rolled (see `langso switch-map`).
     #[arg(long)]
@@ -70,10 +76,18 @@ pub struct RescopeArgs {
 }
 
 pub fn import_units(a: ImportUnitsArgs) -> Result<()> {
-    let json = std::fs::read_to_string(&a.file)
-        .with_context(|| format!("reading {}", a.file.display()))?;
-    let h =
-        units::parse_hierarchy(&json).with_context(|| format!("parsing {}", a.file.display()))?;
+    let (json, what) = match (&a.file, &a.builtin) {
+        (_, Some(name)) => (
+            crate::maps::builtin(name)?.to_owned(),
+            format!("built-in map {name}"),
+        ),
+        (Some(file), None) => (
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
+            file.display().to_string(),
+        ),
+        (None, None) => bail!("give a hierarchy FILE or --builtin NAME"),
+    };
+    let h = units::parse_hierarchy(&json).with_context(|| format!("parsing {what}"))?;
     eprintln!(
         "hierarchy {}: {} districts, {} communes, {} successions",
         h.key,

@@ -33,7 +33,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     server: Option<String>,
     /// The server's database: invites are created in it and the end check reads it.
-    #[arg(long)]
+    #[arg(long, env = "LANGSO_DB")]
     db: PathBuf,
     /// Devices to simulate, one per demo member (default: every member).
     #[arg(long)]

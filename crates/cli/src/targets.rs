@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct TargetArgs {
-    #[arg(long)]
+    #[arg(long, env = "LANGSO_DB")]
     db: PathBuf,
     /// village, team, commune, district or province; omit both unit options for the default.
     #[arg(long, requires = "unit")]

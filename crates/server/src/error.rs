@@ -127,6 +127,9 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(m) => Self::not_found("not_found", m),
             StoreError::Invalid(m) => Self::bad_request("invalid_request", m),
             StoreError::InvalidCursor => Self::bad_request("invalid_cursor", e.to_string()),
+            StoreError::Conflict(code, m) => {
+                Self::new(actix_web::http::StatusCode::CONFLICT, code, m)
+            }
             e => {
                 tracing::error!(error = %e, "storage failure");
                 Self::unavailable()

@@ -80,6 +80,11 @@ pub struct SigningKey {
 pub struct Enrolled {
     pub device_id: DeviceId,
     pub member_id: MemberId,
+    /// The member's name on the roster (NFC); an unassigned member's is
+    /// [`UNASSIGNED_NAME_PREFIX`] and its id, never the device's name.
+    pub member_name: String,
+    /// Whether the member is a placeholder made by an enrolment code bound to no member.
+    pub member_unassigned: bool,
     pub team_id: TeamId,
     pub refresh_token: String,
     pub refresh_expires_ms: i64,
@@ -134,18 +139,56 @@ pub(crate) fn next_member_id(tx: &Transaction<'_>) -> Result<MemberId> {
     Ok(MemberId::from_index(next as usize))
 }
 
-/// Adds a volunteer to a team; returns its row id.
-pub(crate) fn insert_member(
+/// The name of an unassigned member is this followed by its id ("Chưa gán M001234",
+/// "not yet assigned"): a placeholder a leader merges into a roster member
+/// (`Store::merge_member`), never the phone's name.
+pub const UNASSIGNED_NAME_PREFIX: &str = "Chưa gán ";
+
+/// Adds an unassigned member (a placeholder, see [`UNASSIGNED_NAME_PREFIX`]) to a team;
+/// returns its row id.
+pub(crate) fn insert_unassigned_member(
     tx: &Transaction<'_>,
     member: &MemberId,
     team: i64,
-    name: &str,
 ) -> Result<i64> {
     tx.execute(
-        "INSERT INTO members (member_id, team_id, name, role) VALUES (?1, ?2, ?3, 'member')",
-        params![member.as_str(), team, name],
+        "INSERT INTO members (member_id, team_id, name, role, unassigned)
+         VALUES (?1, ?2, ?3, 'member', 1)",
+        params![
+            member.as_str(),
+            team,
+            format!("{UNASSIGNED_NAME_PREFIX}{member}")
+        ],
     )?;
     Ok(tx.last_insert_rowid())
+}
+
+/// The answer to an enrollment or a refresh of `device` (a devices.id): its ids, its
+/// member's name, and the refresh token given.
+pub(crate) fn answer(
+    tx: &Transaction<'_>,
+    device: i64,
+    refresh_token: String,
+    refresh_expires_ms: i64,
+    access_iat: i64,
+) -> Result<Enrolled> {
+    let (device_id, member_id, team_id) = device_ids(tx, device)?;
+    let (member_name, member_unassigned) = tx
+        .prepare_cached(
+            "SELECT m.name, m.unassigned FROM devices d JOIN members m ON m.id = d.member_id
+             WHERE d.id = ?1",
+        )?
+        .query_row([device], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(Enrolled {
+        device_id,
+        member_id,
+        member_name,
+        member_unassigned,
+        team_id,
+        refresh_token,
+        refresh_expires_ms,
+        access_iat,
+    })
 }
 
 pub(crate) fn device_ids(
@@ -213,7 +256,8 @@ impl Store {
                 None => None,
                 Some(m) => Some(
                     tx.query_row(
-                        "SELECT id FROM members WHERE member_id = ?1 AND team_id = ?2",
+                        "SELECT coalesce(merged_into, id) FROM members
+                         WHERE member_id = ?1 AND team_id = ?2",
                         params![m.as_str(), team_id],
                         |r| r.get(0),
                     )
@@ -256,8 +300,13 @@ impl Store {
                 .optional()?;
             let (team_id, member_id) = invite.ok_or(StoreError::InvalidCode)?;
             let member_id = match member_id {
-                Some(m) => m,
-                None => insert_member(tx, &next_member_id(tx)?, team_id, &name)?,
+                // An invite made before a merge names the merged member: its successor.
+                Some(m) => tx.query_row(
+                    "SELECT coalesce(merged_into, id) FROM members WHERE id = ?1",
+                    [m],
+                    |r| r.get(0),
+                )?,
+                None => insert_unassigned_member(tx, &next_member_id(tx)?, team_id)?,
             };
             let device = DeviceId(uuid::Uuid::new_v4());
             tx.execute(
@@ -287,14 +336,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4)",
                 params![sha256(token.as_bytes()), device_row, now, now + REFRESH_TTL_MS],
             )?;
-            Ok(Enrolled {
-                device_id,
-                member_id,
-                team_id,
-                refresh_token: token,
-                refresh_expires_ms: now + REFRESH_TTL_MS,
-                access_iat: now / 1000,
-            })
+            answer(tx, device_row, token, now + REFRESH_TTL_MS, now / 1000)
         })
         .await
     }

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/008_quarantine_bound.sql"),
     include_str!("../migrations/009_map_switch.sql"),
     include_str!("../migrations/010_roster.sql"),
+    include_str!("../migrations/011_people.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.

@@ -15,6 +15,10 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// The request contradicts what is stored (merging a roster member, moving a device to
+    /// a merged member, …): the first field is a stable snake_case code for clients.
+    #[error("{1}")]
+    Conflict(&'static str, String),
     #[error("the cursor is not one this server gave; pull again without a cursor")]
     InvalidCursor,
     #[error("this device has been revoked; anything it pushed now is kept for review, not counted")]

@@ -19,6 +19,8 @@ mod faults;
 #[cfg(feature = "fault-injection")]
 pub use faults::{PROGRESS_STEP, PendingPush, WriterHold};
 mod lock;
+mod people;
+pub use people::{MemberDevice, MemberInfo, Moved, PastEvents};
 mod malformed;
 mod pull;
 mod push;
@@ -33,12 +35,16 @@ mod scope;
 pub use scope::NamedUnit;
 mod sessions;
 mod tallies;
+mod unit_list;
+pub use unit_list::{ListedUnit, UnitList};
 mod token;
 pub mod users;
 mod writer;
 
 pub use admin::{RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
-pub use auth::{DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey};
+pub use auth::{
+    DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey, UNASSIGNED_NAME_PREFIX,
+};
 pub use bulk::{BenchDevice, BulkEvent};
 pub use error::StoreError;
 pub use lock::{ServerLock, lock_path};

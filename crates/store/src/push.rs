@@ -181,6 +181,8 @@ struct Target {
     superseded: bool,
     key: TallyKey,
     count: i64,
+    /// `events.member_id`: who recorded it, when its device has moved on since.
+    member: Option<i64>,
 }
 
 fn insert_valid(
@@ -280,7 +282,8 @@ fn insert_valid(
     if let Some(t) = target {
         tx.prepare_cached("UPDATE events SET superseded_by = ?1 WHERE id = ?2")?
             .execute(params![new_id, t.id])?;
-        deltas.record(Contribution::superseded(t.device, t.key, t.count, rday));
+        deltas
+            .record(Contribution::superseded(t.device, t.key, t.count, rday).recorded_by(t.member));
     }
     let key = (village_id, day, kind_id);
     deltas.record(Contribution::stored(dev.id, key, c.count.get(), rday));
@@ -305,7 +308,7 @@ fn find_target(tx: &Transaction<'_>, t: &EventId) -> Result<Option<Target>> {
     Ok(tx
         .prepare_cached(
             "SELECT e.id, d.team_id, e.superseded_by IS NOT NULL, e.village_id, e.day, e.kind_id,
-                    e.count, e.device_id
+                    e.count, e.device_id, e.member_id
              FROM events e JOIN devices d ON d.id = e.device_id WHERE e.event_id = ?1",
         )?
         .query_row([t.as_bytes().as_slice()], |r| {
@@ -316,6 +319,7 @@ fn find_target(tx: &Transaction<'_>, t: &EventId) -> Result<Option<Target>> {
                 superseded: r.get(2)?,
                 key: (r.get(3)?, r.get(4)?, r.get(5)?),
                 count: r.get(6)?,
+                member: r.get(8)?,
             })
         })
         .optional()?)

@@ -16,8 +16,8 @@
 //! tokens were revoked, is refused as before.
 
 use crate::auth::{
-    REFRESH_TTL_MS, RETRY_WINDOW_MS, Refreshed, device_ids, insert_member, next_member_id, sha256,
-    token_secret,
+    REFRESH_TTL_MS, RETRY_WINDOW_MS, Refreshed, answer, device_ids, insert_unassigned_member,
+    next_member_id, sha256, token_secret,
 };
 use crate::token::{self, RefreshClaims};
 use crate::{Result, StoreError, now_ms};
@@ -122,15 +122,8 @@ pub(crate) fn refresh_in(tx: &Transaction<'_>, token: &str) -> Result<Result<Ref
     if now - rotated <= RETRY_WINDOW_MS
         && let Some(child) = child.filter(|_| child_unused)
     {
-        let (device_id, member_id, team_id) = device_ids(tx, row.device)?;
-        return Ok(Ok(Refreshed {
-            device_id,
-            member_id,
-            team_id,
-            refresh_token: next,
-            refresh_expires_ms: child.expires_ms,
-            access_iat: row.access_iat.unwrap_or(rotated / 1000),
-        }));
+        let iat = row.access_iat.unwrap_or(rotated / 1000);
+        return answer(tx, row.device, next, child.expires_ms, iat).map(Ok);
     }
     Ok(Err(reused(tx, row.device, now)?))
 }
@@ -168,15 +161,7 @@ fn rotate(
         "INSERT INTO refresh_tokens (token_hash, device_id, issued_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
         params![sha256(next.as_bytes()), device, now, now + REFRESH_TTL_MS],
     )?;
-    let (device_id, member_id, team_id) = device_ids(tx, device)?;
-    Ok(Refreshed {
-        device_id,
-        member_id,
-        team_id,
-        refresh_token: next,
-        refresh_expires_ms: now + REFRESH_TTL_MS,
-        access_iat: iat,
-    })
+    answer(tx, device, next, now + REFRESH_TTL_MS, iat)
 }
 
 struct DeviceRow {
@@ -248,8 +233,9 @@ fn adopt(tx: &Transaction<'_>, secret: &[u8], token: &str, now: i64) -> Result<R
 }
 
 /// Recreates a device enrolled after the backup: same id, member and team. The member is
-/// reused if it exists in the same team, recreated if missing, and replaced by a new one if
-/// its number now belongs to another team. None if the team no longer exists.
+/// reused if it exists in the same team (or the member it was merged into), recreated
+/// (unassigned) if missing, and replaced by a new unassigned one if its number now belongs
+/// to another team. None if the team no longer exists.
 fn recreate(tx: &Transaction<'_>, c: &RefreshClaims) -> Result<Option<i64>> {
     let team: Option<i64> = tx
         .query_row(
@@ -263,18 +249,15 @@ fn recreate(tx: &Transaction<'_>, c: &RefreshClaims) -> Result<Option<i64>> {
     };
     let member: Option<(i64, i64)> = tx
         .query_row(
-            "SELECT id, team_id FROM members WHERE member_id = ?1",
+            "SELECT coalesce(m.merged_into, m.id), m.team_id FROM members m WHERE m.member_id = ?1",
             [c.member.as_str()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
     let member = match member {
         Some((id, t)) if t == team => id,
-        Some(_) => {
-            let m = next_member_id(tx)?;
-            insert_member(tx, &m, team, m.as_str())?
-        }
-        None => insert_member(tx, &c.member, team, c.member.as_str())?,
+        Some(_) => insert_unassigned_member(tx, &next_member_id(tx)?, team)?,
+        None => insert_unassigned_member(tx, &c.member, team)?,
     };
     tx.execute(
         "INSERT INTO devices (device_id, member_id, team_id, name, enrolled_ms)

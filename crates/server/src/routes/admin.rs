@@ -24,12 +24,12 @@ struct InviteBody {
 }
 
 /// A team id from the path; one that cannot exist answers like an unknown team.
-fn team_in_path(id: &str) -> Result<TeamId, ApiError> {
+pub(super) fn team_in_path(id: &str) -> Result<TeamId, ApiError> {
     TeamId::parse(id).ok_or_else(|| ApiError::not_found("unknown_unit", format!("no team '{id}'")))
 }
 
 /// Checks `who` may manage `team` (blocking).
-fn require_team(state: &AppState, who: &Leader, team: &TeamId) -> Result<(), ApiError> {
+pub(super) fn require_team(state: &AppState, who: &Leader, team: &TeamId) -> Result<(), ApiError> {
     who.require_within(&state.store, &UnitRef::new(UnitKind::Team, team.as_str()))
 }
 

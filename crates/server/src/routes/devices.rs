@@ -33,6 +33,8 @@ fn token_pair(state: &AppState, e: Enrolled) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(json!({
         "device_id": e.device_id,
         "member_id": e.member_id,
+        "member_name": e.member_name,
+        "member_unassigned": e.member_unassigned,
         "team_id": e.team_id,
         "access_token": access,
         "refresh_token": e.refresh_token,

@@ -3,6 +3,7 @@ mod admin;
 mod devices;
 mod health;
 mod multipart;
+mod people;
 mod push_items;
 mod reports;
 mod roster;
@@ -46,6 +47,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         api("/v1/teams/{team_id}/invites", [op(M::POST, admin::invite)]),
         api("/v1/teams/{team_id}/devices", [op(M::GET, admin::devices)]),
         api("/v1/devices/{device_id}/revoke", [op(M::POST, revoke)]),
+        // People, not phones (issue 8).
+        api("/v1/teams/{team_id}/members", [op(M::GET, people::members)]),
+        api(
+            "/v1/teams/{team_id}/members/{member_id}/merge",
+            [op(M::POST, people::merge)],
+        ),
+        api(
+            "/v1/devices/{device_id}/member",
+            [op(M::POST, people::move_device)],
+        ),
         // Leaders' reports (issue 3).
         api("/v1/reports/summary", [op(M::GET, reports::summary)]),
         api(

@@ -8,7 +8,7 @@
 mod tables;
 mod verify;
 
-pub(crate) use tables::{PLACES, ensure, rebuild, reroll_areas};
+pub(crate) use tables::{PLACES, ensure, month, rebuild, reroll_areas, shape};
 pub(crate) use verify::verify;
 
 use crate::Result;
@@ -24,6 +24,9 @@ use std::rc::Rc;
 pub(crate) struct Contribution {
     /// devices.id of the device that recorded the event (its team and member get it).
     pub device: i64,
+    /// The member who recorded the event when that is no longer the device's member
+    /// (`events.member_id`, set by a device move); None: the device's member.
+    pub member: Option<i64>,
     pub village: i64,
     pub day: i64,
     pub kind: i64,
@@ -46,6 +49,7 @@ impl Contribution {
     ) -> Self {
         Self {
             device,
+            member: None,
             village,
             day,
             kind,
@@ -65,6 +69,7 @@ impl Contribution {
     ) -> Self {
         Self {
             device,
+            member: None,
             village,
             day,
             kind,
@@ -73,6 +78,12 @@ impl Contribution {
             arrival: false,
             rday,
         }
+    }
+
+    /// The same change, counted for `member` (an event's `member_id`) rather than the
+    /// device's member when it is Some.
+    pub fn recorded_by(self, member: Option<i64>) -> Self {
+        Self { member, ..self }
     }
 }
 
@@ -205,6 +216,7 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
     let mut s = Sums::default();
     for c in contributions {
         let (team, member, team_name) = r.device(c.device)?;
+        let member = c.member.unwrap_or(member);
         let place = r.place(c.village)?;
         let month = r.month(c.day);
         let (t, e) = (c.total, c.events);

@@ -16,7 +16,7 @@ pub(crate) struct Table {
 }
 
 /// Day number of the first of the month of day number `x`.
-fn month(x: &str) -> String {
+pub(crate) fn month(x: &str) -> String {
     format!("(unixepoch({x} * 86400, 'unixepoch', 'start of month') / 86400)")
 }
 
@@ -133,7 +133,7 @@ pub(crate) fn tables() -> Vec<Table> {
         t(
             "member_days",
             format!(
-                "SELECT d.team_id, e.day, d.member_id, e.kind_id, {SUMS} {LIVE}
+                "SELECT d.team_id, e.day, coalesce(e.member_id, d.member_id), e.kind_id, {SUMS} {LIVE}
                  GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
             ),
             None,
@@ -141,7 +141,7 @@ pub(crate) fn tables() -> Vec<Table> {
         t(
             "member_months",
             format!(
-                "SELECT d.team_id, {m}, d.member_id, e.kind_id, {SUMS} {LIVE}
+                "SELECT d.team_id, {m}, coalesce(e.member_id, d.member_id), e.kind_id, {SUMS} {LIVE}
                  GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
             ),
             None,
@@ -149,7 +149,7 @@ pub(crate) fn tables() -> Vec<Table> {
         t(
             "member_month_totals",
             format!(
-                "SELECT d.team_id, {m}, d.member_id, {SUMS} {LIVE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+                "SELECT d.team_id, {m}, coalesce(e.member_id, d.member_id), {SUMS} {LIVE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
             ),
             None,
         ),

@@ -190,7 +190,7 @@ fn areas_in(c: &Connection, level: &str, scope: &UnitRef) -> Result<Vec<Entrant>
 /// The members of `team`, plus any member whose device recorded for it in these totals.
 fn volunteers(c: &Connection, team: i64, seen: &[&ByKey]) -> Result<Vec<Entrant>> {
     let mut ids: HashSet<i64> = c
-        .prepare_cached("SELECT id FROM members WHERE team_id = ?1")?
+        .prepare_cached("SELECT id FROM members WHERE team_id = ?1 AND merged_into IS NULL")?
         .query_map([team], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for k in seen.iter().flat_map(|m| m.keys()) {
@@ -215,7 +215,8 @@ fn volunteers(c: &Connection, team: i64, seen: &[&ByKey]) -> Result<Vec<Entrant>
 
 fn member_counts(c: &Connection, teams: &[i64]) -> Result<HashMap<i64, i64>> {
     let mut stmt = c.prepare(&format!(
-        "SELECT team_id, count(*) FROM members WHERE team_id IN ({}) GROUP BY team_id",
+        "SELECT team_id, count(*) FROM members WHERE team_id IN ({}) AND merged_into IS NULL
+         GROUP BY team_id",
         marks(teams.len())
     ))?;
     let rows = stmt.query_map(params_from_iter(teams), |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -1,0 +1,131 @@
+//! People, not phones (issue 8): `langso members`, `langso move-device`,
+//! `langso merge-member`.
+
+use crate::commands::open;
+use anyhow::{Result, anyhow};
+use chrono::{DateTime, Utc};
+use langso_domain::{DeviceId, MemberId, TeamId};
+use langso_store::{MemberInfo, PastEvents};
+use serde_json::{Value, json};
+use std::path::Path;
+
+fn time(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn member_id(m: &str) -> Result<MemberId> {
+    MemberId::parse(m).ok_or_else(|| anyhow!("'{m}' is not a member id (like M000042)"))
+}
+
+/// The same shape as `GET /v1/teams/{team_id}/members` gives, plus the team.
+fn member_json(m: &MemberInfo) -> Value {
+    let devices: Vec<Value> = m
+        .devices
+        .iter()
+        .map(|d| {
+            json!({
+                "device_id": d.device_id,
+                "name": d.name,
+                "enrolled_at": time(d.enrolled_ms),
+                "revoked_at": d.revoked_ms.map(time),
+                "last_push_at": d.last_push_ms.map(time),
+            })
+        })
+        .collect();
+    json!({
+        "team_id": m.team_id,
+        "member_id": m.member_id,
+        "name": m.name,
+        "role": m.role,
+        "unassigned": m.unassigned,
+        "devices": devices,
+        "last_push_at": m.last_push_ms.map(time),
+    })
+}
+
+/// One line per member, then one indented line per device it holds.
+fn print_member(m: &MemberInfo) {
+    let last = m.last_push_ms.map_or("never".to_owned(), time);
+    let mark = if m.unassigned { "  [unassigned]" } else { "" };
+    outln!(
+        "{}  {}  {:<7} {}{mark}  devices: {}  last push: {last}",
+        m.team_id,
+        m.member_id,
+        m.role,
+        langso_domain::text::without_controls(&m.name),
+        m.devices.len()
+    );
+    for d in &m.devices {
+        let state = d
+            .revoked_ms
+            .map_or(String::new(), |r| format!("  revoked {}", time(r)));
+        outln!(
+            "    device {}  \"{}\"  enrolled {}{state}  last push: {}",
+            d.device_id,
+            langso_domain::text::without_controls(&d.name),
+            time(d.enrolled_ms),
+            d.last_push_ms.map_or("never".to_owned(), time)
+        );
+    }
+}
+
+/// `langso members`: a team's members (every team's without `--team`) with their devices.
+pub fn members(db: &Path, team: Option<&str>, as_json: bool) -> Result<()> {
+    let team = team
+        .map(|t| TeamId::parse(t).ok_or_else(|| anyhow!("'{t}' is not a team id (like T00042)")))
+        .transpose()?;
+    let members = open(db)?
+        .members(team.as_ref())?
+        .ok_or_else(|| anyhow!("no team '{}'", team.as_ref().map_or("", TeamId::as_str)))?;
+    if as_json {
+        let all: Vec<Value> = members.iter().map(member_json).collect();
+        outln!("{}", serde_json::to_string_pretty(&all)?);
+    } else {
+        members.iter().for_each(print_member);
+    }
+    Ok(())
+}
+
+/// `langso move-device`: the device belongs to another member of its team from now on.
+pub fn move_device(db: &Path, device: &str, member: &str, follow: bool) -> Result<()> {
+    let device =
+        DeviceId::parse(device).ok_or_else(|| anyhow!("'{device}' is not a device id (a UUID)"))?;
+    let past = if follow {
+        PastEvents::Follow
+    } else {
+        PastEvents::Stay
+    };
+    let moved = open(db)?.move_device(&device, &member_id(member)?, past)?;
+    if moved.devices == 0 {
+        eprintln!("device {device} already belongs to {}", moved.member_id);
+    } else if follow {
+        eprintln!(
+            "device {device} moved to {} with its {} event(s) since its last move",
+            moved.member_id, moved.events
+        );
+    } else {
+        eprintln!(
+            "device {device} moved to {}; its past events stay with who recorded them",
+            moved.member_id
+        );
+    }
+    Ok(())
+}
+
+/// `langso merge-member`: an unassigned member's devices and history become another
+/// member's of the same team.
+pub fn merge_member(db: &Path, member: &str, into: &str) -> Result<()> {
+    let (member, into) = (member_id(member)?, member_id(into)?);
+    let store = open(db)?;
+    let team = store
+        .member_team(&member)?
+        .ok_or_else(|| anyhow!("no member '{member}'"))?;
+    let moved = store.merge_member(&team, &member, &into)?;
+    eprintln!(
+        "{member} merged into {}: {} device(s) and {} event(s) are theirs now",
+        moved.member_id, moved.devices, moved.events
+    );
+    Ok(())
+}
