@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use langso_domain::scope::{Role, UnitRef};
-use langso_domain::{DeviceId, MemberId, TeamId, VillageId, demo, kinds, units};
+use langso_domain::{DeviceId, TeamId, VillageId, demo, kinds, units};
 use langso_store::{ServerLock, Store, StoreError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,12 +53,11 @@ fn team_id(s: &str) -> Result<TeamId> {
 }
 
 pub fn invite(db: &Path, team: &str, member: Option<&str>) -> Result<()> {
+    let store = open(db)?;
     let member = member
-        .map(|m| {
-            MemberId::parse(m).ok_or_else(|| anyhow!("'{m}' is not a member id (like M000042)"))
-        })
+        .map(|m| crate::people::member_id(&store, m))
         .transpose()?;
-    let code = open(db)?.create_invite(&team_id(team)?, member.as_ref())?;
+    let code = store.create_invite(&team_id(team)?, member.as_ref())?;
     outln!("{code}");
     Ok(())
 }

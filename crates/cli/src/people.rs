@@ -5,7 +5,7 @@ use crate::commands::open;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use langso_domain::{DeviceId, MemberId, TeamId};
-use langso_store::{MemberInfo, PastEvents};
+use langso_store::{MemberInfo, PastEvents, Store};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -15,8 +15,11 @@ fn time(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn member_id(m: &str) -> Result<MemberId> {
-    MemberId::parse(m).ok_or_else(|| anyhow!("'{m}' is not a member id (like M000042)"))
+/// The member a roster code (`member_code`) or a member id (M000042) names.
+pub(crate) fn member_id(store: &Store, m: &str) -> Result<MemberId> {
+    store
+        .find_member(m)?
+        .ok_or_else(|| anyhow!("no member with code or id '{m}' (`langso members` lists them)"))
 }
 
 /// The same shape as `GET /v1/teams/{team_id}/members` gives, plus the team.
@@ -40,6 +43,8 @@ fn member_json(m: &MemberInfo) -> Value {
         "name": m.name,
         "role": m.role,
         "unassigned": m.unassigned,
+        "code": m.code,
+        "active": m.active,
         "devices": devices,
         "last_push_at": m.last_push_ms.map(time),
     })
@@ -97,7 +102,8 @@ pub fn move_device(db: &Path, device: &str, member: &str, follow: bool) -> Resul
     } else {
         PastEvents::Stay
     };
-    let moved = open(db)?.move_device(&device, &member_id(member)?, past)?;
+    let store = open(db)?;
+    let moved = store.move_device(&device, &member_id(&store, member)?, past)?;
     if moved.devices == 0 {
         eprintln!("device {device} already belongs to {}", moved.member_id);
     } else if follow {
@@ -117,8 +123,8 @@ pub fn move_device(db: &Path, device: &str, member: &str, follow: bool) -> Resul
 /// `langso merge-member`: an unassigned member's devices and history become another
 /// member's of the same team.
 pub fn merge_member(db: &Path, member: &str, into: &str) -> Result<()> {
-    let (member, into) = (member_id(member)?, member_id(into)?);
     let store = open(db)?;
+    let (member, into) = (member_id(&store, member)?, member_id(&store, into)?);
     let team = store
         .member_team(&member)?
         .ok_or_else(|| anyhow!("no member '{member}'"))?;

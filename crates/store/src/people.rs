@@ -40,6 +40,11 @@ pub struct MemberInfo {
     /// A placeholder made by an enrolment code bound to no member: merge it into a roster
     /// member ([`Store::merge_member`]).
     pub unassigned: bool,
+    /// The province's code for the member (migration 010): the roster's `member_code`, or
+    /// the member id for a member no roster named.
+    pub code: String,
+    /// On the team's current roster; false once a roster left the member out.
+    pub active: bool,
     /// Oldest enrollment first.
     pub devices: Vec<MemberDevice>,
     /// The latest `last_push_ms` of its devices.
@@ -67,25 +72,30 @@ pub struct Moved {
     pub events: i64,
 }
 
-type Row = (i64, MemberId, TeamId, String, String, bool);
+/// members.id, then what [`MemberInfo`] shows of the row.
+type Row = (i64, MemberInfo);
 
 fn member_rows(c: &Connection, team: Option<&TeamId>) -> Result<Vec<Row>> {
     let mut stmt = c.prepare_cached(
-        "SELECT m.id, m.member_id, t.team_id, m.name, m.role, m.unassigned
+        "SELECT m.id, m.member_id, t.team_id, m.name, m.role, m.unassigned, m.code, m.active
          FROM members m JOIN teams t ON t.id = m.team_id
          WHERE m.merged_into IS NULL AND (?1 IS NULL OR t.team_id = ?1)
          ORDER BY t.team_id, m.member_id",
     )?;
     let rows = stmt.query_map([team.map(TeamId::as_str)], |r| {
         let (m, t): (String, String) = (r.get(1)?, r.get(2)?);
-        Ok((
-            r.get(0)?,
-            MemberId::parse(&m).expect("stored member ids are valid"),
-            TeamId::parse(&t).expect("stored team ids are valid"),
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
+        let info = MemberInfo {
+            member_id: MemberId::parse(&m).expect("stored member ids are valid"),
+            team_id: TeamId::parse(&t).expect("stored team ids are valid"),
+            name: r.get(3)?,
+            role: r.get(4)?,
+            unassigned: r.get(5)?,
+            code: r.get(6)?,
+            active: r.get(7)?,
+            devices: Vec::new(),
+            last_push_ms: None,
+        };
+        Ok((r.get(0)?, info))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -153,6 +163,23 @@ fn refuse_merged(tx: &Transaction<'_>, m: &MemberId, merged_into: Option<i64>) -
 }
 
 impl Store {
+    /// The member a roster code or a member id names: a roster `member_code` first, then a
+    /// member id (M000042). None: neither.
+    pub fn find_member(&self, code_or_id: &str) -> Result<Option<MemberId>> {
+        let key = code_or_id.trim().to_owned();
+        self.read(move |c| {
+            let found: Option<String> = c
+                .query_row(
+                    "SELECT member_id FROM members WHERE code = ?1 OR member_id = ?1
+                     ORDER BY code = ?1 DESC LIMIT 1",
+                    [&key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(found.map(|m| MemberId::parse(&m).expect("stored member ids are valid")))
+        })
+    }
+
     /// The team of member `member` (None: no such member).
     pub fn member_team(&self, member: &MemberId) -> Result<Option<TeamId>> {
         self.read(|c| {
@@ -188,16 +215,12 @@ impl Store {
             let rows = member_rows(c, team)?;
             let members = rows
                 .into_iter()
-                .map(|(id, member_id, team_id, name, role, unassigned)| {
+                .map(|(id, info)| {
                     let devices = devices.remove(&id).unwrap_or_default();
                     MemberInfo {
                         last_push_ms: devices.iter().filter_map(|d| d.last_push_ms).max(),
-                        member_id,
-                        team_id,
-                        name,
-                        role,
-                        unassigned,
                         devices,
+                        ..info
                     }
                 })
                 .collect();

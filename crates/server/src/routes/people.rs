@@ -74,6 +74,8 @@ fn member_json(m: MemberInfo) -> Value {
         "name": m.name,
         "role": m.role,
         "unassigned": m.unassigned,
+        "code": m.code,
+        "active": m.active,
         "devices": devices,
         "last_push_at": m.last_push_ms.map(rfc3339_ms),
     })

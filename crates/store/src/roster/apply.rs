@@ -177,7 +177,8 @@ fn members(tx: &Transaction<'_>, plan: &Plan) -> Result<()> {
     for (id, m) in &plan.changed_members {
         let team = id_by_code(tx, "teams", &m.team_code)?;
         tx.execute(
-            "UPDATE members SET name = ?2, role = ?3, team_id = ?4, active = ?5 WHERE id = ?1",
+            "UPDATE members SET name = ?2, role = ?3, team_id = ?4, active = ?5, unassigned = 0
+             WHERE id = ?1",
             params![id, m.name, m.role.as_str(), team, m.active],
         )?;
     }

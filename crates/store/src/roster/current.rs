@@ -118,7 +118,8 @@ fn read(c: &Connection, scope: Option<&UnitRef>) -> Result<CurrentRoster> {
     }
     let mut stmt = c.prepare(
         "SELECT m.code, m.member_id, m.name, t.code, m.role, m.active, t.team_id
-         FROM members m JOIN teams t ON t.id = m.team_id ORDER BY m.code",
+         FROM members m JOIN teams t ON t.id = m.team_id
+         WHERE m.unassigned = 0 AND m.merged_into IS NULL ORDER BY m.code",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((

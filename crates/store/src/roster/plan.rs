@@ -288,7 +288,8 @@ fn plan_members(t: &Table<MemberRow>, state: &State, p: &mut Plan, n: &mut Chang
                 let same = db.name == m.name
                     && db.team == m.team_code
                     && db.role == m.role.as_str()
-                    && db.active == m.active;
+                    && db.active == m.active
+                    && !db.unassigned;
                 if same {
                     n.unchanged += 1;
                 } else {
@@ -301,7 +302,7 @@ fn plan_members(t: &Table<MemberRow>, state: &State, p: &mut Plan, n: &mut Chang
     p.deactivate = state
         .members
         .iter()
-        .filter(|(c, m)| m.active && !listed.contains(c.as_str()))
+        .filter(|(c, m)| m.active && !m.unassigned && !listed.contains(c.as_str()))
         .map(|(_, m)| m.id)
         .collect();
     p.deactivate.sort_unstable();

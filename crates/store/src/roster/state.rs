@@ -31,6 +31,9 @@ pub(super) struct DbMember {
     /// Code of its team.
     pub team: String,
     pub active: bool,
+    /// A placeholder an enrolment without a member made (migration 011): on no roster, so
+    /// a roster that leaves it out does not deactivate it.
+    pub unassigned: bool,
 }
 
 /// The roster tables of the database, keyed by code, and the current map's communes.
@@ -95,7 +98,10 @@ impl State {
             }
         }
         let mut members = HashMap::new();
-        let mut stmt = c.prepare("SELECT id, code, name, role, team_id, active FROM members")?;
+        let mut stmt = c.prepare(
+            "SELECT id, code, name, role, team_id, active, unassigned FROM members
+             WHERE merged_into IS NULL",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let team: i64 = r.get(4)?;
@@ -105,6 +111,7 @@ impl State {
                 role: r.get(3)?,
                 team: code_of_team.get(&team).cloned().unwrap_or_default(),
                 active: r.get(5)?,
+                unassigned: r.get(6)?,
             };
             members.insert(r.get(1)?, m);
         }
