@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
-    #[arg(long)]
+    #[arg(long, env = "LANGSO_DB")]
     db: PathBuf,
     /// CSV (UTF-8, comma or semicolon) or XLSX files: villages, teams and members, one
     /// table per CSV file or XLSX sheet, told apart by their headings.
@@ -23,7 +23,7 @@ pub struct ImportArgs {
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    #[arg(long)]
+    #[arg(long, env = "LANGSO_DB")]
     db: PathBuf,
     /// The XLSX file to write (refused if it exists).
     #[arg(long)]
