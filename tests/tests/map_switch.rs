@@ -55,6 +55,56 @@ fn totals(s: &Server, token: &str, kind: &str, unit: &str) -> BTreeMap<String, i
     serde_json::from_value(r.body["totals"].clone()).expect("totals by kind")
 }
 
+/// What a summary report shows of a unit's figures (not `as_of`, coverage or late), along
+/// the current map or along version `hierarchy`.
+fn filed(s: &Server, token: &str, kind: &str, unit: &str, hierarchy: Option<&str>) -> Value {
+    let along = hierarchy.map_or(String::new(), |h| format!("&hierarchy={h}"));
+    let r = s
+        .get(
+            &format!(
+                "/v1/reports/summary?unit_kind={kind}&unit={unit}&period=year&date={}{along}",
+                today_vn()
+            ),
+            Some(token),
+        )
+        .expect(200);
+    serde_json::json!({
+        "unit": r.body["unit"],
+        "totals": r.body["totals"],
+        "series": r.body["series"],
+        "score": r.body["score"],
+    })
+}
+
+/// Reports along the 177-commune map after it stopped being current reproduce what they
+/// said while it was; the version, the unit and the leader's scope are checked.
+fn reports_along_the_old_map_reproduce_them(s: &Server, admin: &str, filed_then: &[Value]) {
+    let units = [
+        ("district", "193"),
+        ("commune", HOA_LAC),
+        ("province", PROVINCE),
+    ];
+    for ((kind, unit), then) in units.iter().zip(filed_then) {
+        assert_eq!(
+            &filed(s, admin, kind, unit, Some("2024-09-01")),
+            then,
+            "{kind} {unit}"
+        );
+    }
+    let q = |kind: &str, unit: &str, h: &str| {
+        format!(
+            "/v1/reports/summary?unit_kind={kind}&unit={unit}&period=year&date={}&hierarchy={h}",
+            today_vn()
+        )
+    };
+    s.get(&q("district", "193", "2023-01-01"), Some(admin))
+        .expect_error(404, "unknown_hierarchy");
+    s.get(&q("district", "999", "2024-09-01"), Some(admin))
+        .expect_error(404, "unknown_unit");
+    s.get(&q("team", "T00001", "2024-09-01"), Some(admin))
+        .expect_error(400, "invalid_query");
+}
+
 fn current(db: &Path) -> String {
     Connection::open(db)
         .unwrap()
@@ -167,6 +217,15 @@ fn history_follows_the_map_through_177_171_and_54_communes() {
     let province = s.login_as("province_admin", PROVINCE);
     let before = totals(&s, &province, "province", PROVINCE);
     assert!(!before.is_empty());
+    let filed_then: Vec<Value> = [
+        ("district", "193"),
+        ("commune", HOA_LAC),
+        ("province", PROVINCE),
+    ]
+    .iter()
+    .map(|(kind, unit)| filed(&s, &province, kind, unit, None))
+    .collect();
+    assert!(filed_then[0]["totals"]["vneid_activation"].as_i64() > Some(0));
 
     // 177 → 171: Yết Kiêu's villages have no successor, so the switch refuses, naming
     // them, and changes nothing; the operator's file places them.
@@ -266,6 +325,7 @@ fn history_follows_the_map_through_177_171_and_54_communes() {
     assert_eq!(totals(&s, &province, "province", PROVINCE), before);
     communes_are_their_villages(&s, &province, &active);
     s.assert_tallies_verify();
+    reports_along_the_old_map_reproduce_them(&s, &province, &filed_then);
 
     // Leaders: the commune leader followed Hoà Lạc (06718 → 06712 → 06709 Móng Cái or
     // wherever it went); the district leader was listed, and is rescoped by the operator.
@@ -285,6 +345,19 @@ fn history_follows_the_map_through_177_171_and_54_communes() {
         totals(&s, &hoa_token, "commune", hoa_commune),
         totals(&s, &province, "commune", hoa_commune)
     );
+    // Hoà Lạc's leader may read old Hoà Lạc along the old map, not old district 193.
+    assert_eq!(
+        filed(&s, &hoa_token, "commune", HOA_LAC, Some("2024-09-01")),
+        filed_then[1]
+    );
+    s.get(
+        &format!(
+            "/v1/reports/summary?unit_kind=district&unit=193&period=year&date={}&hierarchy=2024-09-01",
+            today_vn()
+        ),
+        Some(&hoa_token),
+    )
+    .expect_error(403, "out_of_scope");
     a_leader_whose_unit_is_gone_is_told_so(&s, &lan);
     s.cli_ok(&[
         "rescope-user",

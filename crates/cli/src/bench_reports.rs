@@ -311,6 +311,7 @@ pub fn run(args: ReportsArgs) -> Result<()> {
             period: p,
             granularity: None,
             now,
+            hierarchy: None,
         };
         time(
             &format!("province roll-up (series, totals, coverage), {}", p.key()),

@@ -255,6 +255,7 @@ fn an_event_at_23_59_59_counts_in_november_and_one_at_midnight_in_december() {
             period: month(2026, 11),
             granularity: None,
             now: later(),
+            hierarchy: None,
         })
         .unwrap();
     assert_eq!(s.granularity, Granularity::Day);
@@ -327,6 +328,7 @@ fn late_events_and_late_corrections_of_a_closed_month_are_shown() {
         period: month(2026, 11),
         granularity: None,
         now,
+        hierarchy: None,
     };
 
     let s = f.phones.store.report_summary(&q(later())).unwrap();
@@ -373,6 +375,7 @@ fn coverage_uses_the_resolution_09_defaults_until_a_unit_has_its_own_target() {
         period: month(2026, 11),
         granularity: None,
         now: later(),
+        hierarchy: None,
     };
 
     let s = f.phones.store.report_summary(&q).unwrap();
@@ -480,6 +483,7 @@ fn a_year_has_twelve_monthly_points_and_districts_rank_in_the_province() {
             period: year,
             granularity: None,
             now: later(),
+            hierarchy: None,
         })
         .unwrap();
     let lb = board(

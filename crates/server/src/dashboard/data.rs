@@ -66,6 +66,7 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
         period,
         granularity: None,
         now,
+        hierarchy: None,
     })?;
     let totals = summary
         .kinds

@@ -33,6 +33,8 @@ pub struct SummaryParams {
     to: Option<Day>,
     granularity: Option<String>,
     format: Option<String>,
+    /// A hierarchy version's key (its first day): sum along that map (issue 8).
+    hierarchy: Option<Day>,
 }
 
 #[derive(Deserialize)]
@@ -144,15 +146,20 @@ pub async fn summary(
         return Err(ApiError::bad_request(e.code(), e.to_string()));
     }
     let format = format(q.format.as_deref())?;
+    let hierarchy = q.hierarchy.map(|d| d.0.to_string());
     let store = state.store.clone();
     let report = web::block(move || {
-        leader.require_within(&store, &target)?;
+        match &hierarchy {
+            Some(key) => leader.require_along(&store, key, &target)?,
+            None => leader.require_within(&store, &target)?,
+        }
         store
             .report_summary(&SummaryQuery {
                 unit: target,
                 period,
                 granularity,
                 now: Utc::now(),
+                hierarchy,
             })
             .map_err(ApiError::from)
     })

@@ -5,6 +5,7 @@
 //! was computed. A closed period's figures change only through late events, which the
 //! report shows (`late`), so its figures as they stood at the close can always be derived.
 
+mod along;
 mod coverage;
 mod leaderboard;
 mod sums;
@@ -111,6 +112,9 @@ pub struct SummaryQuery {
     pub granularity: Option<Granularity>,
     /// The server's time: `as_of`, and whether the period is closed.
     pub now: DateTime<Utc>,
+    /// A hierarchy version (its key, `2024-09-01`) to sum a commune, district or province
+    /// along, as a report was filed before a map switch; None: the current one.
+    pub hierarchy: Option<String>,
 }
 
 /// The activity catalogue, with rowids.
@@ -289,17 +293,16 @@ pub(crate) fn late_of(
 }
 
 fn summary(c: &Connection, q: &SummaryQuery) -> Result<Summary> {
+    if let Some(key) = &q.hierarchy
+        && *key != current_key(c)?
+    {
+        return along::summary(c, q, key);
+    }
     let cat = Catalogue::load(c)?;
     let r = resolve(c, &q.unit)?.ok_or_else(|| unknown(&q.unit))?;
     let g = q
         .granularity
         .unwrap_or_else(|| q.period.default_granularity());
-    let points = q
-        .period
-        .points(g)
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let starts: Vec<i64> = points.iter().map(|p| day_number(p.from)).collect();
-    let mut buckets: Vec<HashMap<i64, i64>> = vec![HashMap::new(); points.len()];
     let rows = sums::series_rows(
         c,
         r.agg,
@@ -307,6 +310,34 @@ fn summary(c: &Connection, q: &SummaryQuery) -> Result<Summary> {
         q.period.range(),
         g.month_aligned(),
     )?;
+    let (series, totals) = series(&cat, &q.period, g, rows)?;
+    Ok(Summary {
+        coverage: coverage::for_unit(c, &cat, &r, &q.unit, q.period.to, &totals)?,
+        late: late_of(c, &cat, &r, &q.period, q.now)?,
+        unit: r.summary,
+        period: PeriodInfo::new(&q.period, q.now),
+        granularity: g,
+        as_of: q.now,
+        kinds: cat.list(),
+        series,
+        score: cat.score(&totals),
+        totals,
+    })
+}
+
+/// A summary's series (one point per sub-period of granularity `g`) and totals, from
+/// (bucket day, kind id, total) rows.
+pub(crate) fn series(
+    cat: &Catalogue,
+    period: &Period,
+    g: Granularity,
+    rows: Vec<(i64, i64, i64)>,
+) -> Result<(Vec<Point>, Totals)> {
+    let points = period
+        .points(g)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let starts: Vec<i64> = points.iter().map(|p| day_number(p.from)).collect();
+    let mut buckets: Vec<HashMap<i64, i64>> = vec![HashMap::new(); points.len()];
     for (day, kind, total) in rows {
         let i = starts.partition_point(|s| *s <= day).saturating_sub(1);
         *buckets[i].entry(kind).or_default() += total;
@@ -328,19 +359,7 @@ fn summary(c: &Connection, q: &SummaryQuery) -> Result<Summary> {
             }
         })
         .collect();
-    let totals = cat.totals(&all);
-    Ok(Summary {
-        coverage: coverage::for_unit(c, &cat, &r, &q.unit, q.period.to, &totals)?,
-        late: late_of(c, &cat, &r, &q.period, q.now)?,
-        unit: r.summary,
-        period: PeriodInfo::new(&q.period, q.now),
-        granularity: g,
-        as_of: q.now,
-        kinds: cat.list(),
-        series,
-        score: cat.score(&totals),
-        totals,
-    })
+    Ok((series, cat.totals(&all)))
 }
 
 /// Per-kind totals of a resolved unit over a range.

@@ -76,7 +76,7 @@ pub(crate) fn marks(n: usize) -> String {
 /// A UNION ALL of one SELECT per part of `range`: `select` may use `{d}` for the table's
 /// day column (`day` or `month`); `filter` is a WHERE fragment with `keys` as its
 /// parameters. Whole months are used only when `months` allows.
-fn union(
+pub(crate) fn union(
     agg: Agg,
     select: &str,
     filter: &str,
