@@ -268,9 +268,13 @@ impl Server {
     /// [`Server::start_demo_with`] on a demo whose history ends on built-in map `map`
     /// (`langso demo --map`): `quang-ninh-2024-09` or `-2024-11` for a map with districts.
     pub fn start_demo_on(map: &str, extra: &[&str]) -> Self {
+        Self::start_demo_from(map, None, extra)
+    }
+
+    fn start_demo_from(map: &str, events: Option<usize>, extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("langso.db");
-        copy_demo(map, &db);
+        copy_demo(map, events, &db);
         let (child, url) = spawn_serve(&db, &dir.path().join("server.log"), extra);
         Self {
             url,
@@ -798,11 +802,20 @@ impl Server {
 
 // ---- the demo database, built once (issue 8) ----
 
-/// Copies the database `langso demo --map MAP` builds to `db`. The demo (40,000 events
-/// over three maps) is built once per `langso` binary, map and day, under the binary's
-/// directory in `demo-templates/`, and shared by every test of every test binary.
-pub fn copy_demo(map: &str, db: &Path) {
-    let template = demo_template(map);
+impl Server {
+    /// [`Server::start_demo_on`] without the demo's history (`langso demo --events 0`):
+    /// teams and members on the map, no phones, no events, for tests that count from zero.
+    pub fn start_quiet_demo_on(map: &str) -> Self {
+        Self::start_demo_from(map, Some(0), &[])
+    }
+}
+
+/// Copies the database `langso demo --map MAP [--events N]` builds to `db`. The demo (by
+/// default 40,000 events over three maps) is built once per `langso` binary, map, events and
+/// day, under the binary's directory in `demo-templates/`, and shared by every test of
+/// every test binary.
+pub fn copy_demo(map: &str, events: Option<usize>, db: &Path) {
+    let template = demo_template(map, events);
     for suffix in ["", "-wal"] {
         let from = PathBuf::from(format!("{}{suffix}", template.display()));
         if from.exists() {
@@ -812,7 +825,7 @@ pub fn copy_demo(map: &str, db: &Path) {
     }
 }
 
-fn demo_template(map: &str) -> PathBuf {
+fn demo_template(map: &str, events: Option<usize>) -> PathBuf {
     static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one_at_a_time = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     let bin = langso_bin();
@@ -822,18 +835,23 @@ fn demo_template(map: &str) -> PathBuf {
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
     let root = bin.parent().expect("bin dir").join("demo-templates");
-    let name = format!("{map}-{built}-{}", vn_day(Utc::now()));
+    let name = match events {
+        Some(n) => format!("{map}-{n}-events-{built}-{}", vn_day(Utc::now())),
+        None => format!("{map}-{built}-{}", vn_day(Utc::now())),
+    };
     let dir = root.join(&name);
     if dir.join("langso.db").exists() {
         return dir.join("langso.db");
     }
     std::fs::create_dir_all(&root).expect("create demo-templates");
     let tmp = tempfile::tempdir_in(&root).expect("temp dir for the demo");
-    let out = Command::new(&bin)
-        .args(["demo", "--map", map, "--db"])
-        .arg(tmp.path().join("langso.db"))
-        .output()
-        .expect("run langso demo");
+    let mut demo = Command::new(&bin);
+    demo.args(["demo", "--map", map, "--db"])
+        .arg(tmp.path().join("langso.db"));
+    if let Some(n) = events {
+        demo.args(["--events", &n.to_string()]);
+    }
+    let out = demo.output().expect("run langso demo");
     assert!(
         out.status.success(),
         "langso demo failed: {}",
@@ -846,7 +864,8 @@ fn demo_template(map: &str) -> PathBuf {
     }
     for old in std::fs::read_dir(&root).into_iter().flatten().flatten() {
         let n = old.file_name().to_string_lossy().into_owned();
-        if n.starts_with(map) && n != name && !n.starts_with(".tmp") {
+        let stale = !n.contains(&format!("-{built}-"));
+        if n.starts_with(map) && stale && !n.starts_with(".tmp") {
             let _ = std::fs::remove_dir_all(old.path());
         }
     }

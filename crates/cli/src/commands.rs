@@ -29,7 +29,7 @@ pub(crate) fn create_or_open(db: &Path) -> Result<Store> {
 
 /// The demo on today's map, with history over the three maps ([`crate::demo::build`]).
 pub fn demo(db: &Path, seed: u64) -> Result<Store> {
-    crate::demo::build(db, seed, crate::demo::TODAY)
+    crate::demo::build(db, seed, crate::demo::TODAY, crate::demo::EVENTS)
 }
 
 pub fn teams(db: &Path) -> Result<()> {

@@ -85,6 +85,9 @@ enum Command {
         /// quang-ninh-2024-11, which have districts) instead of today's.
         #[arg(long, value_name = "NAME", default_value = demo::TODAY)]
         map: String,
+        /// Events in the generated history (0: teams and members only, no phones' history).
+        #[arg(long, default_value_t = demo::EVENTS)]
+        events: usize,
     },
     /// List teams.
     Teams {
@@ -282,7 +285,12 @@ fn main() -> ExitCode {
             past_events_follow,
         } => people::move_device(&db, &device_id, &member, past_events_follow),
         Command::MergeMember { db, member, into } => people::merge_member(&db, &member, &into),
-        Command::Demo { db, seed, map } => demo::build(&db, seed, &map).map(|_| ()),
+        Command::Demo {
+            db,
+            seed,
+            map,
+            events,
+        } => demo::build(&db, seed, &map, events).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),
         Command::Invite { db, team, member } => commands::invite(&db, &team, member.as_deref()),
         Command::CreateUser {
