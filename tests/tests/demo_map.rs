@@ -209,3 +209,55 @@ fn a_demo_ending_on_an_older_map_keeps_its_districts() {
     );
     assert!(teams.iter().all(|t| t["district_code"].is_string()));
 }
+
+#[test]
+fn the_simulator_runs_on_the_2025_map_with_each_phone_bound_to_a_roster_member() {
+    let s = Server::start_demo();
+    let out = std::process::Command::new(langso_bin())
+        .args(["simulate", "--server", &s.url, "--db"])
+        .arg(&s.db)
+        .args(["--devices", "40", "--seed", "5"])
+        .env("LANGSO_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("\n0 lost, 0 double-counted"), "{stdout}");
+    let c = db_of(&s);
+    let simulated = one(
+        &c,
+        "SELECT count(*) FROM devices WHERE name LIKE 'simulated phone %'",
+    );
+    assert_eq!(simulated, 40);
+    let unbound = one(
+        &c,
+        "SELECT count(*) FROM devices d JOIN members m ON m.id = d.member_id
+         WHERE d.name LIKE 'simulated phone %' AND (m.unassigned = 1 OR m.team_id != d.team_id)",
+    );
+    assert_eq!(
+        unbound, 0,
+        "every simulated phone is bound to a roster member of its team"
+    );
+    let off_map = one(
+        &c,
+        "SELECT count(*) FROM events e JOIN devices d ON d.id = e.device_id
+         WHERE d.name LIKE 'simulated phone %' AND NOT EXISTS (
+           SELECT 1 FROM village_placements p JOIN hierarchy_versions h ON h.id = p.version_id
+           WHERE p.village_id = e.village_id AND h.key = '2025-07-01')",
+    );
+    assert_eq!(
+        off_map, 0,
+        "every simulated event is in a village of the 2025 map"
+    );
+    assert!(
+        one(
+            &c,
+            "SELECT count(*) FROM events e JOIN devices d ON d.id = e.device_id
+             WHERE d.name LIKE 'simulated phone %'"
+        ) > 0
+    );
+}

@@ -130,7 +130,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn prepare(dir: &std::path::Path, name: &str, devices: usize) -> Result<(Store, Vec<TeamInfo>)> {
-    let store = crate::commands::demo(&dir.join(name), langso_domain::demo::DEFAULT_SEED)?;
+    // The demo without its history: what is stored at the end is the benchmark's alone.
+    let store = crate::demo::build(
+        &dir.join(name),
+        langso_domain::demo::DEFAULT_SEED,
+        crate::demo::TODAY,
+        0,
+    )?;
     // Commune teams first (they cover many villages), then village teams.
     let mut teams: Vec<TeamInfo> = store
         .teams()?
