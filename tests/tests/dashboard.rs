@@ -43,7 +43,8 @@ fn district_with_activity() -> (Server, String, String) {
         .map(|_| busy.event("vneid_activation", &village, 3))
         .collect();
     server.push(&busy, &events).expect(200);
-    let mut other = server.enroll("T00002");
+    // T00001: V000001 in Phường Hà Khánh; T00007: V000007 in Phường Hà Phong, same district.
+    let mut other = server.enroll("T00007");
     let village = other.village().to_owned();
     let e = other.event("digital_signature", &village, 1);
     server.push(&other, &[e]).expect(200);
