@@ -261,3 +261,31 @@ fn the_simulator_runs_on_the_2025_map_with_each_phone_bound_to_a_roster_member()
         ) > 0
     );
 }
+
+#[test]
+fn langso_demo_refuses_a_database_that_holds_villages_and_changes_nothing() {
+    let s = Server::start_demo();
+    let before = db_of(&s)
+        .query_row(
+            "SELECT (SELECT value FROM meta WHERE key = 'current_hierarchy'),
+                    (SELECT count(*) FROM events)",
+            [],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .unwrap();
+
+    let out = s.cli(&["demo"]);
+
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already holds villages"), "{err}");
+    let after = db_of(&s)
+        .query_row(
+            "SELECT (SELECT value FROM meta WHERE key = 'current_hierarchy'),
+                    (SELECT count(*) FROM events)",
+            [],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .unwrap();
+    assert_eq!(after, before, "the map stays today's, the history whole");
+}

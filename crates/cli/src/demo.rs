@@ -56,6 +56,12 @@ pub fn build(db: &Path, seed: u64, last: &str, events: usize) -> Result<Store> {
         })
         .collect::<Result<_>>()?;
     let store = create_or_open(db)?;
+    if store.has_villages()? {
+        bail!(
+            "{} already holds villages: the demo is built only into a new database (nothing was changed)",
+            db.display()
+        );
+    }
     let first = &maps[0].0;
     let data = demo::generate(first, seed);
     let last_map = &maps[end].0;

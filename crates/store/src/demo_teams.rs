@@ -61,4 +61,10 @@ impl Store {
             Ok(())
         })
     }
+
+    /// Whether the database holds any village: the demo is built only into one that holds
+    /// none, before it imports or switches anything.
+    pub fn has_villages(&self) -> Result<bool> {
+        self.read(|c| Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM villages)", [], |r| r.get(0))?))
+    }
 }
