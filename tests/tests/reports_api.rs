@@ -6,10 +6,11 @@ use langso_tests::harness::{PROVINCE, Phone, Server, today_vn, vn_rfc3339};
 use serde_json::Value;
 
 const TEAM: &str = "T00001";
-/// District leaders and district reports exist only on a map with districts: these tests
-/// run on the demo ending on the 171-commune map of 2024-11, without its history so every
-/// figure counts from zero (today's map is in tests/tests/demo_map.rs; TODO(H8e): the
-/// grouping leader's reports on today's map).
+/// The tests run on the demo without its history, so every figure counts from zero: on
+/// today's map (T00001 is the team of V000001 in Phường Cao Xanh), or, for district leaders
+/// and district reports, on the 171-commune map of 2024-11, the last with districts
+/// (TODO(H8e): the grouping leader's reports on today's map).
+const TODAY: &str = "quang-ninh-2025";
 const MAP_WITH_DISTRICTS: &str = "quang-ninh-2024-11";
 
 /// Two teams of one commune and a third of another commune of the same district.
@@ -112,7 +113,7 @@ fn a_district_leader_ranks_the_district_teams_with_ties_and_idle_teams() {
 
 #[test]
 fn a_commune_summary_has_daily_points_totals_and_resolution_09_coverage() {
-    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
+    let s = Server::start_quiet_demo_on(TODAY);
     let mut p = s.enroll(TEAM);
     push(&s, &mut p, "e_health_book", 4);
     let commune = s.commune_of(TEAM);
@@ -152,7 +153,7 @@ fn a_commune_summary_has_daily_points_totals_and_resolution_09_coverage() {
 
 #[test]
 fn events_arriving_after_a_day_ended_are_late_for_that_day() {
-    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
+    let s = Server::start_quiet_demo_on(TODAY);
     let mut p = s.enroll(TEAM);
     let village = p.village().to_owned();
     let mut e = p.event("vneid_activation", &village, 2);
@@ -179,7 +180,7 @@ fn events_arriving_after_a_day_ended_are_late_for_that_day() {
 
 #[test]
 fn a_team_leader_ranks_volunteers_and_reads_the_team_villages_coverage() {
-    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
+    let s = Server::start_quiet_demo_on(TODAY);
     let mut p = s.enroll(TEAM);
     push(&s, &mut p, "outreach_session", 1);
     let token = s.login_as("team_leader", TEAM);
@@ -361,7 +362,7 @@ fn csv_exports_start_with_a_bom_and_parse_as_one_table() {
 
 #[test]
 fn xlsx_exports_are_spreadsheets_with_an_information_sheet() {
-    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
+    let s = Server::start_quiet_demo_on(TODAY);
     let commune = s.commune_of(TEAM);
     let token = s.login_as("commune_leader", &commune);
 
@@ -401,7 +402,7 @@ fn xlsx_exports_are_spreadsheets_with_an_information_sheet() {
 
 #[test]
 fn exports_are_refused_like_json_outside_the_scope() {
-    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
+    let s = Server::start_quiet_demo_on(TODAY);
     let token = s.login_as("team_leader", TEAM);
     let d = s.download(
         &format!("/v1/reports/summary?unit_kind=province&unit={PROVINCE}&format=csv"),
@@ -561,7 +562,7 @@ fn every_report_endpoint_answers_each_role_exactly_and_leaks_nothing() {
 
 #[test]
 fn a_target_set_with_the_cli_shows_in_the_coverage() {
-    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
+    let s = Server::start_quiet_demo_on(TODAY);
     let mut p = s.enroll(TEAM);
     push(&s, &mut p, "digital_signature", 5);
     let commune = s.commune_of(TEAM);
