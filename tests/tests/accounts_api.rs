@@ -7,6 +7,9 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const TEAM: &str = "T00001";
+/// District leaders exist only on a map with districts: the demo whose history ends on
+/// the 171-commune map of 2024-11 (today's map has none; TODO(H8e): grouping leaders).
+const MAP_WITH_DISTRICTS: &str = "quang-ninh-2024-11";
 
 fn s<'a>(body: &'a Value, key: &str) -> &'a str {
     body[key]
@@ -26,7 +29,7 @@ fn neighbours(server: &Server, team: &str) -> (String, String, String) {
             .map(|t| s(t, "id").to_owned())
             .expect("the demo has such a team")
     };
-    let sibling = find(&|t| t["commune_code"] == me["commune_code"]);
+    let sibling = sibling(server, team);
     let cousin = find(&|t| {
         t["district_code"] == me["district_code"] && t["commune_code"] != me["commune_code"]
     });
@@ -34,11 +37,22 @@ fn neighbours(server: &Server, team: &str) -> (String, String, String) {
     (sibling, cousin, stranger)
 }
 
+/// Another team of `team`'s commune.
+fn sibling(server: &Server, team: &str) -> String {
+    let me = server.team(team);
+    server
+        .teams()
+        .iter()
+        .find(|t| t["id"] != team && t["commune_code"] == me["commune_code"])
+        .map(|t| s(t, "id").to_owned())
+        .expect("a team in the same commune")
+}
+
 // ---- create-user, set-password, login, me ----
 
 #[test]
 fn a_created_leader_sets_a_password_logs_in_and_sees_its_scope() {
-    let server = Server::start_demo();
+    let server = Server::start_demo_on(MAP_WITH_DISTRICTS, &[]);
     let district = server.district_of(TEAM);
 
     let code = server.create_user("district_leader", &district, "Lan.Nguyen");
@@ -64,7 +78,7 @@ fn a_created_leader_sets_a_password_logs_in_and_sees_its_scope() {
 
 #[test]
 fn create_user_refuses_a_scope_that_does_not_fit_the_role() {
-    let server = Server::start_demo();
+    let server = Server::start_demo_on(MAP_WITH_DISTRICTS, &[]);
     let commune = server.commune_of(TEAM);
     let district = server.district_of(TEAM);
 
@@ -354,8 +368,9 @@ fn a_cookie_login_posted_from_another_site_is_refused() {
 
 #[test]
 fn a_team_leader_invites_and_revokes_in_its_own_team_only() {
-    let server = Server::start_demo();
-    let (sibling, _, _) = neighbours(&server, TEAM);
+    // Without the demo's history and its phones: the team's devices are this test's.
+    let server = Server::start_quiet_demo_on("quang-ninh-2025");
+    let sibling = sibling(&server, TEAM);
     let leader = server.login_as("team_leader", TEAM);
     let sibling_phone = server.enroll(&sibling);
 
@@ -438,7 +453,7 @@ fn a_team_leader_invites_and_revokes_in_its_own_team_only() {
 
 #[test]
 fn each_role_sees_its_scope_and_manages_only_teams_within_it() {
-    let server = Server::start_demo();
+    let server = Server::start_demo_on(MAP_WITH_DISTRICTS, &[]);
     let (sibling, cousin, stranger) = neighbours(&server, TEAM);
     // Which of (own team, sibling, cousin, stranger) each role may manage.
     let cases = [

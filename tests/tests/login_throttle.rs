@@ -73,7 +73,7 @@ fn forwarded_for_is_believed_from_a_trusted_proxy() {
 #[test]
 fn unlock_user_lets_a_locked_out_leader_in_at_once() {
     let s = Server::start_demo();
-    let lan = s.new_leader("district_leader", &s.district_of("T00001"));
+    let lan = s.new_leader("commune_leader", &s.commune_of("T00001"));
     fail_many(&s, 5, |_| (None, lan.clone()));
     s.login(&lan, LEADER_PASSWORD)
         .expect_error(429, "too_many_attempts");

@@ -131,15 +131,17 @@ fn units_lists_the_current_map_by_level_and_under_a_unit() {
         Some(&db),
         &["units", "--level", "province"],
     ));
-    let under = ok(langso(dir.path(), Some(&db), &["units", "--under", "193"]));
+    let under = ok(langso(dir.path(), Some(&db), &["units", "--under", "22"]));
     let json = ok(langso(dir.path(), Some(&db), &["units", "--json"]));
 
     assert_eq!(province.trim(), "22\tprovince\tTỉnh\tTỉnh Quảng Ninh\t-");
     assert!(!under.is_empty());
-    assert!(under.lines().all(|l| l.ends_with("\t193")), "{under}");
+    // Today's map: the 54 communes lie directly under the province.
+    assert_eq!(under.lines().count(), 54, "{under}");
+    assert!(under.lines().all(|l| l.ends_with("\t22")), "{under}");
     let list: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(list["hierarchy"], "2024-09-01");
-    assert_eq!(list["units"].as_array().unwrap().len(), 1 + 13 + 177);
+    assert_eq!(list["hierarchy"], "2025-07-01");
+    assert_eq!(list["units"].as_array().unwrap().len(), 1 + 54);
     let none = langso(dir.path(), Some(&db), &["units", "--level", "hamlet"]);
     assert!(!none.status.success());
     assert!(String::from_utf8_lossy(&none.stderr).contains("its levels"));

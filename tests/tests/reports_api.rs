@@ -6,6 +6,12 @@ use langso_tests::harness::{PROVINCE, Phone, Server, today_vn, vn_rfc3339};
 use serde_json::Value;
 
 const TEAM: &str = "T00001";
+/// The tests run on the demo without its history, so every figure counts from zero: on
+/// today's map (T00001 is the team of V000001 in Phường Cao Xanh), or, for district leaders
+/// and district reports, on the 171-commune map of 2024-11, the last with districts
+/// (TODO(H8e): the grouping leader's reports on today's map).
+const TODAY: &str = "quang-ninh-2025";
+const MAP_WITH_DISTRICTS: &str = "quang-ninh-2024-11";
 
 /// Two teams of one commune and a third of another commune of the same district.
 fn teams(s: &Server) -> (String, String, String) {
@@ -72,7 +78,7 @@ fn row<'a>(board: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn a_district_leader_ranks_the_district_teams_with_ties_and_idle_teams() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
     let (a, b, c) = teams(&s);
     let (mut pa, mut pb) = (s.enroll(&a), s.enroll(&b));
     push(&s, &mut pa, "vneid_activation", 2); // 6 points
@@ -107,7 +113,7 @@ fn a_district_leader_ranks_the_district_teams_with_ties_and_idle_teams() {
 
 #[test]
 fn a_commune_summary_has_daily_points_totals_and_resolution_09_coverage() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(TODAY);
     let mut p = s.enroll(TEAM);
     push(&s, &mut p, "e_health_book", 4);
     let commune = s.commune_of(TEAM);
@@ -147,7 +153,7 @@ fn a_commune_summary_has_daily_points_totals_and_resolution_09_coverage() {
 
 #[test]
 fn events_arriving_after_a_day_ended_are_late_for_that_day() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(TODAY);
     let mut p = s.enroll(TEAM);
     let village = p.village().to_owned();
     let mut e = p.event("vneid_activation", &village, 2);
@@ -174,7 +180,7 @@ fn events_arriving_after_a_day_ended_are_late_for_that_day() {
 
 #[test]
 fn a_team_leader_ranks_volunteers_and_reads_the_team_villages_coverage() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(TODAY);
     let mut p = s.enroll(TEAM);
     push(&s, &mut p, "outreach_session", 1);
     let token = s.login_as("team_leader", TEAM);
@@ -204,7 +210,7 @@ fn a_team_leader_ranks_volunteers_and_reads_the_team_villages_coverage() {
 
 #[test]
 fn scope_is_checked_on_the_unit_asked_for() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
     let district = s.district_of(TEAM);
     let other = s
         .teams()
@@ -244,7 +250,7 @@ fn scope_is_checked_on_the_unit_asked_for() {
 
 #[test]
 fn bad_parameters_answer_400_with_a_code() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
     let token = s.login_as("province_admin", PROVINCE);
     let summary = |q: &str| {
         s.get(
@@ -286,7 +292,7 @@ fn bad_parameters_answer_400_with_a_code() {
 
 #[test]
 fn csv_exports_start_with_a_bom_and_parse_as_one_table() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
     let mut p = s.enroll(TEAM);
     push(&s, &mut p, "qr_payment_sticker", 5);
     let district = s.district_of(TEAM);
@@ -356,7 +362,7 @@ fn csv_exports_start_with_a_bom_and_parse_as_one_table() {
 
 #[test]
 fn xlsx_exports_are_spreadsheets_with_an_information_sheet() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(TODAY);
     let commune = s.commune_of(TEAM);
     let token = s.login_as("commune_leader", &commune);
 
@@ -396,7 +402,7 @@ fn xlsx_exports_are_spreadsheets_with_an_information_sheet() {
 
 #[test]
 fn exports_are_refused_like_json_outside_the_scope() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(TODAY);
     let token = s.login_as("team_leader", TEAM);
     let d = s.download(
         &format!("/v1/reports/summary?unit_kind=province&unit={PROVINCE}&format=csv"),
@@ -409,11 +415,11 @@ fn exports_are_refused_like_json_outside_the_scope() {
 
 // ---- scope matrix: every report endpoint × every role × own / sibling / parent / other
 
-// Demo fixture (deterministic seed), as in tests/tests/scope_matrix.rs: communes 06649 and
-// 06652 in district 193; 06709 in district 194.
-const TEAM_A: &str = "T00178"; // village team of V000001, commune 06649
-const TEAM_A2: &str = "T00179"; // a sibling village team in 06649
-const TEAM_D2: &str = "T00034"; // commune team of 06709, district 194
+// Demo fixture (deterministic seed, the 171-commune map), as in tests/tests/scope_matrix.rs:
+// communes 06649 and 06652 in district 193; 06709 in district 194.
+const TEAM_A: &str = "T00001"; // village team of V000001, commune 06649
+const TEAM_A2: &str = "T00002"; // a sibling village team in 06649
+const TEAM_D2: &str = "T01485"; // commune team of 06709, district 194
 const VILLAGE_A: &str = "V000001";
 const C1: &str = "06649";
 const C2: &str = "06652";
@@ -484,7 +490,7 @@ fn boards(kind: &str) -> &'static [&'static str] {
 
 #[test]
 fn every_report_endpoint_answers_each_role_exactly_and_leaks_nothing() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
     for team in [TEAM_A, TEAM_A2, TEAM_D2] {
         let mut p = s.enroll(team);
         push(&s, &mut p, "vneid_activation", 1);
@@ -556,7 +562,7 @@ fn every_report_endpoint_answers_each_role_exactly_and_leaks_nothing() {
 
 #[test]
 fn a_target_set_with_the_cli_shows_in_the_coverage() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(TODAY);
     let mut p = s.enroll(TEAM);
     push(&s, &mut p, "digital_signature", 5);
     let commune = s.commune_of(TEAM);
@@ -627,7 +633,7 @@ fn a_target_set_with_the_cli_shows_in_the_coverage() {
 
 #[test]
 fn the_province_administrator_sets_targets_and_no_one_else_does() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP_WITH_DISTRICTS);
     let district = s.district_of(TEAM);
     let admin = s.login_as("province_admin", PROVINCE);
     let leader = s.login_as("district_leader", &district);

@@ -122,10 +122,11 @@ fn each_restore_gives_a_new_generation_and_keeps_the_replaced_database() {
     };
     let mut counts: Vec<i64> = kept.iter().map(|p| events(p)).collect();
     counts.sort();
+    // Beside the demo's history, which the backup holds too.
     assert_eq!(
-        counts,
-        [0, 1],
-        "the first replaced file has the pushed event"
+        counts[1] - counts[0],
+        1,
+        "the first replaced file has the pushed event: {counts:?}"
     );
 }
 

@@ -12,8 +12,10 @@ use uuid::Uuid;
 const VNEID: &str = "vneid_activation";
 const SIGNATURE: &str = "digital_signature";
 /// A commune team: it covers every village of its commune.
-const TEAM: &str = "T00001";
-const OTHER_TEAM: &str = "T00002";
+// Today's map, without the demo's history so every tally counts from zero.
+const MAP: &str = "quang-ninh-2025";
+const TEAM: &str = "T01454"; // commune team of Phường Cao Xanh (06658): 13 villages
+const OTHER_TEAM: &str = "T01453"; // commune team of Phường Hà Tu (06652)
 
 fn total(totals: &BTreeMap<String, i64>, kind: &str) -> i64 {
     totals.get(kind).copied().unwrap_or(0)
@@ -28,7 +30,7 @@ fn server_time(r: &Resp) -> DateTime<Utc> {
 
 #[test]
 fn accepted_events_are_counted_in_village_and_commune_tallies() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let (v1, v2) = (p.villages[0].clone(), p.villages[1].clone());
     let events = [
@@ -50,7 +52,7 @@ fn accepted_events_are_counted_in_village_and_commune_tallies() {
 
 #[test]
 fn replayed_batch_is_reported_duplicate_and_counted_once() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let b = batch(&[p.event(VNEID, &v, 2), p.event(VNEID, &v, 5)], &now_vn());
@@ -66,7 +68,7 @@ fn replayed_batch_is_reported_duplicate_and_counted_once() {
 
 #[test]
 fn same_event_id_with_different_content_is_a_conflict_and_the_stored_event_is_unchanged() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let original = p.event(VNEID, &v, 2);
@@ -90,7 +92,7 @@ fn same_event_id_with_different_content_is_a_conflict_and_the_stored_event_is_un
 
 #[test]
 fn accepted_events_survive_a_server_kill_and_restart() {
-    let mut s = Server::start_demo();
+    let mut s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let b = batch(&[p.event(VNEID, &v, 4)], &now_vn());
@@ -108,7 +110,7 @@ fn accepted_events_survive_a_server_kill_and_restart() {
 
 #[test]
 fn concurrent_pushes_and_replays_from_many_phones_are_each_counted_once() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut phones: Vec<Phone> = (0..6).map(|_| s.enroll(TEAM)).collect();
     let batches: Vec<Value> = phones
         .iter_mut()
@@ -159,7 +161,7 @@ fn concurrent_pushes_and_replays_from_many_phones_are_each_counted_once() {
 
 #[test]
 fn every_rejection_code_is_reported_per_event_and_valid_events_in_the_batch_are_still_accepted() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let mut other = s.enroll(OTHER_TEAM);
     let v = p.village().to_owned();
@@ -236,7 +238,7 @@ fn every_rejection_code_is_reported_per_event_and_valid_events_in_the_batch_are_
 
 #[test]
 fn acked_through_seq_is_held_back_by_a_gap_until_the_gap_is_filled() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let (e1, e2, e3, e4) = (
@@ -257,7 +259,7 @@ fn acked_through_seq_is_held_back_by_a_gap_until_the_gap_is_filled() {
 
 #[test]
 fn a_rejected_events_seq_counts_as_processed_and_cannot_be_reused() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let events = [
@@ -290,7 +292,7 @@ fn push_chain(s: &Server, p: &Phone, events: &[Value]) {
 
 #[test]
 fn a_correction_adjusts_tallies_by_the_difference() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let other = p.event(VNEID, &v, 10);
@@ -305,7 +307,7 @@ fn a_correction_adjusts_tallies_by_the_difference() {
 
 #[test]
 fn a_correction_to_zero_voids_the_event() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let first = p.event(VNEID, &v, 5);
@@ -319,7 +321,7 @@ fn a_correction_to_zero_voids_the_event() {
 
 #[test]
 fn a_correction_of_a_correction_replaces_it() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let first = p.event(VNEID, &v, 5);
@@ -334,7 +336,7 @@ fn a_correction_of_a_correction_replaces_it() {
 
 #[test]
 fn a_correction_can_move_an_event_to_another_village_of_the_team() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let (v1, v2) = (p.villages[0].clone(), p.villages[1].clone());
     let first = p.event(VNEID, &v1, 4);
@@ -356,7 +358,7 @@ fn a_correction_can_move_an_event_to_another_village_of_the_team() {
 
 #[test]
 fn a_phone_clock_a_day_behind_is_corrected_and_tallied_on_the_real_day() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let phone_now = Utc::now() - Duration::days(1);
@@ -438,7 +440,7 @@ fn ids_of<'a>(changes: &'a [Value], entity: &str) -> Vec<&'a str> {
 
 #[test]
 fn first_pull_pages_through_kinds_team_and_villages_exactly_once() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let p = s.enroll(TEAM);
 
     let (changes, _, pages) = pull_all(&s, &p, None, 3);
@@ -464,16 +466,15 @@ fn first_pull_pages_through_kinds_team_and_villages_exactly_once() {
             !d["commune_name"].as_str().unwrap_or_default().is_empty(),
             "{d}"
         );
-        assert!(
-            !d["district_name"].as_str().unwrap_or_default().is_empty(),
-            "{d}"
-        );
+        // Today's map has no districts: the commune's parent is the province.
+        assert_eq!(d["district_name"], Value::Null, "{d}");
+        assert_eq!(d["district_code"], "22", "{d}");
     }
 }
 
 #[test]
 fn incremental_pull_delivers_team_village_changes_made_by_the_cli() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let p = s.enroll(TEAM);
     let (_, cursor, _) = pull_all(&s, &p, None, 50);
     let dropped = p.villages.last().expect("a village").clone();
@@ -531,7 +532,7 @@ fn incremental_pull_delivers_team_village_changes_made_by_the_cli() {
 
 #[test]
 fn a_garbage_cursor_is_refused_with_400() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let p = s.enroll(TEAM);
 
     let r = s.pull(&p.access_token, Some("not-a-cursor"), None);
@@ -544,7 +545,7 @@ fn a_garbage_cursor_is_refused_with_400() {
 
 #[test]
 fn a_batch_of_501_events_is_refused_with_413_stating_the_limits() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let events: Vec<Value> = (0..501).map(|_| p.event(VNEID, &v, 1)).collect();
@@ -562,7 +563,7 @@ fn a_batch_of_501_events_is_refused_with_413_stating_the_limits() {
 
 #[test]
 fn a_body_over_1_mib_is_refused_with_413() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let mut e = p.event(VNEID, &v, 1);
@@ -587,7 +588,7 @@ fn assert_nothing_stored(s: &Server, p: &Phone) {
 
 #[test]
 fn malformed_json_is_refused_with_400_and_nothing_is_stored() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let body = batch(&[p.event(VNEID, &v, 1)], &now_vn()).to_string();
@@ -603,7 +604,7 @@ fn malformed_json_is_refused_with_400_and_nothing_is_stored() {
 /// one beside `events` makes the body no batch at all.
 #[test]
 fn unknown_fields_of_the_batch_are_refused_with_400_and_nothing_is_stored() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on(MAP);
     let mut p = s.enroll(TEAM);
     let v = p.village().to_owned();
     let mut body = batch(&[p.event(VNEID, &v, 1)], &now_vn());

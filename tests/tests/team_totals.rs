@@ -8,7 +8,9 @@ use serde_json::Value;
 const VNEID: &str = "vneid_activation";
 const SIGNATURE: &str = "digital_signature";
 /// A commune team: it covers every village of its commune, those with their own team too.
-const COMMUNE_TEAM: &str = "T00001";
+/// The commune team of Phường Cao Xanh (06658) on today's map; the demo without its
+/// history, so the month's totals are this test's alone.
+const COMMUNE_TEAM: &str = "T01454";
 
 /// A village team of `COMMUNE_TEAM`'s commune and the village the two teams share.
 fn village_team_sharing_a_village(s: &Server) -> (String, String) {
@@ -74,7 +76,7 @@ fn three_views(s: &Server, phone: &Phone, leader: &str, period: (&str, &str)) ->
 
 #[test]
 fn a_phones_team_totals_are_its_members_work_as_its_summary_and_leaderboard_row_say() {
-    let s = Server::start_demo();
+    let s = Server::start_quiet_demo_on("quang-ninh-2025");
     let (village_team, shared) = village_team_sharing_a_village(&s);
     let mut commune_phone = s.enroll(COMMUNE_TEAM);
     let mut village_phone = s.enroll(&village_team);

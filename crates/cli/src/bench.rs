@@ -30,7 +30,7 @@ pub enum BenchCommand {
     /// One device's queue of recorded events (10,000 by default) synced to a loopback
     /// server through the client engine: the time it takes.
     Sync(sync::SyncArgs),
-    /// Reports over the demo data plus a generated history (10M events): a district's
+    /// Reports over the demo data plus a generated history (10M events): a commune's
     /// team leaderboard for a month and a province roll-up for a year, p50/p99.
     Reports(crate::bench_reports::ReportsArgs),
 }
@@ -130,17 +130,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn prepare(dir: &std::path::Path, name: &str, devices: usize) -> Result<(Store, Vec<TeamInfo>)> {
-    let store = crate::commands::demo(&dir.join(name), langso_domain::demo::DEFAULT_SEED)?;
-    let teams: Vec<TeamInfo> = store
+    // The demo without its history: what is stored at the end is the benchmark's alone.
+    let store = crate::demo::build(
+        &dir.join(name),
+        langso_domain::demo::DEFAULT_SEED,
+        crate::demo::TODAY,
+        0,
+    )?;
+    // Commune teams first (they cover many villages), then village teams.
+    let mut teams: Vec<TeamInfo> = store
         .teams()?
         .into_iter()
-        .filter(|t| t.level == "commune")
+        .filter(|t| !t.village_ids.is_empty())
         .collect();
+    teams.sort_by_key(|t| t.level != "commune");
     if teams.len() < devices {
-        bail!(
-            "the demo has {} commune teams; use --devices ≤ that",
-            teams.len()
-        );
+        bail!("the demo has {} teams; use --devices ≤ that", teams.len());
     }
     Ok((store, teams.into_iter().take(devices).collect()))
 }

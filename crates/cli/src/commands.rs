@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use langso_domain::scope::{Role, UnitRef};
-use langso_domain::{DeviceId, TeamId, VillageId, demo, kinds, units};
+use langso_domain::{DeviceId, TeamId, VillageId, demo};
 use langso_store::{ServerLock, Store, StoreError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,19 +27,9 @@ pub(crate) fn create_or_open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("opening database {}", db.display()))
 }
 
-/// Imports the 177-commune tree (as current) and the demo data; returns the store.
+/// The demo on today's map, with history over the three maps ([`crate::demo::build`]).
 pub fn demo(db: &Path, seed: u64) -> Result<Store> {
-    let store = create_or_open(db)?;
-    let tree = units::parse_hierarchy(TREE_2024_09)?;
-    let data = demo::generate(&tree, seed);
-    let counts = (data.villages.len(), data.teams.len(), data.members.len());
-    store.import_units(tree, true)?;
-    store.seed_demo(data, kinds::default_catalogue())?;
-    eprintln!(
-        "demo data (seed {seed}): {} villages, {} teams, {} members",
-        counts.0, counts.1, counts.2
-    );
-    Ok(store)
+    crate::demo::build(db, seed, crate::demo::TODAY, crate::demo::EVENTS)
 }
 
 pub fn teams(db: &Path) -> Result<()> {
@@ -221,8 +211,17 @@ pub fn serve(
             .into_iter()
             .find(|t| t.level == "village")
             .ok_or_else(|| anyhow!("no team"))?;
-        let code = store.create_invite(&team_id(&team.id)?, None)?;
-        outln!("enrollment code for {} ({}): {code}", team.id, team.name);
+        let (id, name) = (team_id(&team.id)?, team.name);
+        let leader = store
+            .members(Some(&id))?
+            .and_then(|ms| ms.into_iter().next())
+            .ok_or_else(|| anyhow!("team {id} has no members"))?;
+        let code = store.create_invite(&id, Some(&leader.member_id))?;
+        outln!(
+            "enrollment code for {} ({}) of {id} ({name}): {code}",
+            leader.name,
+            leader.member_id
+        );
         store
     } else {
         let path = db.ok_or_else(|| anyhow!("--db is required without --demo"))?;

@@ -2,9 +2,11 @@
 
 #[macro_use]
 mod out;
+mod activity;
 mod bench;
 mod bench_reports;
 mod commands;
+mod demo;
 mod field;
 mod loopback;
 mod map;
@@ -71,12 +73,21 @@ enum Command {
     SwitchMap(map::SwitchMapArgs),
     /// Give a leader a new scope (and role) of the current map.
     RescopeUser(map::RescopeArgs),
-    /// Generate the deterministic demo villages, teams and members (and the 177-commune tree).
+    /// Build the deterministic demo: villages, teams and members (each with a phone) and
+    /// their activity since 2024-09, through the 177-, 171- and 54-commune maps; today's
+    /// is current.
     Demo {
         #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
         #[arg(long, default_value_t = langso_domain::demo::DEFAULT_SEED)]
         seed: u64,
+        /// End the history on an earlier built-in map (quang-ninh-2024-09 or
+        /// quang-ninh-2024-11, which have districts) instead of today's.
+        #[arg(long, value_name = "NAME", default_value = demo::TODAY)]
+        map: String,
+        /// Events in the generated history (0: teams and members only, no phones' history).
+        #[arg(long, default_value_t = demo::EVENTS)]
+        events: usize,
     },
     /// List teams.
     Teams {
@@ -274,7 +285,12 @@ fn main() -> ExitCode {
             past_events_follow,
         } => people::move_device(&db, &device_id, &member, past_events_follow),
         Command::MergeMember { db, member, into } => people::merge_member(&db, &member, &into),
-        Command::Demo { db, seed } => commands::demo(&db, seed).map(|_| ()),
+        Command::Demo {
+            db,
+            seed,
+            map,
+            events,
+        } => demo::build(&db, seed, &map, events).map(|_| ()),
         Command::Teams { db, json: _ } => commands::teams(&db),
         Command::Invite { db, team, member } => commands::invite(&db, &team, member.as_deref()),
         Command::CreateUser {

@@ -1,8 +1,11 @@
 //! Deterministic demo data: villages, teams and members over a real administrative tree.
 //!
 //! No public list of Quảng Ninh's villages exists, so they are generated to the programme's
-//! real totals (1,452 villages, 1,473 teams, 11,255 members, ~1.36 million people) with
-//! plausible names. The same tree and seed give the same output, byte for byte.
+//! real totals (1,452 villages, 11,255 members, ~1.36 million people) with plausible names.
+//! Teams follow today's practice (see /work/shared/brief.md, "Since 2025"): one team for
+//! every village or residential group, at least 7 members each ([`generate`]), plus one
+//! team a commune forms ([`commune_teams`], over the communes of the map in force). The
+//! same tree and seed give the same output, byte for byte.
 
 use crate::ids::{MemberId, TeamId, VillageId};
 use crate::text::nfc;
@@ -13,10 +16,14 @@ use std::collections::HashMap;
 pub const DEFAULT_SEED: u64 = 20_221_109;
 
 const VILLAGES: usize = 1_452;
-const TEAMS: usize = 1_473;
+/// The programme's volunteers: village teams' and commune teams' members together.
 const MEMBERS: usize = 11_255;
+/// Members of the village teams; the commune teams share the rest.
+const VILLAGE_MEMBERS: usize = 10_500;
 const MIN_VILLAGES: usize = 3;
-const MIN_MEMBERS: usize = 3;
+/// A team has at least 7 members (village head, Youth Union, police, Women's and Farmers'
+/// unions: the brief's "Since 2025").
+pub const MIN_MEMBERS: usize = 7;
 const POPULATION: u64 = 1_360_000;
 /// Bình Liêu, Tiên Yên, Đầm Hà, Hải Hà, Ba Chẽ: where villages are "bản" with Tày/Dao names.
 const MOUNTAIN_DISTRICTS: [&str; 5] = ["198", "199", "200", "201", "202"];
@@ -82,7 +89,7 @@ pub struct DemoMember {
     pub id: MemberId,
     pub team: TeamId,
     pub name: String,
-    /// "leader" (each team's first member) or "member".
+    /// "leader" (each team's first member), "deputy" (its second) or "member".
     pub role: String,
 }
 
@@ -93,7 +100,9 @@ pub struct Demo {
     pub members: Vec<DemoMember>,
 }
 
-/// Generates the programme's villages, teams and members over `tree`'s communes.
+/// Generates the programme's villages over `tree`'s communes, one team for every village
+/// (T00001 covers V000001, and so on) and their members (10,500 of the 11,255; the
+/// commune teams of [`commune_teams`] take the rest).
 ///
 /// # Panics
 /// If the tree has no communes, or more than 1,452 / 3 (each commune gets three villages).
@@ -108,6 +117,7 @@ pub fn generate(tree: &HierarchyVersion, seed: u64) -> Demo {
     let villages = villages(&communes, seed);
     let teams = teams(&communes, &villages);
     let members = members(&communes, &villages, &teams, seed);
+    debug_assert_eq!(members.len(), VILLAGE_MEMBERS);
     Demo {
         villages,
         teams,
@@ -285,37 +295,19 @@ fn village_names(c: &Unit, setting: Setting, n: usize, rng: &mut Rng) -> Vec<Str
     names
 }
 
+/// One team for every village, in village order, named after the village and its commune
+/// when the team was formed (unique: village names are unique within a commune of 2024-09,
+/// not within the merged communes of 2025).
 fn teams(communes: &[&Unit], villages: &[DemoVillage]) -> Vec<DemoTeam> {
-    let mut teams: Vec<DemoTeam> = communes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| DemoTeam {
-            id: TeamId::from_index(i + 1),
-            name: nfc(&format!("{TEAM_PREFIX}{}", c.name)),
-            level: TeamLevel::Commune,
-            commune_code: c.code.clone(),
-            villages: villages
-                .iter()
-                .filter(|v| v.commune_code == c.code)
-                .map(|v| v.id.clone())
-                .collect(),
-        })
-        .collect();
-    // The smallest villages are served by their commune's team; every other has its own.
-    let own = (TEAMS - communes.len()).min(villages.len());
-    let mut by_size: Vec<usize> = (0..villages.len()).collect();
-    by_size.sort_by_key(|&i| (villages[i].population, i));
-    let mut has_team = vec![false; villages.len()];
-    for &i in &by_size[villages.len() - own..] {
-        has_team[i] = true;
-    }
     let commune_names: HashMap<&str, &str> = communes
         .iter()
         .map(|c| (c.code.as_str(), c.name.as_str()))
         .collect();
-    for (v, _) in villages.iter().zip(has_team).filter(|(_, t)| *t) {
-        teams.push(DemoTeam {
-            id: TeamId::from_index(teams.len() + 1),
+    villages
+        .iter()
+        .enumerate()
+        .map(|(i, v)| DemoTeam {
+            id: TeamId::from_index(i + 1),
             name: nfc(&format!(
                 "{TEAM_PREFIX}{}, {}",
                 v.name,
@@ -324,9 +316,70 @@ fn teams(communes: &[&Unit], villages: &[DemoVillage]) -> Vec<DemoTeam> {
             level: TeamLevel::Village,
             commune_code: v.commune_code.clone(),
             villages: vec![v.id.clone()],
-        });
+        })
+        .collect()
+}
+
+/// The teams communes form, one for each of `communes` (the map in force), with ids and
+/// member ids following `demo`'s, and the members `demo` leaves of the programme's 11,255
+/// (at least 7 a team). Their `villages` are empty: a commune team covers every village
+/// placed in its commune, which only the store knows.
+pub fn commune_teams(
+    communes: &[&Unit],
+    demo: &Demo,
+    seed: u64,
+) -> (Vec<DemoTeam>, Vec<DemoMember>) {
+    let teams: Vec<DemoTeam> = communes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| DemoTeam {
+            id: TeamId::from_index(demo.teams.len() + i + 1),
+            name: nfc(&format!("{TEAM_PREFIX}{}", c.name)),
+            level: TeamLevel::Commune,
+            commune_code: c.code.clone(),
+            villages: Vec::new(),
+        })
+        .collect();
+    let mut rng = Rng::new(seed, "commune members");
+    let weights: Vec<u64> = teams.iter().map(|_| 10 + rng.below(10)).collect();
+    let left = MEMBERS.saturating_sub(demo.members.len());
+    let extra = apportion(left.saturating_sub(MIN_MEMBERS * teams.len()), &weights);
+    let members = staff(
+        &teams,
+        &extra,
+        demo.members.len(),
+        |_| FAMILY_KINH,
+        &mut rng,
+    );
+    (teams, members)
+}
+
+/// `MIN_MEMBERS + extra[i]` members for each team, numbered from `first + 1`: the first a
+/// team's leader, the second its deputy.
+fn staff(
+    teams: &[DemoTeam],
+    extra: &[usize],
+    first: usize,
+    families: impl Fn(&DemoTeam) -> &'static str,
+    rng: &mut Rng,
+) -> Vec<DemoMember> {
+    let mut out = Vec::new();
+    for (t, n) in teams.iter().zip(extra) {
+        for k in 0..MIN_MEMBERS + n {
+            out.push(DemoMember {
+                id: MemberId::from_index(first + out.len() + 1),
+                team: t.id.clone(),
+                name: person(rng, families(t)),
+                role: match k {
+                    0 => "leader",
+                    1 => "deputy",
+                    _ => "member",
+                }
+                .to_owned(),
+            });
+        }
     }
-    teams
+    out
 }
 
 fn members(
@@ -340,41 +393,25 @@ fn members(
         .iter()
         .map(|v| (&v.id, u64::from(v.population)))
         .collect();
-    // Commune teams draw on commune staff as well as volunteers, so they are larger; a
-    // village team grows with its village.
+    // A village team grows with its village.
     let weights: Vec<u64> = teams
         .iter()
-        .map(|t| {
-            rng.below(10)
-                + match t.level {
-                    TeamLevel::Commune => 40 + 3 * t.villages.len() as u64,
-                    TeamLevel::Village => 10 + population[&t.villages[0]] / 100,
-                }
-        })
+        .map(|t| rng.below(10) + 10 + population[&t.villages[0]] / 100)
         .collect();
-    let extra = apportion(MEMBERS - MIN_MEMBERS * teams.len(), &weights);
+    let extra = apportion(VILLAGE_MEMBERS - MIN_MEMBERS * teams.len(), &weights);
     let mountain: Vec<&str> = communes
         .iter()
         .filter(|c| Setting::of(c) == Setting::Mountain)
         .map(|c| c.code.as_str())
         .collect();
-    let mut out = Vec::with_capacity(MEMBERS);
-    for (t, n) in teams.iter().zip(extra) {
-        let families = if mountain.contains(&t.commune_code.as_str()) {
+    let families = |t: &DemoTeam| {
+        if mountain.contains(&t.commune_code.as_str()) {
             FAMILY_MOUNTAIN
         } else {
             FAMILY_KINH
-        };
-        for k in 0..MIN_MEMBERS + n {
-            out.push(DemoMember {
-                id: MemberId::from_index(out.len() + 1),
-                team: t.id.clone(),
-                name: person(&mut rng, families),
-                role: if k == 0 { "leader" } else { "member" }.to_owned(),
-            });
         }
-    }
-    out
+    };
+    staff(teams, &extra, 0, families, &mut rng)
 }
 
 fn person(rng: &mut Rng, families: &str) -> String {
@@ -393,137 +430,4 @@ fn person(rng: &mut Rng, families: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashSet;
-
-    fn demo(seed: u64) -> (HierarchyVersion, Demo) {
-        let path = format!(
-            "{}/../../data/quang-ninh/quang-ninh-admin-units.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let tree = crate::units::parse_hierarchy(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let demo = generate(&tree, seed);
-        (tree, demo)
-    }
-
-    #[test]
-    fn the_programme_totals_are_met_exactly() {
-        let (_, d) = demo(DEFAULT_SEED);
-        assert_eq!(
-            (d.villages.len(), d.teams.len(), d.members.len()),
-            (1_452, 1_473, 11_255)
-        );
-        let commune_teams = d.teams.iter().filter(|t| t.level == TeamLevel::Commune);
-        assert_eq!(commune_teams.count(), 177);
-    }
-
-    #[test]
-    fn every_commune_has_three_villages_with_distinct_names() {
-        let (tree, d) = demo(DEFAULT_SEED);
-        for c in tree.communes() {
-            let names: Vec<&str> = d
-                .villages
-                .iter()
-                .filter(|v| v.commune_code == c.code)
-                .map(|v| v.name.as_str())
-                .collect();
-            assert!(names.len() >= 3, "{} has {} villages", c.name, names.len());
-            let distinct: HashSet<&str> = names.iter().copied().collect();
-            assert_eq!(distinct.len(), names.len(), "duplicate names in {}", c.name);
-        }
-    }
-
-    #[test]
-    fn commune_teams_cover_every_village_and_village_teams_one_each() {
-        let (_, d) = demo(DEFAULT_SEED);
-        let commune_of: HashMap<&VillageId, &str> = d
-            .villages
-            .iter()
-            .map(|v| (&v.id, v.commune_code.as_str()))
-            .collect();
-        let mut covered = HashSet::new();
-        let mut with_own_team = HashSet::new();
-        for t in &d.teams {
-            for v in &t.villages {
-                assert_eq!(commune_of[v], t.commune_code, "{} strays", t.name);
-            }
-            match t.level {
-                TeamLevel::Commune => covered.extend(&t.villages),
-                TeamLevel::Village => {
-                    assert_eq!(t.villages.len(), 1);
-                    assert!(with_own_team.insert(&t.villages[0]));
-                }
-            }
-        }
-        assert_eq!(covered.len(), d.villages.len());
-        assert_eq!(with_own_team.len(), 1_296);
-    }
-
-    #[test]
-    fn teams_have_at_least_three_members_and_one_leader_each() {
-        let (_, d) = demo(DEFAULT_SEED);
-        let mut by_team: HashMap<&TeamId, Vec<&DemoMember>> = HashMap::new();
-        for m in &d.members {
-            by_team.entry(&m.team).or_default().push(m);
-        }
-        assert_eq!(by_team.len(), d.teams.len());
-        for ms in by_team.values() {
-            assert!(ms.len() >= 3);
-            assert_eq!(ms[0].role, "leader");
-            assert!(ms[1..].iter().all(|m| m.role == "member"));
-        }
-        let size = |level| {
-            let teams = d.teams.iter().filter(|t| t.level == level);
-            let (n, sum) = teams.fold((0, 0), |(n, s), t| (n + 1, s + by_team[&t.id].len()));
-            sum / n
-        };
-        assert!(size(TeamLevel::Commune) > size(TeamLevel::Village));
-    }
-
-    #[test]
-    fn populations_are_plausible_and_total_about_1_36_million() {
-        let (_, d) = demo(DEFAULT_SEED);
-        let total: u64 = d.villages.iter().map(|v| u64::from(v.population)).sum();
-        assert!((1_200_000..=1_500_000).contains(&total), "{total}");
-        for v in &d.villages {
-            assert!((150..=4_000).contains(&v.population), "{}", v.population);
-            let per_household = f64::from(v.population) / f64::from(v.households);
-            assert!((3.0..=4.6).contains(&per_household), "{per_household}");
-        }
-    }
-
-    #[test]
-    fn all_text_is_nfc() {
-        let (_, d) = demo(DEFAULT_SEED);
-        let texts = d.villages.iter().map(|v| &v.name);
-        let texts = texts
-            .chain(d.teams.iter().map(|t| &t.name))
-            .chain(d.members.iter().map(|m| &m.name));
-        for s in texts {
-            assert_eq!(*s, nfc(s));
-        }
-    }
-
-    #[test]
-    fn same_seed_same_data_other_seed_other_names() {
-        let (tree, a) = demo(DEFAULT_SEED);
-        assert_eq!(a, generate(&tree, DEFAULT_SEED));
-        let b = generate(&tree, DEFAULT_SEED + 1);
-        assert_ne!(a.members, b.members);
-        assert_ne!(a.villages, b.villages);
-        assert_eq!(a.villages.len(), b.villages.len());
-    }
-
-    #[test]
-    fn names_look_like_the_province() {
-        let (_, d) = demo(DEFAULT_SEED);
-        let named = |s: &str| d.villages.iter().any(|v| v.name == s);
-        assert!(named("Thôn Đông Ngũ"));
-        assert!(d.villages.iter().any(|v| v.name.starts_with("Bản ")));
-        assert!(d.villages.iter().any(|v| v.name.starts_with("Khu ")));
-        let team = |s: &str| d.teams.iter().any(|t| t.name == s);
-        assert!(team("Tổ công nghệ số cộng đồng Xã Đông Ngũ"));
-        assert!(d.members.iter().any(|m| m.name.starts_with("Nguyễn ")));
-    }
-}
+mod tests;

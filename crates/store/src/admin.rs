@@ -37,11 +37,15 @@ impl RealActivity {
 /// (`simulated phone 17`), exactly so.
 pub const SIMULATED_DEVICE_PREFIX: &str = "simulated phone ";
 
+/// Device names `langso demo` gives its members' phones: this and the member's row id
+/// (`demo phone 17`). Like simulated phones, they are not real activity.
+pub const DEMO_DEVICE_PREFIX: &str = "demo phone ";
+
 impl Store {
-    /// What the database holds besides the simulator's own devices: refusing to simulate
-    /// against real data rests on this. A simulated device is one named exactly
-    /// [`SIMULATED_DEVICE_PREFIX`] and digits (GLOB, case-sensitive: "Simulated Phone of
-    /// Lan" is a real phone).
+    /// What the database holds besides the simulator's and the demo's own devices: refusing
+    /// to simulate against real data rests on this. A simulated (demo) device is one named
+    /// exactly [`SIMULATED_DEVICE_PREFIX`] ([`DEMO_DEVICE_PREFIX`]) and digits (GLOB,
+    /// case-sensitive: "Simulated Phone of Lan" is a real phone).
     pub fn real_activity(&self) -> Result<RealActivity> {
         self.read(|c| {
             // Simulated: the prefix, then one or more digits and nothing else.
@@ -49,8 +53,9 @@ impl Store {
                 "SELECT count(*), coalesce(sum((SELECT count(*) FROM events e WHERE e.device_id = d.id)), 0),
                         (SELECT count(*) FROM users)
                  FROM devices d
-                 WHERE NOT (d.name GLOB ?1 || '[0-9]*' AND d.name NOT GLOB ?1 || '*[^0-9]*')",
-                [SIMULATED_DEVICE_PREFIX],
+                 WHERE NOT (d.name GLOB ?1 || '[0-9]*' AND d.name NOT GLOB ?1 || '*[^0-9]*')
+                   AND NOT (d.name GLOB ?2 || '[0-9]*' AND d.name NOT GLOB ?2 || '*[^0-9]*')",
+                [SIMULATED_DEVICE_PREFIX, DEMO_DEVICE_PREFIX],
                 |r| {
                     Ok(RealActivity {
                         devices: r.get(0)?,

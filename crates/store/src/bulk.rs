@@ -18,6 +18,8 @@ pub struct BenchDevice {
     pub team: i64,
     pub member: i64,
     pub villages: Vec<i64>,
+    /// The device's highest acknowledged seq: generated events go on from the next.
+    pub acked_seq: i64,
 }
 
 /// One generated event (rowids for device, kind and village).
@@ -44,12 +46,21 @@ fn day_of(ms: i64) -> i64 {
 impl Store {
     /// One device per member that has none (named "bench"); returns every device.
     pub fn bench_devices(&self) -> Result<Vec<BenchDevice>> {
-        self.write_blocking(|tx| {
+        self.generated_devices("bench", false)
+    }
+
+    /// One device per member that has none, named `name`, followed by the member's row id
+    /// when `numbered` (`demo phone 17`: see [`crate::DEMO_DEVICE_PREFIX`]); returns every
+    /// device that is not revoked.
+    pub fn generated_devices(&self, name: &str, numbered: bool) -> Result<Vec<BenchDevice>> {
+        let name = name.to_owned();
+        self.write_blocking(move |tx| {
             tx.execute(
                 "INSERT INTO devices (device_id, member_id, team_id, name, enrolled_ms)
-                 SELECT randomblob(16), m.id, m.team_id, 'bench', ?1 FROM members m
-                 WHERE NOT EXISTS (SELECT 1 FROM devices d WHERE d.member_id = m.id)",
-                [now_ms()],
+                 SELECT randomblob(16), m.id, m.team_id,
+                        CASE WHEN ?3 THEN ?2 || m.id ELSE ?2 END, ?1 FROM members m
+                 WHERE m.id NOT IN (SELECT member_id FROM devices)",
+                params![now_ms(), name, numbered],
             )?;
             let mut villages: HashMap<i64, Vec<i64>> = HashMap::new();
             let mut stmt = tx.prepare("SELECT team_id, village_id FROM team_villages")?;
@@ -58,8 +69,8 @@ impl Store {
                 villages.entry(r.get(0)?).or_default().push(r.get(1)?);
             }
             let mut stmt = tx.prepare(
-                "SELECT d.id, d.team_id, d.member_id FROM devices d WHERE d.revoked_ms IS NULL
-                 ORDER BY d.id",
+                "SELECT d.id, d.team_id, d.member_id, d.acked_seq FROM devices d
+                 WHERE d.revoked_ms IS NULL ORDER BY d.id",
             )?;
             let rows = stmt.query_map([], |r| {
                 let team = r.get(1)?;
@@ -68,6 +79,7 @@ impl Store {
                     team,
                     member: r.get(2)?,
                     villages: villages.get(&team).cloned().unwrap_or_default(),
+                    acked_seq: r.get(3)?,
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -7,6 +7,7 @@ mod aggregates;
 mod auth;
 mod bulk;
 mod conn;
+mod demo_teams;
 mod error;
 mod hierarchy;
 pub use hierarchy::{
@@ -41,7 +42,7 @@ mod token;
 pub mod users;
 mod writer;
 
-pub use admin::{RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
+pub use admin::{DEMO_DEVICE_PREFIX, RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
 pub use auth::{
     DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey, UNASSIGNED_NAME_PREFIX,
 };

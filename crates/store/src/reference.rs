@@ -15,6 +15,7 @@ pub struct TeamInfo {
     pub name: String,
     pub level: String,
     pub commune_code: String,
+    /// The commune's district; None on a map without districts (2025 on).
     pub district_code: Option<String>,
     pub village_ids: Vec<String>,
 }
@@ -238,8 +239,10 @@ impl Store {
         self.read(|c| {
             let vid = current_version(c)?;
             let mut stmt = c.prepare(
-                "SELECT t.id, t.team_id, t.name, t.level, t.commune_code, u.parent_code
+                "SELECT t.id, t.team_id, t.name, t.level, t.commune_code, d.code
                  FROM teams t LEFT JOIN units u ON u.version_id = ?1 AND u.code = t.commune_code
+                 LEFT JOIN units d ON d.version_id = ?1 AND d.code = u.parent_code
+                   AND d.level = 'district'
                  ORDER BY t.team_id",
             )?;
             let mut villages = c.prepare(

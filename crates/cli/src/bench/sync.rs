@@ -38,9 +38,11 @@ pub fn run(args: SyncArgs) -> Result<()> {
 
 fn once(run: usize, n: usize, workers: Option<usize>) -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let store = crate::commands::demo(
+    let store = crate::demo::build(
         &dir.path().join("server.db"),
         langso_domain::demo::DEFAULT_SEED,
+        crate::demo::TODAY,
+        0,
     )?;
     let team = store
         .teams()?

@@ -101,7 +101,9 @@ fn separator(text: &str) -> char {
 }
 
 /// RFC 4180 with the separator detected: quoted fields may hold separators, doubled
-/// quotes and line breaks; CRLF, LF and CR all end a record.
+/// quotes and line breaks; CRLF, LF and CR all end a record. Not the `csv` crate: it skips
+/// blank lines, and problems must carry the row numbers Excel shows, where a blank line is
+/// a row of its own.
 pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let sep = separator(text);
     let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());

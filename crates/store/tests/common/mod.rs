@@ -64,8 +64,12 @@ pub fn demo_store() -> (tempfile::TempDir, Store) {
     ))
     .unwrap();
     let data = demo::generate(&tree, demo::DEFAULT_SEED);
-    store.import_units(tree, true).unwrap();
+    let communes: Vec<&units::Unit> = tree.communes().collect();
+    let (teams, members) = demo::commune_teams(&communes, &data, demo::DEFAULT_SEED);
+    store.import_units(tree.clone(), true).unwrap();
     store.seed_demo(data, kinds::default_catalogue()).unwrap();
+    // As `langso demo --map quang-ninh-2024-09 --events 0`: commune teams too.
+    store.seed_commune_teams(teams, members, 0).unwrap();
     (dir, store)
 }
 
