@@ -115,7 +115,7 @@ fn the_history_has_activity_under_each_of_the_three_maps() {
     ];
     let mut events = Vec::new();
     for (from, to) in periods {
-        let t = totals(&s, &token, "province", PROVINCE, &from, &to);
+        let t = totals(&s, &token, "province", PROVINCE, from, to);
         let n: i64 = t.values().sum();
         assert!(n > 0, "activity from {from} to {to}: {t:?}");
         events.push(n);

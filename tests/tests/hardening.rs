@@ -147,11 +147,7 @@ fn a_json_array_is_refused_wherever_a_body_must_be_an_object() {
         let headers: Vec<(&str, String)> = token
             .map(|t| ("authorization", format!("Bearer {t}")))
             .into_iter()
-            .chain(
-                (path == "/v1/auth/session")
-                    .then(|| ("origin", s.origin()))
-                    .into_iter(),
-            )
+            .chain((path == "/v1/auth/session").then(|| ("origin", s.origin())))
             .collect();
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = s.send("POST", path, &headers, Some(body.to_string().as_bytes()));

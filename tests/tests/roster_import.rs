@@ -10,20 +10,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tempfile::TempDir;
 
-pub const VILLAGES: &str = "\u{feff}STT;Mã thôn;Tên thôn;Mã xã;Dân số;Số hộ;Người lớn?\r\n\
+const VILLAGES: &str = "\u{feff}STT;Mã thôn;Tên thôn;Mã xã;Dân số;Số hộ;Người lớn?\r\n\
     1;HK-01;Khu Mo\u{302}\u{323}t;06649;1.250;310;880\r\n\
     2;HK-02;Khu Hai;06649;980;240;\r\n\
     3;HP-01;Khu Hà Phong 1;6652;700;180;500\r\n\
     ;;;;;;\r\n\
     ;;;;;;\r\n";
 
-pub const TEAMS: &str = "Mã tổ,Tên tổ,Mã xã,Mã thôn phụ trách,Tổ trưởng\n\
+const TEAMS: &str = "Mã tổ,Tên tổ,Mã xã,Mã thôn phụ trách,Tổ trưởng\n\
     TO-HK-1,Tổ CNS khu Một,06649,HK-01,TV-001\n\
     TO-HK,Tổ CNS phường Hà Khánh,06649,\"HK-01;HK-02\",TV-003\n\
     TO-HP-1,Tổ CNS khu Hà Phong 1,06652,HP-01,TV-004\n";
 
 /// Members: (code, name, citizen ID the province added, team, role).
-pub const MEMBERS: [[&str; 5]; 5] = [
+const MEMBERS: [[&str; 5]; 5] = [
     [
         "TV-001",
         "Nguye\u{302}\u{303}n Văn An",
@@ -44,7 +44,7 @@ pub const MEMBERS: [[&str; 5]; 5] = [
 ];
 
 /// The members as an XLSX workbook with an instructions sheet first, as offices keep it.
-pub fn members_xlsx(rows: &[[&str; 5]]) -> Vec<u8> {
+fn members_xlsx(rows: &[[&str; 5]]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let notes = wb.add_worksheet();
     notes.set_name("Hướng dẫn").unwrap();
@@ -72,13 +72,13 @@ pub fn members_xlsx(rows: &[[&str; 5]]) -> Vec<u8> {
 }
 
 /// A database with the 2024 map only (no demo data), and a folder for roster files.
-pub struct Province {
-    pub dir: TempDir,
-    pub db: PathBuf,
+struct Province {
+    dir: TempDir,
+    db: PathBuf,
 }
 
 impl Province {
-    pub fn new() -> Self {
+    fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("langso.db");
         let map = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -97,13 +97,13 @@ impl Province {
         Self { dir, db }
     }
 
-    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.dir.path().join(name);
         std::fs::write(&p, bytes).unwrap();
         p
     }
 
-    pub fn langso(&self, args: &[&str], files: &[&PathBuf]) -> Output {
+    fn langso(&self, args: &[&str], files: &[&PathBuf]) -> Output {
         let (sub, rest) = args.split_first().unwrap();
         Command::new(langso_bin())
             .arg(sub)
@@ -116,7 +116,7 @@ impl Province {
     }
 
     /// `import-roster --json`: the exit status and the report.
-    pub fn import(&self, extra: &[&str], files: &[&PathBuf]) -> (bool, Value) {
+    fn import(&self, extra: &[&str], files: &[&PathBuf]) -> (bool, Value) {
         let mut args = vec!["import-roster", "--json"];
         args.extend(extra);
         let out = self.langso(&args, files);
@@ -125,7 +125,7 @@ impl Province {
         (out.status.success(), report)
     }
 
-    pub fn good_files(&self) -> Vec<PathBuf> {
+    fn good_files(&self) -> Vec<PathBuf> {
         vec![
             self.file("thon.csv", VILLAGES.as_bytes()),
             self.file("to.csv", TEAMS.as_bytes()),
@@ -133,7 +133,7 @@ impl Province {
         ]
     }
 
-    pub fn sql<T: rusqlite::types::FromSql>(&self, q: &str) -> T {
+    fn sql<T: rusqlite::types::FromSql>(&self, q: &str) -> T {
         Connection::open(&self.db)
             .unwrap()
             .query_row(q, [], |r| r.get(0))

@@ -170,11 +170,11 @@ mod tests {
     fn kept_codes_continue_and_named_successions_win() {
         let s = step("2024-11-01", &["A", "B"], &[("C", &["B"])]);
         assert_eq!(
-            follow(&[s.clone()], "A", Level::Commune),
+            follow(std::slice::from_ref(&s), "A", Level::Commune),
             Place::Certain("A".into())
         );
         assert_eq!(
-            follow(&[s.clone()], "C", Level::Commune),
+            follow(std::slice::from_ref(&s), "C", Level::Commune),
             Place::Certain("B".into())
         );
         assert_eq!(

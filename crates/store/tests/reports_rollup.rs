@@ -194,7 +194,7 @@ proptest! {
             .flat_map(|t| t.village_ids.iter().map(move |v| (v.clone(), t))).collect();
         let check = |unit: UnitRef, keep: &dyn Fn(&Stored) -> bool| -> Result<(), TestCaseError> {
             let s = store.report_summary(&SummaryQuery {
-                unit: unit.clone(), period, granularity: Some(Granularity::Week), now,
+                unit: unit.clone(), period, granularity: Some(Granularity::Week), now, hierarchy: None,
             }).unwrap();
             let expected = live_totals(&model, keep, period.from, period.to);
             prop_assert_eq!(&s.totals, &expected, "totals of {:?}", unit);
