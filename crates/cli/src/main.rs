@@ -6,6 +6,7 @@ mod bench;
 mod bench_reports;
 mod commands;
 mod field;
+mod groupings;
 mod loopback;
 mod map;
 mod maps;
@@ -71,6 +72,9 @@ enum Command {
     SwitchMap(map::SwitchMapArgs),
     /// Give a leader a new scope (and role) of the current map.
     RescopeUser(map::RescopeArgs),
+    /// Replace the current map's groupings of communes (clusters, former districts): from
+    /// a CSV file, or derived with --former-districts. All or nothing.
+    ImportGroupings(groupings::ImportGroupingsArgs),
     /// Generate the deterministic demo villages, teams and members (and the 177-commune tree).
     Demo {
         #[arg(long, env = "LANGSO_DB")]
@@ -90,7 +94,8 @@ enum Command {
     Units {
         #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
-        /// Only units of this level (province, district, commune, … as the map has them).
+        /// Only units of this level (province, district, commune, … as the map has them),
+        /// or `grouping`: the current map's groupings of communes.
         #[arg(long)]
         level: Option<String>,
         /// Only the units under this one (its code).
@@ -143,12 +148,12 @@ enum Command {
         member: Option<String>,
     },
     /// Create a leader account; prints its one-time password-setting code (7 days) alone on
-    /// stdout. The scope is a team id for team_leader, else a commune, district or province
-    /// code of the current hierarchy matching the role.
+    /// stdout. The scope is a team id for team_leader, else a commune, grouping, district or
+    /// province code of the current hierarchy matching the role.
     CreateUser {
         #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
-        /// team_leader, commune_leader, district_leader or province_admin.
+        /// team_leader, commune_leader, grouping_leader, district_leader or province_admin.
         #[arg(long)]
         role: String,
         #[arg(long)]
@@ -260,6 +265,13 @@ fn main() -> ExitCode {
         Command::ImportUnits(args) => map::import_units(args),
         Command::SwitchMap(args) => map::switch_map(args),
         Command::RescopeUser(args) => map::rescope_user(args),
+        Command::ImportGroupings(args) => groupings::import(args),
+        Command::Units {
+            db,
+            level,
+            under: None,
+            json,
+        } if level.as_deref() == Some("grouping") => groupings::list(&db, json),
         Command::Units {
             db,
             level,

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/009_map_switch.sql"),
     include_str!("../migrations/010_roster.sql"),
     include_str!("../migrations/011_people.sql"),
+    include_str!("../migrations/012_groupings.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.

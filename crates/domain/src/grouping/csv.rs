@@ -71,10 +71,20 @@ fn columns(head: &[String]) -> Result<[usize; 4], Vec<GroupingProblem>> {
 /// every problem found. Commune codes are checked against a map by the store, not here.
 /// A commune may sit in groupings of different kinds, but in one grouping of a kind.
 pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Vec<Grouping>, Vec<GroupingProblem>> {
-    let sheets = sheet::read(name, bytes).map_err(|e| vec![problem(0, "", "unreadable_file", e)])?;
-    let rows = sheets.into_iter().next().map(|s| s.rows).unwrap_or_default();
+    let sheets =
+        sheet::read(name, bytes).map_err(|e| vec![problem(0, "", "unreadable_file", e)])?;
+    let rows = sheets
+        .into_iter()
+        .next()
+        .map(|s| s.rows)
+        .unwrap_or_default();
     let Some((head, body)) = rows.split_first() else {
-        return Err(vec![problem(0, "", "empty_file", "the file has no heading row")]);
+        return Err(vec![problem(
+            0,
+            "",
+            "empty_file",
+            "the file has no heading row",
+        )]);
     };
     let cols = columns(head)?;
     let mut problems = Vec::new();
@@ -116,7 +126,11 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Vec<Grouping>, Vec<Grouping
         if g.name != gname || g.kind != gkind {
             problems.push(problem(
                 n,
-                if g.kind != gkind { "kind" } else { "grouping_name" },
+                if g.kind != gkind {
+                    "kind"
+                } else {
+                    "grouping_name"
+                },
                 "inconsistent_grouping",
                 format!(
                     "grouping '{}' has another name or kind on row {}",
@@ -142,7 +156,12 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Vec<Grouping>, Vec<Grouping
         g.communes.push(commune);
     }
     if problems.is_empty() && groups.is_empty() {
-        problems.push(problem(0, "", "empty_file", "the file has no grouping rows"));
+        problems.push(problem(
+            0,
+            "",
+            "empty_file",
+            "the file has no grouping rows",
+        ));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -210,10 +229,12 @@ mod tests {
 
     #[test]
     fn a_missing_column_or_an_empty_file_is_refused() {
-        let errs = parse_csv("g.csv", b"grouping_code,kind,commune_code\nC1,cluster,1\n").unwrap_err();
+        let errs =
+            parse_csv("g.csv", b"grouping_code,kind,commune_code\nC1,cluster,1\n").unwrap_err();
         assert_eq!(errs[0].code, "missing_column");
         assert_eq!(errs[0].column, "grouping_name");
-        let errs = parse_csv("g.csv", b"grouping_code,grouping_name,kind,commune_code\n").unwrap_err();
+        let errs =
+            parse_csv("g.csv", b"grouping_code,grouping_name,kind,commune_code\n").unwrap_err();
         assert_eq!(errs[0].code, "empty_file");
     }
 }

@@ -22,7 +22,7 @@ fn parse_unit(s: &str) -> Option<UnitRef> {
 fn entrants_of(kind: UnitKind) -> Option<Entrants> {
     match kind {
         UnitKind::Province => Some(Entrants::Districts),
-        UnitKind::District => Some(Entrants::Communes),
+        UnitKind::Grouping | UnitKind::District => Some(Entrants::Communes),
         UnitKind::Commune => Some(Entrants::Teams),
         UnitKind::Team => Some(Entrants::Volunteers),
         UnitKind::Village => None,
@@ -193,6 +193,14 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             format!("{} XLSX", t.leaderboard),
             format!("/v1/reports/leaderboard?{lb}&format=xlsx"),
         ));
+        if unit.kind == UnitKind::Grouping {
+            // A grouping leader ranks its communes on the page and its teams here.
+            let teams = lb.replace("&of=communes&", "&of=teams&");
+            downloads.push((
+                format!("{} (teams) CSV", t.leaderboard),
+                format!("/v1/reports/leaderboard?{teams}&format=csv"),
+            ));
+        }
     }
     Ok(View {
         lang,

@@ -14,6 +14,7 @@ fn unit_kind_vi(k: UnitKind) -> &'static str {
         UnitKind::Village => "Thôn",
         UnitKind::Team => "Tổ công nghệ số",
         UnitKind::Commune => "Xã",
+        UnitKind::Grouping => "Cụm xã",
         UnitKind::District => "Huyện",
         UnitKind::Province => "Tỉnh",
     }

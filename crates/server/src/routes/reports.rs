@@ -65,7 +65,7 @@ fn unit(kind: &str, id: &str, what: &'static str) -> Result<UnitRef, ApiError> {
     let kind = UnitKind::parse(kind).ok_or_else(|| {
         ApiError::bad_request(
             what,
-            format!("{kind:?} is not one of village, team, commune, district, province"),
+            format!("{kind:?} is not one of village, team, commune, grouping, district, province"),
         )
     })?;
     Ok(UnitRef::new(kind, id))

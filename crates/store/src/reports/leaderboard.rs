@@ -1,5 +1,6 @@
-//! Leaderboards: teams within a commune, district or the province; communes within a
-//! district or the province; districts in the province; volunteers within a team.
+//! Leaderboards: teams within a commune, grouping, district or the province; communes
+//! within a grouping, district or the province; districts in the province; volunteers
+//! within a team.
 //!
 //! Every entrant under the scope is listed, those without activity with score 0. Ranks are
 //! standard competition ranks of the measure (the weighted score or one kind's count); an
@@ -54,8 +55,13 @@ impl Entrants {
     /// The scope kinds this leaderboard can be asked within.
     pub fn scopes(self) -> &'static [UnitKind] {
         match self {
-            Self::Teams => &[UnitKind::Commune, UnitKind::District, UnitKind::Province],
-            Self::Communes => &[UnitKind::District, UnitKind::Province],
+            Self::Teams => &[
+                UnitKind::Commune,
+                UnitKind::Grouping,
+                UnitKind::District,
+                UnitKind::Province,
+            ],
+            Self::Communes => &[UnitKind::Grouping, UnitKind::District, UnitKind::Province],
             Self::Districts => &[UnitKind::Province],
             Self::Volunteers => &[UnitKind::Team],
         }
@@ -134,10 +140,15 @@ struct TeamPlace {
     district: Option<String>,
 }
 
+/// "The commune `cu` is one of grouping ?1's" (of the current version `h`).
+const GROUPING_COMMUNES: &str = "cu.code IN (SELECT gc.commune_code FROM grouping_communes gc
+     JOIN groupings g ON g.id = gc.grouping_id AND g.version_id = h.id WHERE g.code = ?1)";
+
 fn teams_in(c: &Connection, scope: &UnitRef) -> Result<Vec<TeamPlace>> {
     let filter = match scope.kind {
         UnitKind::Team => "t.team_id = ?1",
         UnitKind::Commune => "cu.code = ?1",
+        UnitKind::Grouping => GROUPING_COMMUNES,
         UnitKind::District => "pu.level = 'district' AND pu.code = ?1",
         UnitKind::Province => "(pu.level = 'province' AND pu.code = ?1) OR gu.code = ?1",
         UnitKind::Village => return Ok(Vec::new()),
@@ -165,7 +176,9 @@ fn teams_in(c: &Connection, scope: &UnitRef) -> Result<Vec<TeamPlace>> {
 
 /// Communes or districts under the scope, by code.
 fn areas_in(c: &Connection, level: &str, scope: &UnitRef) -> Result<Vec<Entrant>> {
+    let grouping = GROUPING_COMMUNES.replace("cu.code", "u.code");
     let filter = match (level, scope.kind) {
+        ("commune", UnitKind::Grouping) => grouping.as_str(),
         ("commune", UnitKind::District) => "u.parent_code = ?1",
         ("commune", _) => "(u.parent_code = ?1 OR p.parent_code = ?1)",
         _ => "u.parent_code = ?1",
@@ -246,8 +259,8 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
     let scope = resolve(c, &q.scope)?.ok_or_else(|| unknown(&q.scope))?;
     let previous = q.period.previous();
     let teams = teams_in(c, &q.scope)?;
-    let team_ids: Vec<i64> = match (q.of, &scope.key) {
-        (Entrants::Volunteers, Key::Int(team)) => vec![*team],
+    let team_ids: Vec<i64> = match (q.of, scope.keys.first()) {
+        (Entrants::Volunteers, Some(Key::Int(team))) => vec![*team],
         _ => teams.iter().map(|t| t.rowid).collect(),
     };
     let sums_over = |entrants: &[Entrant], range: DayRange| -> Result<ByKey> {

@@ -178,9 +178,11 @@ impl Catalogue {
 pub(crate) struct Resolved {
     pub summary: UnitSummary,
     pub agg: Agg,
-    pub key: Key,
-    /// (level, unit) of its rows in `late_tallies`.
-    pub late: (&'static str, String),
+    /// The keys of `agg` whose rows sum to the unit's figures: the unit's own, or a
+    /// grouping's communes (read from the commune-level area rows).
+    pub keys: Vec<Key>,
+    /// (level, units) of its rows in `late_tallies`, summed.
+    pub late: (&'static str, Vec<String>),
 }
 
 pub(crate) fn current_key(c: &Connection) -> Result<String> {
@@ -193,7 +195,41 @@ pub(crate) fn current_key(c: &Connection) -> Result<String> {
     .ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
 }
 
-/// Resolves a village, team, commune, district or province; None if it does not exist.
+/// A grouping of communes: its communes' area rows summed; None if the current map has
+/// no such grouping.
+fn resolve_grouping(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
+    let (Some(name), Some(communes)) = (
+        crate::hierarchy::name_of(c, &u.id)?,
+        crate::hierarchy::communes_of(c, &u.id)?,
+    ) else {
+        return Ok(None);
+    };
+    let mut size = c.prepare_cached(&format!(
+        "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
+         FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id WHERE pl.commune = ?1"
+    ))?;
+    let (mut population, mut households) = (0, 0);
+    for commune in &communes {
+        let (p, h): (i64, i64) = size.query_row([commune], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        population += p;
+        households += h;
+    }
+    Ok(Some(Resolved {
+        summary: UnitSummary {
+            kind: u.kind,
+            id: u.id.clone(),
+            name,
+            population,
+            households,
+        },
+        agg: AREAS,
+        keys: communes.iter().map(|c| Key::Text(c.clone())).collect(),
+        late: ("commune", communes),
+    }))
+}
+
+/// Resolves a village, team, commune, grouping, district or province; None if it does
+/// not exist.
 pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
     let id = u.id.clone();
     let size = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<(i64, i64)> {
@@ -250,6 +286,7 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
             )?;
             (name, AREAS, Key::Text(id.clone()), s)
         }
+        UnitKind::Grouping => return resolve_grouping(c, u),
     };
     Ok(Some(Resolved {
         summary: UnitSummary {
@@ -260,8 +297,8 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
             households,
         },
         agg,
-        key,
-        late: (u.kind.as_str(), id),
+        keys: vec![key],
+        late: (u.kind.as_str(), vec![id]),
     }))
 }
 
@@ -300,13 +337,7 @@ fn summary(c: &Connection, q: &SummaryQuery) -> Result<Summary> {
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let starts: Vec<i64> = points.iter().map(|p| day_number(p.from)).collect();
     let mut buckets: Vec<HashMap<i64, i64>> = vec![HashMap::new(); points.len()];
-    let rows = sums::series_rows(
-        c,
-        r.agg,
-        &r.key.value(),
-        q.period.range(),
-        g.month_aligned(),
-    )?;
+    let rows = sums::series_rows(c, r.agg, &r.keys, q.period.range(), g.month_aligned())?;
     for (day, kind, total) in rows {
         let i = starts.partition_point(|s| *s <= day).saturating_sub(1);
         *buckets[i].entry(kind).or_default() += total;
@@ -350,7 +381,7 @@ pub(crate) fn period_totals(
     r: &Resolved,
     range: DayRange,
 ) -> Result<Totals> {
-    sums::totals_of(c, cat, r.agg, &r.key, range)
+    sums::totals_of(c, cat, r.agg, &r.keys, range)
 }
 
 /// Runs `f` in one read transaction, so every query of a report sees the same snapshot.
