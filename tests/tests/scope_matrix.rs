@@ -1,6 +1,7 @@
 //! Every scoped endpoint × every role × own / sibling / parent / other-district object:
 //! the exact status (200 inside the scope, 403 `out_of_scope` outside it, 404 for what does
-//! not exist) and no foreign unit's name or id in any body.
+//! not exist) and no foreign unit's name or id in any body. Groupings of communes (issue 8)
+//! are imported on the demo map: G1 holds commune 06649 only, G2 commune 06709.
 
 use langso_tests::harness::{LEADER_PASSWORD, PROVINCE, Server};
 use serde_json::json;
@@ -17,6 +18,11 @@ const C1: &str = "06649";
 const C2: &str = "06652";
 const D1: &str = "193";
 const D2: &str = "194";
+const G1: &str = "G1";
+const G2: &str = "G2";
+const GROUPINGS_CSV: &str = "grouping_code,grouping_name,kind,commune_code\n\
+                             G1,Cụm thử Một,cluster,06649\n\
+                             G2,Cụm thử Hai,cluster,06709\n";
 
 struct Role {
     role: &'static str,
@@ -26,7 +32,7 @@ struct Role {
 }
 
 /// What each role may see among the fixture's objects.
-const ROLES: [Role; 4] = [
+const ROLES: [Role; 5] = [
     Role {
         role: "team_leader",
         scope: TEAM_A,
@@ -38,6 +44,17 @@ const ROLES: [Role; 4] = [
         scope: C1,
         teams: &[TEAM_A, TEAM_A2, TEAM_C1],
         units: &[("team", TEAM_A), ("village", VILLAGE_A), ("commune", C1)],
+    },
+    Role {
+        role: "grouping_leader",
+        scope: G1,
+        teams: &[TEAM_A, TEAM_A2, TEAM_C1],
+        units: &[
+            ("team", TEAM_A),
+            ("village", VILLAGE_A),
+            ("commune", C1),
+            ("grouping", G1),
+        ],
     },
     Role {
         role: "district_leader",
@@ -62,19 +79,23 @@ const ROLES: [Role; 4] = [
             ("commune", C2),
             ("district", D1),
             ("district", D2),
+            ("grouping", G1),
+            ("grouping", G2),
             ("province", PROVINCE),
         ],
     },
 ];
 
 const ALL_TEAMS: [&str; 5] = [TEAM_A, TEAM_A2, TEAM_C1, TEAM_C2, TEAM_D2];
-const ALL_UNITS: [(&str, &str); 7] = [
+const ALL_UNITS: [(&str, &str); 9] = [
     ("team", TEAM_A),
     ("village", VILLAGE_A),
     ("commune", C1),
     ("commune", C2),
     ("district", D1),
     ("district", D2),
+    ("grouping", G1),
+    ("grouping", G2),
     ("province", PROVINCE),
 ];
 
@@ -86,7 +107,7 @@ fn foreign_names(server: &Server, role: &Role) -> Vec<String> {
         names.push((*t).to_owned());
         names.push(server.team(t)["name"].as_str().unwrap().to_owned());
     }
-    for (kind, id) in [("commune", C2), ("district", D2)] {
+    for (kind, id) in [("commune", C2), ("district", D2), ("grouping", G1), ("grouping", G2)] {
         if !role.units.contains(&(kind, id)) {
             names.push(unit_name(id).to_owned());
         }
@@ -98,6 +119,8 @@ fn unit_name(code: &str) -> &'static str {
     match code {
         C2 => "Phường Hà Phong",
         D2 => "Thành phố Móng Cái",
+        G1 => "Cụm thử Một",
+        G2 => "Cụm thử Hai",
         _ => unreachable!(),
     }
 }
@@ -114,6 +137,9 @@ fn assert_clean(body: &str, foreign: &[String], what: &str) {
 #[test]
 fn every_scoped_endpoint_answers_each_role_exactly_and_leaks_nothing() {
     let server = Server::start_demo();
+    let file = server.db.with_file_name("groupings.csv");
+    std::fs::write(&file, GROUPINGS_CSV).unwrap();
+    server.cli_ok(&["import-groupings", file.to_str().unwrap()]);
     // A device in each team, so device listings and revocations have something to act on.
     let devices: Vec<(String, String)> = ALL_TEAMS
         .iter()
@@ -177,7 +203,7 @@ fn every_scoped_endpoint_answers_each_role_exactly_and_leaks_nothing() {
             let of = match kind {
                 "team" => Some("volunteers"),
                 "commune" => Some("teams"),
-                "district" => Some("communes"),
+                "district" | "grouping" => Some("communes"),
                 "province" => Some("districts"),
                 _ => None,
             };
@@ -209,5 +235,5 @@ fn every_scoped_endpoint_answers_each_role_exactly_and_leaks_nothing() {
             404
         );
     }
-    assert!(checked >= 4 * (5 * 3 + 7));
+    assert!(checked >= 5 * (5 * 3 + 9));
 }
