@@ -107,7 +107,12 @@ fn foreign_names(server: &Server, role: &Role) -> Vec<String> {
         names.push((*t).to_owned());
         names.push(server.team(t)["name"].as_str().unwrap().to_owned());
     }
-    for (kind, id) in [("commune", C2), ("district", D2), ("grouping", G1), ("grouping", G2)] {
+    for (kind, id) in [
+        ("commune", C2),
+        ("district", D2),
+        ("grouping", G1),
+        ("grouping", G2),
+    ] {
         if !role.units.contains(&(kind, id)) {
             names.push(unit_name(id).to_owned());
         }
