@@ -143,7 +143,9 @@ mod tests {
             .unwrap();
         assert_eq!(lan, "lan");
         let orphans: i64 = c
-            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(orphans, 0);
         c.execute(
