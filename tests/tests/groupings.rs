@@ -238,6 +238,12 @@ fn a_former_district_leader_ranks_its_communes_and_teams_and_sees_nothing_else()
         "{page}"
     );
     assert!(!page.contains("Móng Cái"), "{page}");
+    // Below the communes, its leading teams: the two that worked.
+    let leading = &page[page.find("Tổ dẫn đầu").expect("a leading teams board")..];
+    for t in &teams[..2] {
+        let name = s.team(t)["name"].as_str().unwrap().to_owned();
+        assert!(leading.contains(&name), "{name} among the leading teams");
+    }
     let (status, _) = s.send_get_with_cookie(&format!("/?unit=commune:{outside}"), &cookie);
     assert_eq!(status, 403);
     s.assert_tallies_verify();

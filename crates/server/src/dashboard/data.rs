@@ -3,7 +3,7 @@
 use super::IndexQuery;
 use super::chart::Point;
 use super::i18n::Lang;
-use super::page::{BoardRow, KindTotal, UnitOption, View, VillageRow};
+use super::page::{BoardRow, KindTotal, LEADING_TEAMS, UnitOption, View, VillageRow};
 use crate::error::ApiError;
 use crate::leader::Leader;
 use chrono::Utc;
@@ -34,6 +34,35 @@ fn kind_label(lang: Lang, k: &langso_domain::kinds::ActivityKind) -> String {
         Lang::Vi => k.label_vi.clone(),
         Lang::En => k.label_en.clone(),
     }
+}
+
+/// The first `limit` rows of the leaderboard of `of` within `scope`.
+fn board_rows(
+    store: &Store,
+    scope: &UnitRef,
+    of: Entrants,
+    period: Period,
+    limit: usize,
+) -> Result<Vec<BoardRow>, ApiError> {
+    let lb = store.report_leaderboard(&LeaderboardQuery {
+        scope: scope.clone(),
+        of,
+        period,
+        rank_by: RankBy::Score,
+        now: Utc::now(),
+    })?;
+    Ok(lb
+        .rows
+        .iter()
+        .take(limit)
+        .map(|e| BoardRow {
+            rank: e.rank,
+            name: e.name.clone(),
+            score: e.score,
+            active_members: Some(e.active_members),
+            change: e.rank_change,
+        })
+        .collect())
 }
 
 pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<View, ApiError> {
@@ -95,27 +124,16 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
         .collect();
     let (board_title, board) = match entrants_of(unit.kind) {
         None => (String::new(), Vec::new()),
-        Some(of) => {
-            let lb = store.report_leaderboard(&LeaderboardQuery {
-                scope: unit.clone(),
-                of,
-                period,
-                rank_by: RankBy::Score,
-                now,
-            })?;
-            let rows = lb
-                .rows
-                .iter()
-                .map(|e| BoardRow {
-                    rank: e.rank,
-                    name: e.name.clone(),
-                    score: e.score,
-                    active_members: Some(e.active_members),
-                    change: e.rank_change,
-                })
-                .collect();
-            (summary.unit.name.clone(), rows)
-        }
+        Some(of) => (
+            summary.unit.name.clone(),
+            board_rows(store, &unit, of, period, usize::MAX)?,
+        ),
+    };
+    // A grouping (a former district) ranks its communes, and its leading teams below.
+    let team_board = if unit.kind == UnitKind::Grouping {
+        board_rows(store, &unit, Entrants::Teams, period, LEADING_TEAMS)?
+    } else {
+        Vec::new()
     };
     let (coverage_kinds, villages) = if unit.kind == UnitKind::Province {
         (Vec::new(), Vec::new())
@@ -223,6 +241,7 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
         series,
         board_title,
         board,
+        team_board,
         coverage_kinds,
         villages,
         downloads,
