@@ -32,8 +32,8 @@ fn team_in(s: &Server, commune: &str) -> String {
 }
 
 /// Makes the 54-commune map of 2025-07-01 current (through 2024-11), placing Yết Kiêu's
-/// villages in Phường Bãi Cháy as an operator would.
-fn switch_to_2025(s: &Server) {
+/// villages in Phường Bãi Cháy as an operator would; returns the switch's plan (JSON).
+fn switch_to_2025(s: &Server) -> Value {
     let c = Connection::open(&s.db).unwrap();
     let villages: Vec<String> = c
         .prepare(
@@ -49,14 +49,16 @@ fn switch_to_2025(s: &Server) {
     let rows: String = villages.iter().map(|v| format!("{v},06673\n")).collect();
     std::fs::write(&file, format!("village_code,commune_code\n{rows}")).unwrap();
     s.cli_ok(&["import-units", "--builtin", "quang-ninh-2024-11"]);
-    s.cli_ok(&[
+    let plan = s.cli_ok(&[
         "import-units",
         "--builtin",
         "quang-ninh-2025",
         "--current",
+        "--json",
         "--placements",
         file.to_str().unwrap(),
     ]);
+    serde_json::from_str(&plan).unwrap()
 }
 
 fn year(kind_param: &str, kind: &str, unit: &str) -> String {
@@ -326,4 +328,51 @@ fn a_bad_groupings_file_is_refused_and_changes_nothing() {
         .status
         .success()
     );
+}
+
+#[test]
+fn groupings_stay_with_their_map_and_a_switch_lists_their_leaders() {
+    let s = Server::start_demo();
+    let file = s.db.with_file_name("cum.csv");
+    let csv = |commune: &str| {
+        format!("grouping_code,grouping_name,kind,commune_code\nG1,Cụm Một,cluster,{commune}\n")
+    };
+    std::fs::write(&file, csv("06649")).unwrap();
+    let file = file.to_str().unwrap().to_owned();
+    s.cli_ok(&["import-groupings", &file]);
+    let hoa = s.new_leader("grouping_leader", "G1");
+    let token = s.login(&hoa, LEADER_PASSWORD).expect(200).body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let summary = || {
+        s.get(
+            &format!(
+                "/v1/reports/summary?{}",
+                year("unit_kind", "grouping", "G1")
+            ),
+            Some(&token),
+        )
+    };
+    summary().expect(200);
+
+    // The switch does not carry the grouping: its leader is listed, and told why.
+    let plan = switch_to_2025(&s);
+    let listed = plan["leaders"].as_array().unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|l| l["subject"].as_str().unwrap().contains(&hoa)
+                && l["to"].is_null()
+                && l["note"].as_str().unwrap().contains("import-groupings")),
+        "{plan}"
+    );
+    assert_eq!(s.cli_ok(&["units", "--level", "grouping"]), "");
+    summary().expect_error(403, "scope_not_on_map");
+
+    // Groupings of the new map with the same code give the leader a scope again.
+    std::fs::write(&file, csv("06658")).unwrap();
+    s.cli_ok(&["import-groupings", &file]);
+    let r = summary().expect(200);
+    assert_eq!(r.body["unit"]["name"], "Cụm Một");
 }
