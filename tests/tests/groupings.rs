@@ -182,6 +182,21 @@ fn a_former_district_leader_ranks_its_communes_and_teams_and_sees_nothing_else()
     assert!(ids.contains(&teams[0].as_str()) && ids.contains(&teams[1].as_str()));
     assert!(!ids.contains(&teams[2].as_str()));
 
+    // The province ranks the former districts, each with its communes' figures.
+    let b = board(&s, &province, "province", PROVINCE, "groupings");
+    let rows = b["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 13);
+    let ha_long = rows.iter().find(|r| r["id"] == HA_LONG).unwrap();
+    assert_eq!(ha_long["name"], HA_LONG_NAME);
+    assert_eq!(row_totals(ha_long), mine);
+    assert_eq!(ha_long["rank"], 1, "{b}");
+    assert_eq!(ha_long["active_members"], 2);
+    let mut all = Totals::new();
+    for r in rows {
+        add(&mut all, &row_totals(r));
+    }
+    assert_eq!(all, totals(&s, &province, "province", PROVINCE));
+
     // Inside: its communes and teams. Outside: 403 out_of_scope; unknown: 404.
     let inside = s.team(&teams[0])["commune_code"]
         .as_str()
@@ -248,6 +263,23 @@ fn a_former_district_leader_ranks_its_communes_and_teams_and_sees_nothing_else()
     }
     let (status, _) = s.send_get_with_cookie(&format!("/?unit=commune:{outside}"), &cookie);
     assert_eq!(status, 403);
+
+    // The province's page on a map without districts ranks the former districts.
+    let admin = s.new_leader("province_admin", PROVINCE);
+    let cookie = format!(
+        "langso_session={}",
+        s.cookie_login(&admin, LEADER_PASSWORD)
+            .session_cookie()
+            .unwrap()
+    );
+    let (status, page) = s.send_get_with_cookie("/", &cookie);
+    assert_eq!(status, 200);
+    let board = &page[page.find("id=\"leaderboard\"").expect("a leaderboard")..];
+    assert!(board.contains(HA_LONG_NAME), "{board}");
+    assert!(
+        page.contains("of=groupings"),
+        "the download ranks groupings too"
+    );
     s.assert_tallies_verify();
 }
 

@@ -18,10 +18,12 @@ fn parse_unit(s: &str) -> Option<UnitRef> {
     Some(UnitRef::new(UnitKind::parse(kind)?, id))
 }
 
-/// What a unit's leaderboard ranks: the level below it.
-fn entrants_of(kind: UnitKind) -> Option<Entrants> {
+/// What a unit's leaderboard ranks: the level below it. The province ranks its districts,
+/// or on a map without districts (since 2025-07-01) its groupings of communes.
+fn entrants_of(kind: UnitKind, has_districts: bool) -> Option<Entrants> {
     match kind {
-        UnitKind::Province => Some(Entrants::Districts),
+        UnitKind::Province if has_districts => Some(Entrants::Districts),
+        UnitKind::Province => Some(Entrants::Groupings),
         UnitKind::Grouping | UnitKind::District => Some(Entrants::Communes),
         UnitKind::Commune => Some(Entrants::Teams),
         UnitKind::Team => Some(Entrants::Volunteers),
@@ -122,7 +124,18 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             value: p.score,
         })
         .collect();
-    let (board_title, board) = match entrants_of(unit.kind) {
+    let units: Vec<UnitOption> = store
+        .units_under(&who.scope)?
+        .into_iter()
+        .map(|n| UnitOption {
+            kind: n.unit.kind.as_str().to_owned(),
+            id: n.unit.id.clone(),
+            name: n.name,
+        })
+        .collect();
+    let has_districts = units.iter().any(|u| u.kind == UnitKind::District.as_str());
+    let entrants = entrants_of(unit.kind, has_districts);
+    let (board_title, board) = match entrants {
         None => (String::new(), Vec::new()),
         Some(of) => (
             summary.unit.name.clone(),
@@ -160,15 +173,6 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             .collect();
         (kinds, rows)
     };
-    let units = store
-        .units_under(&who.scope)?
-        .into_iter()
-        .map(|n| UnitOption {
-            kind: n.unit.kind.as_str().to_owned(),
-            id: n.unit.id.clone(),
-            name: n.name,
-        })
-        .collect();
     let base = format!(
         "unit_kind={}&unit={}&period={}&date={}",
         unit.kind.as_str(),
@@ -193,7 +197,7 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             format!("/v1/reports/coverage?{base}&format=csv"),
         ));
     }
-    if let Some(of) = entrants_of(unit.kind) {
+    if let Some(of) = entrants {
         let lb = format!(
             "scope_kind={}&scope={}&of={}&period={}&date={}",
             unit.kind.as_str(),

@@ -195,6 +195,7 @@ pub fn leaderboard_book(lb: &Leaderboard) -> Book {
     let of = match lb.of {
         langso_store::Entrants::Teams => "tổ công nghệ số",
         langso_store::Entrants::Communes => "xã",
+        langso_store::Entrants::Groupings => "cụm xã",
         langso_store::Entrants::Districts => "huyện",
         langso_store::Entrants::Volunteers => "thành viên",
     };

@@ -170,7 +170,7 @@ pub async fn leaderboard(
     let of = Entrants::parse(&q.of).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_leaderboard",
-            "of must be one of teams, communes, districts, volunteers",
+            "of must be one of teams, communes, groupings, districts, volunteers",
         )
     })?;
     if !of.scopes().contains(&scope.kind) {

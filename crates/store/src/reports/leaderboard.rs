@@ -1,6 +1,7 @@
 //! Leaderboards: teams within a commune, grouping, district or the province; communes
-//! within a grouping, district or the province; districts in the province; volunteers
-//! within a team.
+//! within a grouping, district or the province; districts or groupings in the province;
+//! volunteers within a team. A commune may lie in groupings of different kinds: it counts
+//! for each of them.
 //!
 //! Every entrant under the scope is listed, those without activity with score 0. Ranks are
 //! standard competition ranks of the measure (the weighted score or one kind's count); an
@@ -27,6 +28,9 @@ use std::collections::{HashMap, HashSet};
 pub enum Entrants {
     Teams,
     Communes,
+    /// The current map's groupings of communes (former districts, clusters), in the
+    /// province: each scored with its communes' sums.
+    Groupings,
     Districts,
     Volunteers,
 }
@@ -36,6 +40,7 @@ impl Entrants {
         match self {
             Self::Teams => "teams",
             Self::Communes => "communes",
+            Self::Groupings => "groupings",
             Self::Districts => "districts",
             Self::Volunteers => "volunteers",
         }
@@ -45,6 +50,7 @@ impl Entrants {
         [
             Self::Teams,
             Self::Communes,
+            Self::Groupings,
             Self::Districts,
             Self::Volunteers,
         ]
@@ -62,7 +68,7 @@ impl Entrants {
                 UnitKind::Province,
             ],
             Self::Communes => &[UnitKind::Grouping, UnitKind::District, UnitKind::Province],
-            Self::Districts => &[UnitKind::Province],
+            Self::Groupings | Self::Districts => &[UnitKind::Province],
             Self::Volunteers => &[UnitKind::Team],
         }
     }
@@ -200,6 +206,49 @@ fn areas_in(c: &Connection, level: &str, scope: &UnitRef) -> Result<Vec<Entrant>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The current map's groupings, each with its communes.
+fn groupings_in(c: &Connection) -> Result<Vec<(Entrant, Vec<String>)>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT g.code, g.name, gc.commune_code FROM groupings g
+         JOIN hierarchy_versions h ON h.id = g.version_id
+         JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+         JOIN grouping_communes gc ON gc.grouping_id = g.id ORDER BY g.code, gc.commune_code",
+    )?;
+    let mut out: Vec<(Entrant, Vec<String>)> = Vec::new();
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+    })?;
+    for row in rows {
+        let (code, name, commune) = row?;
+        if out.last().is_none_or(|(e, _)| e.id != code) {
+            let e = Entrant {
+                key: Key::Text(code.clone()),
+                id: code,
+                name,
+            };
+            out.push((e, Vec::new()));
+        }
+        if let Some((_, communes)) = out.last_mut() {
+            communes.push(commune);
+        }
+    }
+    Ok(out)
+}
+
+/// Per grouping totals from per commune totals.
+fn fold_groupings(groups: &[(Entrant, Vec<String>)], by_commune: &ByKey) -> ByKey {
+    let mut out = ByKey::new();
+    for (g, communes) in groups {
+        let sum = out.entry(g.key.clone()).or_default();
+        for c in communes {
+            for (kind, t) in by_commune.get(&Key::Text(c.clone())).into_iter().flatten() {
+                *sum.entry(*kind).or_default() += t;
+            }
+        }
+    }
+    out
+}
+
 /// The members of `team`, plus any member whose device recorded for it in these totals.
 fn volunteers(c: &Connection, team: i64, seen: &[&ByKey]) -> Result<Vec<Entrant>> {
     let mut ids: HashSet<i64> = c
@@ -268,17 +317,28 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
         match q.of {
             Entrants::Teams => sums::totals_by_key(c, TEAMS, &keys, range),
             Entrants::Communes | Entrants::Districts => sums::totals_by_key(c, AREAS, &keys, range),
-            Entrants::Volunteers => unreachable!("volunteers are summed by team"),
+            Entrants::Groupings | Entrants::Volunteers => {
+                unreachable!("groupings are summed by commune, volunteers by team")
+            }
         }
     };
+    let groups = match q.of {
+        Entrants::Groupings => groupings_in(c)?,
+        _ => Vec::new(),
+    };
     // Who each active (team, member) pair and each team's members count for.
-    let owner: HashMap<i64, Key> = teams
+    let owner: HashMap<i64, Vec<Key>> = teams
         .iter()
         .filter_map(|t| {
             let k = match q.of {
-                Entrants::Teams => Key::Int(t.rowid),
-                Entrants::Communes => Key::Text(t.commune.clone()),
-                Entrants::Districts => Key::Text(t.district.clone()?),
+                Entrants::Teams => vec![Key::Int(t.rowid)],
+                Entrants::Communes => vec![Key::Text(t.commune.clone())],
+                Entrants::Districts => vec![Key::Text(t.district.clone()?)],
+                Entrants::Groupings => groups
+                    .iter()
+                    .filter(|(_, communes)| communes.contains(&t.commune))
+                    .map(|(g, _)| g.key.clone())
+                    .collect(),
                 Entrants::Volunteers => return None,
             };
             Some((t.rowid, k))
@@ -306,6 +366,26 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
             );
             (e, n, b)
         }
+        Entrants::Groupings => {
+            let communes: Vec<Key> = groups
+                .iter()
+                .flat_map(|(_, cs)| cs.iter().map(|c| Key::Text(c.clone())))
+                .collect();
+            let (n, b) = (
+                sums::totals_by_key(c, AREAS, &communes, q.period.range())?,
+                sums::totals_by_key(c, AREAS, &communes, previous.range())?,
+            );
+            let (n, b) = (fold_groupings(&groups, &n), fold_groupings(&groups, &b));
+            let e = groups
+                .iter()
+                .map(|(g, _)| Entrant {
+                    key: g.key.clone(),
+                    id: g.id.clone(),
+                    name: g.name.clone(),
+                })
+                .collect();
+            (e, n, b)
+        }
         Entrants::Communes | Entrants::Districts => {
             let level = if q.of == Entrants::Communes {
                 "commune"
@@ -322,18 +402,18 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
     };
     let mut active: HashMap<Key, HashSet<i64>> = HashMap::new();
     for (team, member) in sums::active_members(c, &team_ids, q.period.range())? {
-        let k = match q.of {
-            Entrants::Volunteers => Some(Key::Int(member)),
-            _ => owner.get(&team).cloned(),
+        let keys = match q.of {
+            Entrants::Volunteers => vec![Key::Int(member)],
+            _ => owner.get(&team).cloned().unwrap_or_default(),
         };
-        if let Some(k) = k {
+        for k in keys {
             active.entry(k).or_default().insert(member);
         }
     }
     let mut members: HashMap<Key, i64> = HashMap::new();
     if q.of != Entrants::Volunteers && !team_ids.is_empty() {
         for (team, n) in member_counts(c, &team_ids)? {
-            if let Some(k) = owner.get(&team) {
+            for k in owner.get(&team).into_iter().flatten() {
                 *members.entry(k.clone()).or_default() += n;
             }
         }
