@@ -83,6 +83,21 @@ fn langso_demo_ends_on_the_2025_map_with_every_village_placed_and_verify_ok() {
            WHERE p.village_id = v.id AND h.key = '2025-07-01')",
     );
     assert_eq!(unplaced, 0, "every village has a commune of the 2025 map");
+    // The former districts are groupings of today's communes, each commune in one.
+    let groupings = std::process::Command::new(langso_bin())
+        .args(["units", "--level", "grouping", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&groupings.stdout);
+    assert!(groupings.status.success(), "{listed}");
+    assert_eq!(listed.lines().count(), 13, "{listed}");
+    assert!(listed.contains("Thành phố Hạ Long (cũ)"), "{listed}");
+    let in_groupings = one(
+        &c,
+        "SELECT count(DISTINCT commune_code) FROM grouping_communes",
+    );
+    assert_eq!(in_groupings, 54);
     assert_eq!(one(&c, "SELECT count(*) FROM villages"), 1452);
     drop(c);
     let verify = std::process::Command::new(langso_bin())

@@ -54,9 +54,8 @@ pub fn invite(db: &Path, team: &str, member: Option<&str>) -> Result<()> {
 
 pub fn create_user(db: &Path, role: &str, scope: &str, username: &str) -> Result<()> {
     let role = Role::parse(role).ok_or_else(|| {
-        anyhow!(
-            "'{role}' is not a role: team_leader, commune_leader, district_leader or province_admin"
-        )
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        anyhow!("'{role}' is not a role: {}", roles.join(", "))
     })?;
     let scope = UnitRef::new(role.scope_level(), scope.trim());
     let code = open(db)?.create_user(username, role, &scope)?;

@@ -13,7 +13,7 @@ use anyhow::{Result, anyhow, bail};
 use chrono::Utc;
 use langso_domain::map_switch::PlacementRow;
 use langso_domain::units::{self, HierarchyVersion};
-use langso_domain::{demo, kinds};
+use langso_domain::{demo, grouping, kinds};
 use langso_store::{DEMO_DEVICE_PREFIX, Store, SwitchRequest};
 use std::path::Path;
 
@@ -87,9 +87,12 @@ pub fn build(db: &Path, seed: u64, last: &str, events: usize) -> Result<Store> {
         }
         let from = map.valid_from;
         if i == end {
-            // TODO(H8e): store.import_groupings(&map.key, grouping::former_districts(old, new))
-            // with the former districts of the 2024-11 map, and a grouping leader, once
-            // h8e-groupings is merged.
+            if i > 0 && map.count(units::Level::District) == 0 {
+                // A map without districts: the former ones become groupings, so a former
+                // district's leader keeps its communes' and teams' leaderboards.
+                let former = grouping::former_districts(&maps[i - 1].0, map);
+                store.import_groupings(&map.key, former)?;
+            }
             let formed = langso_domain::periods::vn_midnight(from).timestamp_millis();
             store.seed_commune_teams(commune_teams.clone(), commune_members.clone(), formed)?;
         }

@@ -8,6 +8,7 @@ mod bench_reports;
 mod commands;
 mod demo;
 mod field;
+mod groupings;
 mod loopback;
 mod map;
 mod maps;
@@ -73,6 +74,9 @@ enum Command {
     SwitchMap(map::SwitchMapArgs),
     /// Give a leader a new scope (and role) of the current map.
     RescopeUser(map::RescopeArgs),
+    /// Replace the current map's groupings of communes (clusters, former districts): from
+    /// a CSV file, or derived with --former-districts. All or nothing.
+    ImportGroupings(groupings::ImportGroupingsArgs),
     /// Build the deterministic demo: villages, teams and members (each with a phone) and
     /// their activity since 2024-09, through the 177-, 171- and 54-commune maps; today's
     /// is current.
@@ -101,7 +105,8 @@ enum Command {
     Units {
         #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
-        /// Only units of this level (province, district, commune, … as the map has them).
+        /// Only units of this level (province, district, commune, … as the map has them),
+        /// or `grouping`: the current map's groupings of communes.
         #[arg(long)]
         level: Option<String>,
         /// Only the units under this one (its code).
@@ -154,12 +159,12 @@ enum Command {
         member: Option<String>,
     },
     /// Create a leader account; prints its one-time password-setting code (7 days) alone on
-    /// stdout. The scope is a team id for team_leader, else a commune, district or province
-    /// code of the current hierarchy matching the role.
+    /// stdout. The scope is a team id for team_leader, else a commune, grouping, district or
+    /// province code of the current hierarchy matching the role.
     CreateUser {
         #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
-        /// team_leader, commune_leader, district_leader or province_admin.
+        /// team_leader, commune_leader, grouping_leader, district_leader or province_admin.
         #[arg(long)]
         role: String,
         #[arg(long)]
@@ -271,6 +276,13 @@ fn main() -> ExitCode {
         Command::ImportUnits(args) => map::import_units(args),
         Command::SwitchMap(args) => map::switch_map(args),
         Command::RescopeUser(args) => map::rescope_user(args),
+        Command::ImportGroupings(args) => groupings::import(args),
+        Command::Units {
+            db,
+            level,
+            under: None,
+            json,
+        } if level.as_deref() == Some("grouping") => groupings::list(&db, json),
         Command::Units {
             db,
             level,

@@ -67,10 +67,12 @@ pub struct RescopeArgs {
     db: PathBuf,
     #[arg(long)]
     username: String,
-    /// A unit code of the current hierarchy (or a team id for a team leader).
+    /// A unit code of the current hierarchy (a team id for a team leader, a grouping code
+    /// for a grouping leader).
     #[arg(long)]
     scope: String,
-    /// A new role too: team_leader, commune_leader, district_leader or province_admin.
+    /// A new role too: team_leader, commune_leader, grouping_leader, district_leader or
+    /// province_admin.
     #[arg(long)]
     role: Option<String>,
 }

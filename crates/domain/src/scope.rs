@@ -7,14 +7,19 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     TeamLeader,
     CommuneLeader,
+    /// A leader of a grouping of communes (a cluster, a former district; issue 8), e.g. a
+    /// Youth Union leader who coordinated a former district.
+    GroupingLeader,
+    /// A district's leader, on maps that have districts (before 2025-07-01).
     DistrictLeader,
     ProvinceAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::TeamLeader,
         Role::CommuneLeader,
+        Role::GroupingLeader,
         Role::DistrictLeader,
         Role::ProvinceAdmin,
     ];
@@ -23,6 +28,7 @@ impl Role {
         match self {
             Self::TeamLeader => "team_leader",
             Self::CommuneLeader => "commune_leader",
+            Self::GroupingLeader => "grouping_leader",
             Self::DistrictLeader => "district_leader",
             Self::ProvinceAdmin => "province_admin",
         }
@@ -37,6 +43,7 @@ impl Role {
         match self {
             Self::TeamLeader => UnitKind::Team,
             Self::CommuneLeader => UnitKind::Commune,
+            Self::GroupingLeader => UnitKind::Grouping,
             Self::DistrictLeader => UnitKind::District,
             Self::ProvinceAdmin => UnitKind::Province,
         }
@@ -50,6 +57,8 @@ pub enum UnitKind {
     Village,
     Team,
     Commune,
+    /// A grouping of communes of the current map (`langso import-groupings`), by its code.
+    Grouping,
     District,
     Province,
 }
@@ -60,6 +69,7 @@ impl UnitKind {
             Self::Village => "village",
             Self::Team => "team",
             Self::Commune => "commune",
+            Self::Grouping => "grouping",
             Self::District => "district",
             Self::Province => "province",
         }
@@ -70,6 +80,7 @@ impl UnitKind {
             Self::Village,
             Self::Team,
             Self::Commune,
+            Self::Grouping,
             Self::District,
             Self::Province,
         ]
@@ -79,7 +90,8 @@ impl UnitKind {
 }
 
 /// A unit of the tree (or a team), by kind and public id: village `V000123`, team
-/// `T00012`, commune/district/province by official code in the current hierarchy.
+/// `T00012`, commune/district/province by official code in the current hierarchy, a
+/// grouping by its code among the current hierarchy's groupings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UnitRef {
     pub kind: UnitKind,
@@ -105,6 +117,8 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(UnitKind::parse("district"), Some(UnitKind::District));
+        assert_eq!(UnitKind::parse("grouping"), Some(UnitKind::Grouping));
+        assert_eq!(Role::GroupingLeader.scope_level(), UnitKind::Grouping);
         assert_eq!(Role::TeamLeader.scope_level(), UnitKind::Team);
         assert_eq!(Role::parse("admin"), None);
     }

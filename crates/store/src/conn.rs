@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/009_map_switch.sql"),
     include_str!("../migrations/010_roster.sql"),
     include_str!("../migrations/011_people.sql"),
+    include_str!("../migrations/012_groupings.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.
@@ -118,5 +119,40 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// Migration 012 rebuilds `users` under foreign keys: leaders, their sessions and
+    /// codes survive, and the grouping role fits.
+    #[test]
+    fn leaders_survive_the_users_rebuild_of_012() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::pragmas(&c).unwrap();
+        super::migrations().to_version(&mut c, 11).unwrap();
+        c.execute_batch(
+            "INSERT INTO users (id, username, role, scope_kind, scope_id, created_ms)
+               VALUES (7, 'lan', 'district_leader', 'district', '193', 1);
+             INSERT INTO password_codes (code_hash, user_id, created_ms, expires_ms)
+               VALUES (x'01', 7, 1, 2);
+             INSERT INTO sessions (user_id, kind, secret_hash, created_ms, last_seen_ms, expires_ms)
+               VALUES (7, 'cookie', x'02', 1, 1, 2);",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let lan: String = c
+            .query_row("SELECT username FROM users WHERE id = 7", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(lan, "lan");
+        let orphans: i64 = c
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(orphans, 0);
+        c.execute(
+            "INSERT INTO users (username, role, scope_kind, scope_id, created_ms)
+             VALUES ('hoa', 'grouping_leader', 'grouping', '193', 1)",
+            [],
+        )
+        .unwrap();
     }
 }

@@ -1,5 +1,7 @@
 //! Scope containment along the current hierarchy: may a reader whose scope is `scope` see
-//! `target`? A scope sees what lies under it and nothing else.
+//! `target`? A scope sees what lies under it and nothing else. A grouping of communes
+//! (migration 012) holds its communes and what lies in them; the province holds its
+//! groupings; nothing else holds a grouping, and a grouping holds no other grouping.
 
 use crate::reference::current_version;
 use crate::{Result, Store};
@@ -43,6 +45,11 @@ fn placement(c: &Connection, u: &UnitRef) -> Result<Option<Placement>> {
     match u.kind {
         UnitKind::Province => {
             if p.province.as_deref() != Some(u.id.as_str()) {
+                return Ok(None);
+            }
+        }
+        UnitKind::Grouping => {
+            if crate::hierarchy::communes_of(c, &u.id)?.is_none() {
                 return Ok(None);
             }
         }
@@ -110,6 +117,12 @@ pub(crate) fn contains(c: &Connection, scope: &UnitRef, target: &UnitRef) -> Res
     let id = Some(&scope.id);
     Ok(Some(match scope.kind {
         UnitKind::Province => p.province.as_ref() == id,
+        UnitKind::Grouping if target.kind == UnitKind::Grouping => target.id == scope.id,
+        UnitKind::Grouping => match &p.commune {
+            Some(commune) => crate::hierarchy::communes_of(c, &scope.id)?
+                .is_some_and(|communes| communes.contains(commune)),
+            None => false,
+        },
         UnitKind::District => p.district.as_ref() == id,
         UnitKind::Commune => p.commune.as_ref() == id,
         UnitKind::Team => p.teams.contains(&scope.id) && target.kind != UnitKind::Commune,
@@ -133,8 +146,9 @@ pub struct NamedUnit {
 
 impl Store {
     /// The units a reader scoped to `scope` may pick: the scope itself, then what lies under
-    /// it (districts and communes of a province, communes and teams of a district, teams and
-    /// villages of a commune, villages of a team), in code order.
+    /// it (districts, groupings and communes of a province, communes and commune teams of a
+    /// district or a grouping, teams and villages of a commune, villages of a team), in
+    /// code order.
     pub fn units_under(&self, scope: &UnitRef) -> Result<Vec<NamedUnit>> {
         self.read(|c| {
             let v = current_version(c)?;
@@ -154,6 +168,7 @@ impl Store {
                 UnitKind::Village => c
                     .query_row("SELECT name FROM villages WHERE village_id = ?1", [&scope.id], |r| r.get(0))
                     .optional()?,
+                UnitKind::Grouping => crate::hierarchy::name_of(c, &scope.id)?,
                 _ => c
                     .query_row(
                         "SELECT name FROM units WHERE version_id = ?1 AND code = ?2",
@@ -175,6 +190,11 @@ impl Store {
                         params![v],
                     )?;
                     out.extend(named(UnitKind::District, districts));
+                    let groupings = query(
+                        "SELECT code, name FROM groupings WHERE version_id = ?1 ORDER BY code",
+                        params![v],
+                    )?;
+                    out.extend(named(UnitKind::Grouping, groupings));
                     let communes = query(
                         "SELECT code, name FROM units WHERE version_id = ?1 AND level = 'commune' ORDER BY code",
                         params![v],
@@ -189,6 +209,26 @@ impl Store {
                     let teams = query(
                         "SELECT t.team_id, t.name FROM teams t JOIN units u ON u.version_id = ?1 AND u.code = t.commune_code
                          WHERE u.parent_code = ?2 AND t.level = 'commune' ORDER BY t.team_id",
+                        params![v, scope.id],
+                    )?;
+                    out.extend(named(UnitKind::Team, teams));
+                }
+                UnitKind::Grouping => {
+                    let inside = "JOIN grouping_communes gc ON gc.commune_code = {col}
+                        JOIN groupings g ON g.id = gc.grouping_id AND g.version_id = ?1 AND g.code = ?2";
+                    let communes = query(
+                        &format!(
+                            "SELECT u.code, u.name FROM units u {} WHERE u.version_id = ?1 AND u.level = 'commune' ORDER BY u.code",
+                            inside.replace("{col}", "u.code")
+                        ),
+                        params![v, scope.id],
+                    )?;
+                    out.extend(named(UnitKind::Commune, communes));
+                    let teams = query(
+                        &format!(
+                            "SELECT t.team_id, t.name FROM teams t {} WHERE t.level = 'commune' ORDER BY t.team_id",
+                            inside.replace("{col}", "t.commune_code")
+                        ),
                         params![v, scope.id],
                     )?;
                     out.extend(named(UnitKind::Team, teams));

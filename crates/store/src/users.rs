@@ -124,6 +124,7 @@ pub(crate) fn unit_name(c: &Connection, u: &UnitRef) -> Result<Option<String>> {
             .prepare_cached("SELECT name FROM villages WHERE village_id = ?1")?
             .query_row([&u.id], |r| r.get(0))
             .optional()?,
+        UnitKind::Grouping => crate::hierarchy::name_of(c, &u.id)?,
         UnitKind::Commune | UnitKind::District | UnitKind::Province => c
             .prepare_cached(
                 "SELECT name FROM units WHERE version_id = ?1 AND code = ?2 AND level = ?3",

@@ -3,7 +3,7 @@
 use super::IndexQuery;
 use super::chart::Point;
 use super::i18n::Lang;
-use super::page::{BoardRow, KindTotal, UnitOption, View, VillageRow};
+use super::page::{BoardRow, KindTotal, LEADING_TEAMS, UnitOption, View, VillageRow};
 use crate::error::ApiError;
 use crate::leader::Leader;
 use chrono::Utc;
@@ -18,11 +18,13 @@ fn parse_unit(s: &str) -> Option<UnitRef> {
     Some(UnitRef::new(UnitKind::parse(kind)?, id))
 }
 
-/// What a unit's leaderboard ranks: the level below it.
-fn entrants_of(kind: UnitKind) -> Option<Entrants> {
+/// What a unit's leaderboard ranks: the level below it. The province ranks its districts,
+/// or on a map without districts (since 2025-07-01) its groupings of communes.
+fn entrants_of(kind: UnitKind, has_districts: bool) -> Option<Entrants> {
     match kind {
-        UnitKind::Province => Some(Entrants::Districts),
-        UnitKind::District => Some(Entrants::Communes),
+        UnitKind::Province if has_districts => Some(Entrants::Districts),
+        UnitKind::Province => Some(Entrants::Groupings),
+        UnitKind::Grouping | UnitKind::District => Some(Entrants::Communes),
         UnitKind::Commune => Some(Entrants::Teams),
         UnitKind::Team => Some(Entrants::Volunteers),
         UnitKind::Village => None,
@@ -34,6 +36,35 @@ fn kind_label(lang: Lang, k: &langso_domain::kinds::ActivityKind) -> String {
         Lang::Vi => k.label_vi.clone(),
         Lang::En => k.label_en.clone(),
     }
+}
+
+/// The first `limit` rows of the leaderboard of `of` within `scope`.
+fn board_rows(
+    store: &Store,
+    scope: &UnitRef,
+    of: Entrants,
+    period: Period,
+    limit: usize,
+) -> Result<Vec<BoardRow>, ApiError> {
+    let lb = store.report_leaderboard(&LeaderboardQuery {
+        scope: scope.clone(),
+        of,
+        period,
+        rank_by: RankBy::Score,
+        now: Utc::now(),
+    })?;
+    Ok(lb
+        .rows
+        .iter()
+        .take(limit)
+        .map(|e| BoardRow {
+            rank: e.rank,
+            name: e.name.clone(),
+            score: e.score,
+            active_members: Some(e.active_members),
+            change: e.rank_change,
+        })
+        .collect())
 }
 
 pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<View, ApiError> {
@@ -94,29 +125,29 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             value: p.score,
         })
         .collect();
-    let (board_title, board) = match entrants_of(unit.kind) {
+    let units: Vec<UnitOption> = store
+        .units_under(&who.scope)?
+        .into_iter()
+        .map(|n| UnitOption {
+            kind: n.unit.kind.as_str().to_owned(),
+            id: n.unit.id.clone(),
+            name: n.name,
+        })
+        .collect();
+    let has_districts = units.iter().any(|u| u.kind == UnitKind::District.as_str());
+    let entrants = entrants_of(unit.kind, has_districts);
+    let (board_title, board) = match entrants {
         None => (String::new(), Vec::new()),
-        Some(of) => {
-            let lb = store.report_leaderboard(&LeaderboardQuery {
-                scope: unit.clone(),
-                of,
-                period,
-                rank_by: RankBy::Score,
-                now,
-            })?;
-            let rows = lb
-                .rows
-                .iter()
-                .map(|e| BoardRow {
-                    rank: e.rank,
-                    name: e.name.clone(),
-                    score: e.score,
-                    active_members: Some(e.active_members),
-                    change: e.rank_change,
-                })
-                .collect();
-            (summary.unit.name.clone(), rows)
-        }
+        Some(of) => (
+            summary.unit.name.clone(),
+            board_rows(store, &unit, of, period, usize::MAX)?,
+        ),
+    };
+    // A grouping (a former district) ranks its communes, and its leading teams below.
+    let team_board = if unit.kind == UnitKind::Grouping {
+        board_rows(store, &unit, Entrants::Teams, period, LEADING_TEAMS)?
+    } else {
+        Vec::new()
     };
     let (coverage_kinds, villages) = if unit.kind == UnitKind::Province {
         (Vec::new(), Vec::new())
@@ -143,15 +174,6 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             .collect();
         (kinds, rows)
     };
-    let units = store
-        .units_under(&who.scope)?
-        .into_iter()
-        .map(|n| UnitOption {
-            kind: n.unit.kind.as_str().to_owned(),
-            id: n.unit.id.clone(),
-            name: n.name,
-        })
-        .collect();
     let base = format!(
         "unit_kind={}&unit={}&period={}&date={}",
         unit.kind.as_str(),
@@ -176,7 +198,7 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             format!("/v1/reports/coverage?{base}&format=csv"),
         ));
     }
-    if let Some(of) = entrants_of(unit.kind) {
+    if let Some(of) = entrants {
         let lb = format!(
             "scope_kind={}&scope={}&of={}&period={}&date={}",
             unit.kind.as_str(),
@@ -194,6 +216,14 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             format!("{} XLSX", t.leaderboard),
             format!("/v1/reports/leaderboard?{lb}&format=xlsx"),
         ));
+        if unit.kind == UnitKind::Grouping {
+            // A grouping leader ranks its communes on the page and its teams here.
+            let teams = lb.replace("&of=communes&", "&of=teams&");
+            downloads.push((
+                format!("{} (teams) CSV", t.leaderboard),
+                format!("/v1/reports/leaderboard?{teams}&format=csv"),
+            ));
+        }
     }
     Ok(View {
         lang,
@@ -216,6 +246,7 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
         series,
         board_title,
         board,
+        team_board,
         coverage_kinds,
         villages,
         downloads,

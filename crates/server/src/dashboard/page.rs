@@ -133,6 +133,8 @@ pub struct View {
     pub series: Vec<Point>,
     pub board_title: String,
     pub board: Vec<BoardRow>,
+    /// A grouping's leading teams (at most [`LEADING_TEAMS`]); empty for other units.
+    pub team_board: Vec<BoardRow>,
     pub coverage_kinds: Vec<String>,
     pub villages: Vec<VillageRow>,
     /// (label, href) of the export downloads.
@@ -187,6 +189,36 @@ fn header(v: &View) -> Markup {
     }
 }
 
+/// How many leading teams a grouping's page shows (the whole ranking is the download).
+pub const LEADING_TEAMS: usize = 20;
+
+/// A leaderboard as a table: rank, name, score, active members, change.
+fn board_table(v: &View, rows: &[BoardRow]) -> Markup {
+    let t = v.lang.t();
+    html! {
+        div.table { table {
+            thead { tr { th.n { (t.rank) } th { (t.name) } th.n { (t.score) } th.n { (t.active_members) } th.n { (t.change) } } }
+            tbody {
+                @for r in rows {
+                    tr {
+                        td.n { @if let Some(rank) = r.rank { (rank) } @else { "–" } }
+                        td { (r.name) } td.n { (points(v.lang, r.score)) }
+                        td.n { @if let Some(a) = r.active_members { (a) } }
+                        td.n {
+                            @match r.change {
+                                Some(c) if c > 0 => span.up { "▲" (c) },
+                                Some(c) if c < 0 => span.down { "▼" (-c) },
+                                Some(_) => "=",
+                                None => "–",
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+    }
+}
+
 pub fn dashboard(v: &View) -> Markup {
     let t = v.lang.t();
     let body = html! {
@@ -234,26 +266,13 @@ pub fn dashboard(v: &View) -> Markup {
         }
         section id="leaderboard" {
             h2 { (t.leaderboard) ": " (v.board_title) }
-            div.table { table {
-                thead { tr { th.n { (t.rank) } th { (t.name) } th.n { (t.score) } th.n { (t.active_members) } th.n { (t.change) } } }
-                tbody {
-                    @for r in &v.board {
-                        tr {
-                            td.n { @if let Some(rank) = r.rank { (rank) } @else { "–" } }
-                            td { (r.name) } td.n { (points(v.lang, r.score)) }
-                            td.n { @if let Some(a) = r.active_members { (a) } }
-                            td.n {
-                                @match r.change {
-                                    Some(c) if c > 0 => span.up { "▲" (c) },
-                                    Some(c) if c < 0 => span.down { "▼" (-c) },
-                                    Some(_) => "=",
-                                    None => "–",
-                                }
-                            }
-                        }
-                    }
-                }
-            } }
+            (board_table(v, &v.board))
+        }
+        @if !v.team_board.is_empty() {
+            section id="teams" {
+                h2 { (t.leading_teams) }
+                (board_table(v, &v.team_board))
+            }
         }
         @if !v.villages.is_empty() {
             section id="coverage" {

@@ -14,6 +14,7 @@ fn unit_kind_vi(k: UnitKind) -> &'static str {
         UnitKind::Village => "Thôn",
         UnitKind::Team => "Tổ công nghệ số",
         UnitKind::Commune => "Xã",
+        UnitKind::Grouping => "Cụm xã",
         UnitKind::District => "Huyện",
         UnitKind::Province => "Tỉnh",
     }
@@ -194,6 +195,7 @@ pub fn leaderboard_book(lb: &Leaderboard) -> Book {
     let of = match lb.of {
         langso_store::Entrants::Teams => "tổ công nghệ số",
         langso_store::Entrants::Communes => "xã",
+        langso_store::Entrants::Groupings => "cụm xã",
         langso_store::Entrants::Districts => "huyện",
         langso_store::Entrants::Volunteers => "thành viên",
     };

@@ -67,7 +67,7 @@ fn unit(kind: &str, id: &str, what: &'static str) -> Result<UnitRef, ApiError> {
     let kind = UnitKind::parse(kind).ok_or_else(|| {
         ApiError::bad_request(
             what,
-            format!("{kind:?} is not one of village, team, commune, district, province"),
+            format!("{kind:?} is not one of village, team, commune, grouping, district, province"),
         )
     })?;
     Ok(UnitRef::new(kind, id))
@@ -177,7 +177,7 @@ pub async fn leaderboard(
     let of = Entrants::parse(&q.of).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_leaderboard",
-            "of must be one of teams, communes, districts, volunteers",
+            "of must be one of teams, communes, groupings, districts, volunteers",
         )
     })?;
     if !of.scopes().contains(&scope.kind) {

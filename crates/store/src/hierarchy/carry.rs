@@ -8,7 +8,7 @@ use super::{Version, step, steps_between};
 use crate::Result;
 use langso_domain::map_switch::{Place, follow};
 use langso_domain::units::Level;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, HashMap};
 
 /// Where unit `code` of `level` in version `from` is in `to`. Backwards (to an older
@@ -102,13 +102,41 @@ pub(super) fn teams(
     Ok((listed, updates))
 }
 
-/// Leaders scoped to a commune, district or province of `from`: carried where their unit
+/// A grouping leader: groupings are of one map and never carried, so the leader keeps the
+/// code, and is listed unless `to` already has a grouping of that code.
+fn grouping_leader(
+    c: &Connection,
+    to: &Version,
+    username: &str,
+    role: &str,
+    code: &str,
+) -> Result<Option<Carried>> {
+    let there: Option<i64> = c
+        .query_row(
+            "SELECT 1 FROM groupings WHERE version_id = ?1 AND code = ?2",
+            params![to.id, code],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(there.is_none().then(|| Carried {
+        subject: format!("leader {username} ({role} of grouping {code})"),
+        from: code.to_owned(),
+        to: None,
+        note: format!(
+            "groupings are of one map: import {}'s groupings (`langso import-groupings`) \
+             with this code, or rescope with `langso rescope-user`",
+            to.key
+        ),
+    }))
+}
+
+/// Leaders scoped to a commune, grouping, district or province of `from`: carried where their unit
 /// has one certain successor. Returns them, and the (user id, new code) updates.
 pub(super) fn leaders(c: &Connection, from: &Version, to: &Version) -> Result<Updates> {
     let users: Vec<(i64, String, String, String, String)> = c
         .prepare(
             "SELECT id, username, role, scope_kind, scope_id FROM users
-             WHERE scope_kind IN ('commune', 'district', 'province') ORDER BY username",
+             WHERE scope_kind IN ('commune', 'grouping', 'district', 'province') ORDER BY username",
         )?
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -116,6 +144,10 @@ pub(super) fn leaders(c: &Connection, from: &Version, to: &Version) -> Result<Up
         .collect::<rusqlite::Result<_>>()?;
     let (mut listed, mut updates) = (Vec::new(), Vec::new());
     for (id, username, role, kind, code) in users {
+        if kind == "grouping" {
+            listed.extend(grouping_leader(c, to, &username, &role, &code)?);
+            continue;
+        }
         let level = Level::parse(&kind).unwrap_or(Level::Commune);
         let place = follow_unit(c, from, to, &code, level)?;
         let subject = format!("leader {username} ({role} of {kind} {code})");

@@ -4,8 +4,11 @@
 //! `'current_hierarchy'` themselves (older ones still do; move them here when touched).
 
 mod carry;
+mod groupings;
 mod plan;
 mod switch;
+
+pub(crate) use groupings::{communes_of, name_of};
 
 pub use switch::{Carried, CommuneCount, RefusedVillage, SwitchPlan, SwitchRequest, VillagePlace};
 

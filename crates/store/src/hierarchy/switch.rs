@@ -1,6 +1,9 @@
 //! Making a hierarchy version current, with history following it, in one transaction:
 //! every village placed (successions, provisional places for split communes, the
 //! operator's file), teams, leaders and targets carried, the area aggregates re-rolled.
+//! Groupings of communes are not carried: a grouping is of one map (its communes are that
+//! version's codes), so the new version has only the groupings imported for it, and a
+//! grouping leader is listed unless it has one of the leader's code (see `groupings`).
 
 use super::carry::{self, TargetCopy};
 use super::plan::{NewPlace, VillagePlan, plan};

@@ -101,7 +101,7 @@ pub(crate) fn for_unit(
         let Some(range) = range(start, to) else {
             continue;
         };
-        for (_, kind, total) in sums::series_rows(c, r.agg, &r.key.value(), range, true)? {
+        for (_, kind, total) in sums::series_rows(c, r.agg, &r.keys, range, true)? {
             *achieved.entry((start, kind)).or_default() += total;
         }
     }
@@ -143,6 +143,12 @@ fn villages(c: &Connection, u: &UnitRef) -> Result<Vec<Village>> {
         UnitKind::Village => "v.village_id = ?1".to_owned(),
         UnitKind::Team => "v.id IN (SELECT tv.village_id FROM team_villages tv
                  JOIN teams t ON t.id = tv.team_id WHERE t.team_id = ?1)"
+            .to_owned(),
+        UnitKind::Grouping => "pl.commune IN (SELECT gc.commune_code FROM grouping_communes gc
+                 JOIN groupings g ON g.id = gc.grouping_id
+                 JOIN hierarchy_versions gh ON gh.id = g.version_id
+                 JOIN meta gm ON gm.key = 'current_hierarchy' AND gm.value = gh.key
+                 WHERE g.code = ?1)"
             .to_owned(),
         k => format!("pl.{} = ?1", k.as_str()),
     };

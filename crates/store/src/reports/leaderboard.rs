@@ -1,12 +1,17 @@
-//! Leaderboards: teams within a commune, district or the province; communes within a
-//! district or the province; districts in the province; volunteers within a team.
+//! Leaderboards: teams within a commune, grouping, district or the province; communes
+//! within a grouping, district or the province; districts or groupings in the province;
+//! volunteers within a team. A commune may lie in groupings of different kinds: it counts
+//! for each of them.
 //!
 //! Every entrant under the scope is listed, those without activity with score 0. Ranks are
 //! standard competition ranks of the measure (the weighted score or one kind's count); an
 //! entrant whose measure is 0 is unranked (`rank: null`). `rank_change` compares with the
 //! previous period of the same length and is null when unranked in either.
 
-use super::sums::{self, AREAS, ByKey, Key, TEAMS, marks};
+use super::entrants::{
+    Entrant, areas_in, fold_groupings, groupings_in, member_counts, teams_in, volunteers,
+};
+use super::sums::{self, AREAS, ByKey, Key, TEAMS};
 use super::{
     Catalogue, Late, PeriodInfo, Totals, UnitSummary, late_of, resolve, snapshot, unknown, utc_ms,
 };
@@ -16,7 +21,7 @@ use langso_domain::kinds::ActivityKind;
 use langso_domain::periods::{DayRange, Period};
 use langso_domain::ranking::{competition_ranks, rank_change};
 use langso_domain::scope::{UnitKind, UnitRef};
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::Connection;
 use serde::{Serialize, Serializer};
 use std::collections::{HashMap, HashSet};
 
@@ -26,6 +31,9 @@ use std::collections::{HashMap, HashSet};
 pub enum Entrants {
     Teams,
     Communes,
+    /// The current map's groupings of communes (former districts, clusters), in the
+    /// province: each scored with its communes' sums.
+    Groupings,
     Districts,
     Volunteers,
 }
@@ -35,6 +43,7 @@ impl Entrants {
         match self {
             Self::Teams => "teams",
             Self::Communes => "communes",
+            Self::Groupings => "groupings",
             Self::Districts => "districts",
             Self::Volunteers => "volunteers",
         }
@@ -44,6 +53,7 @@ impl Entrants {
         [
             Self::Teams,
             Self::Communes,
+            Self::Groupings,
             Self::Districts,
             Self::Volunteers,
         ]
@@ -54,9 +64,14 @@ impl Entrants {
     /// The scope kinds this leaderboard can be asked within.
     pub fn scopes(self) -> &'static [UnitKind] {
         match self {
-            Self::Teams => &[UnitKind::Commune, UnitKind::District, UnitKind::Province],
-            Self::Communes => &[UnitKind::District, UnitKind::Province],
-            Self::Districts => &[UnitKind::Province],
+            Self::Teams => &[
+                UnitKind::Commune,
+                UnitKind::Grouping,
+                UnitKind::District,
+                UnitKind::Province,
+            ],
+            Self::Communes => &[UnitKind::Grouping, UnitKind::District, UnitKind::Province],
+            Self::Groupings | Self::Districts => &[UnitKind::Province],
             Self::Volunteers => &[UnitKind::Team],
         }
     }
@@ -118,111 +133,6 @@ pub struct Leaderboard {
     pub late: Option<Late>,
 }
 
-/// An entrant before scoring: its aggregate key, public id and name.
-struct Entrant {
-    key: Key,
-    id: String,
-    name: String,
-}
-
-/// A team under the scope and the commune and district it sits in.
-struct TeamPlace {
-    rowid: i64,
-    id: String,
-    name: String,
-    commune: String,
-    district: Option<String>,
-}
-
-fn teams_in(c: &Connection, scope: &UnitRef) -> Result<Vec<TeamPlace>> {
-    let filter = match scope.kind {
-        UnitKind::Team => "t.team_id = ?1",
-        UnitKind::Commune => "cu.code = ?1",
-        UnitKind::District => "pu.level = 'district' AND pu.code = ?1",
-        UnitKind::Province => "(pu.level = 'province' AND pu.code = ?1) OR gu.code = ?1",
-        UnitKind::Village => return Ok(Vec::new()),
-    };
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT t.id, t.team_id, t.name, cu.code, CASE WHEN pu.level = 'district' THEN pu.code END
-         FROM teams t
-         JOIN hierarchy_versions h JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
-         JOIN units cu ON cu.version_id = h.id AND cu.code = t.commune_code AND cu.level = 'commune'
-         LEFT JOIN units pu ON pu.version_id = h.id AND pu.code = cu.parent_code
-         LEFT JOIN units gu ON gu.version_id = h.id AND gu.code = pu.parent_code AND gu.level = 'province'
-         WHERE {filter} ORDER BY t.team_id"
-    ))?;
-    let rows = stmt.query_map([&scope.id], |r| {
-        Ok(TeamPlace {
-            rowid: r.get(0)?,
-            id: r.get(1)?,
-            name: r.get(2)?,
-            commune: r.get(3)?,
-            district: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Communes or districts under the scope, by code.
-fn areas_in(c: &Connection, level: &str, scope: &UnitRef) -> Result<Vec<Entrant>> {
-    let filter = match (level, scope.kind) {
-        ("commune", UnitKind::District) => "u.parent_code = ?1",
-        ("commune", _) => "(u.parent_code = ?1 OR p.parent_code = ?1)",
-        _ => "u.parent_code = ?1",
-    };
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT u.code, u.name FROM units u
-         JOIN hierarchy_versions h JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
-         LEFT JOIN units p ON p.version_id = h.id AND p.code = u.parent_code
-         WHERE u.version_id = h.id AND u.level = '{level}' AND {filter} ORDER BY u.code"
-    ))?;
-    let rows = stmt.query_map([&scope.id], |r| {
-        let code: String = r.get(0)?;
-        Ok(Entrant {
-            key: Key::Text(code.clone()),
-            id: code,
-            name: r.get(1)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The members of `team`, plus any member whose device recorded for it in these totals.
-fn volunteers(c: &Connection, team: i64, seen: &[&ByKey]) -> Result<Vec<Entrant>> {
-    let mut ids: HashSet<i64> = c
-        .prepare_cached("SELECT id FROM members WHERE team_id = ?1 AND merged_into IS NULL")?
-        .query_map([team], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for k in seen.iter().flat_map(|m| m.keys()) {
-        if let Key::Int(i) = k {
-            ids.insert(*i);
-        }
-    }
-    let ids: Vec<i64> = ids.into_iter().collect();
-    let mut stmt = c.prepare(&format!(
-        "SELECT id, member_id, name FROM members WHERE id IN ({}) ORDER BY member_id",
-        marks(ids.len())
-    ))?;
-    let rows = stmt.query_map(params_from_iter(&ids), |r| {
-        Ok(Entrant {
-            key: Key::Int(r.get(0)?),
-            id: r.get(1)?,
-            name: r.get(2)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn member_counts(c: &Connection, teams: &[i64]) -> Result<HashMap<i64, i64>> {
-    let mut stmt = c.prepare(&format!(
-        "SELECT team_id, count(*) FROM members WHERE team_id IN ({}) AND merged_into IS NULL
-         GROUP BY team_id",
-        marks(teams.len())
-    ))?;
-    let rows = stmt.query_map(params_from_iter(teams), |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
     if !q.of.scopes().contains(&q.scope.kind) {
         return Err(StoreError::Invalid(format!(
@@ -246,8 +156,8 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
     let scope = resolve(c, &q.scope)?.ok_or_else(|| unknown(&q.scope))?;
     let previous = q.period.previous();
     let teams = teams_in(c, &q.scope)?;
-    let team_ids: Vec<i64> = match (q.of, &scope.key) {
-        (Entrants::Volunteers, Key::Int(team)) => vec![*team],
+    let team_ids: Vec<i64> = match (q.of, scope.keys.first()) {
+        (Entrants::Volunteers, Some(Key::Int(team))) => vec![*team],
         _ => teams.iter().map(|t| t.rowid).collect(),
     };
     let sums_over = |entrants: &[Entrant], range: DayRange| -> Result<ByKey> {
@@ -255,17 +165,28 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
         match q.of {
             Entrants::Teams => sums::totals_by_key(c, TEAMS, &keys, range),
             Entrants::Communes | Entrants::Districts => sums::totals_by_key(c, AREAS, &keys, range),
-            Entrants::Volunteers => unreachable!("volunteers are summed by team"),
+            Entrants::Groupings | Entrants::Volunteers => {
+                unreachable!("groupings are summed by commune, volunteers by team")
+            }
         }
     };
+    let groups = match q.of {
+        Entrants::Groupings => groupings_in(c)?,
+        _ => Vec::new(),
+    };
     // Who each active (team, member) pair and each team's members count for.
-    let owner: HashMap<i64, Key> = teams
+    let owner: HashMap<i64, Vec<Key>> = teams
         .iter()
         .filter_map(|t| {
             let k = match q.of {
-                Entrants::Teams => Key::Int(t.rowid),
-                Entrants::Communes => Key::Text(t.commune.clone()),
-                Entrants::Districts => Key::Text(t.district.clone()?),
+                Entrants::Teams => vec![Key::Int(t.rowid)],
+                Entrants::Communes => vec![Key::Text(t.commune.clone())],
+                Entrants::Districts => vec![Key::Text(t.district.clone()?)],
+                Entrants::Groupings => groups
+                    .iter()
+                    .filter(|(_, communes)| communes.contains(&t.commune))
+                    .map(|(g, _)| g.key.clone())
+                    .collect(),
                 Entrants::Volunteers => return None,
             };
             Some((t.rowid, k))
@@ -293,6 +214,26 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
             );
             (e, n, b)
         }
+        Entrants::Groupings => {
+            let communes: Vec<Key> = groups
+                .iter()
+                .flat_map(|(_, cs)| cs.iter().map(|c| Key::Text(c.clone())))
+                .collect();
+            let (n, b) = (
+                sums::totals_by_key(c, AREAS, &communes, q.period.range())?,
+                sums::totals_by_key(c, AREAS, &communes, previous.range())?,
+            );
+            let (n, b) = (fold_groupings(&groups, &n), fold_groupings(&groups, &b));
+            let e = groups
+                .iter()
+                .map(|(g, _)| Entrant {
+                    key: g.key.clone(),
+                    id: g.id.clone(),
+                    name: g.name.clone(),
+                })
+                .collect();
+            (e, n, b)
+        }
         Entrants::Communes | Entrants::Districts => {
             let level = if q.of == Entrants::Communes {
                 "commune"
@@ -309,18 +250,18 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
     };
     let mut active: HashMap<Key, HashSet<i64>> = HashMap::new();
     for (team, member) in sums::active_members(c, &team_ids, q.period.range())? {
-        let k = match q.of {
-            Entrants::Volunteers => Some(Key::Int(member)),
-            _ => owner.get(&team).cloned(),
+        let keys = match q.of {
+            Entrants::Volunteers => vec![Key::Int(member)],
+            _ => owner.get(&team).cloned().unwrap_or_default(),
         };
-        if let Some(k) = k {
+        for k in keys {
             active.entry(k).or_default().insert(member);
         }
     }
     let mut members: HashMap<Key, i64> = HashMap::new();
     if q.of != Entrants::Volunteers && !team_ids.is_empty() {
         for (team, n) in member_counts(c, &team_ids)? {
-            if let Some(k) = owner.get(&team) {
+            for k in owner.get(&team).into_iter().flatten() {
                 *members.entry(k.clone()).or_default() += n;
             }
         }

@@ -7,7 +7,9 @@
 
 mod along;
 mod coverage;
+mod entrants;
 mod leaderboard;
+mod resolve;
 mod sums;
 mod targets;
 
@@ -15,18 +17,17 @@ pub use coverage::{CoverageCell, CoverageRow, CoverageTable, VillageCoverage};
 pub use leaderboard::{Entrants, Entry, Leaderboard, LeaderboardQuery, RankBy};
 pub use targets::{TargetLevel, TargetSetting};
 
-use crate::aggregates::PLACES;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use langso_domain::kinds::ActivityKind;
 use langso_domain::periods::{DayRange, Granularity, Period, PeriodKind};
 use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::time::{day_from_number, day_number};
-use rusqlite::{Connection, OptionalExtension, params};
+pub(crate) use resolve::{Resolved, resolve, unknown};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 pub(crate) use sums::team_totals;
-use sums::{AREAS, Agg, Key, TEAMS, VILLAGES};
 
 /// Per kind code totals; zero totals are left out.
 pub type Totals = BTreeMap<String, i64>;
@@ -178,15 +179,6 @@ impl Catalogue {
     }
 }
 
-/// A unit resolved for reading: what the answer shows, and where its figures are.
-pub(crate) struct Resolved {
-    pub summary: UnitSummary,
-    pub agg: Agg,
-    pub key: Key,
-    /// (level, unit) of its rows in `late_tallies`.
-    pub late: (&'static str, String),
-}
-
 pub(crate) fn current_key(c: &Connection) -> Result<String> {
     c.query_row(
         "SELECT value FROM meta WHERE key = 'current_hierarchy'",
@@ -195,82 +187,6 @@ pub(crate) fn current_key(c: &Connection) -> Result<String> {
     )
     .optional()?
     .ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
-}
-
-/// Resolves a village, team, commune, district or province; None if it does not exist.
-pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
-    let id = u.id.clone();
-    let size = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<(i64, i64)> {
-        Ok(c.prepare_cached(sql)?
-            .query_row([p], |r| Ok((r.get(0)?, r.get(1)?)))?)
-    };
-    let (name, agg, key, (population, households)) = match u.kind {
-        UnitKind::Village => {
-            let row: Option<(i64, String, i64, i64)> = c
-                .prepare_cached(
-                    "SELECT id, name, population, households FROM villages WHERE village_id = ?1",
-                )?
-                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()?;
-            let Some((rowid, name, p, h)) = row else {
-                return Ok(None);
-            };
-            (name, VILLAGES, Key::Int(rowid), (p, h))
-        }
-        UnitKind::Team => {
-            let row: Option<(i64, String)> = c
-                .prepare_cached("SELECT id, name FROM teams WHERE team_id = ?1")?
-                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let Some((rowid, name)) = row else {
-                return Ok(None);
-            };
-            let s = size(
-                "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
-                 FROM team_villages tv JOIN villages v ON v.id = tv.village_id WHERE tv.team_id = ?1",
-                &rowid,
-            )?;
-            (name, TEAMS, Key::Int(rowid), s)
-        }
-        UnitKind::Commune | UnitKind::District | UnitKind::Province => {
-            let level = u.kind.as_str();
-            let name: Option<String> = c
-                .prepare_cached(
-                    "SELECT u.name FROM units u JOIN hierarchy_versions h ON h.id = u.version_id
-                     JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
-                     WHERE u.code = ?1 AND u.level = ?2",
-                )?
-                .query_row(params![id, level], |r| r.get(0))
-                .optional()?;
-            let Some(name) = name else {
-                return Ok(None);
-            };
-            let s = size(
-                &format!(
-                    "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
-                     FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id WHERE pl.{level} = ?1"
-                ),
-                &id,
-            )?;
-            (name, AREAS, Key::Text(id.clone()), s)
-        }
-    };
-    Ok(Some(Resolved {
-        summary: UnitSummary {
-            kind: u.kind,
-            id: id.clone(),
-            name,
-            population,
-            households,
-        },
-        agg,
-        key,
-        late: (u.kind.as_str(), id),
-    }))
-}
-
-pub(crate) fn unknown(u: &UnitRef) -> StoreError {
-    StoreError::NotFound(format!("no {} '{}'", u.kind.as_str(), u.id))
 }
 
 pub(crate) fn late_of(
@@ -303,13 +219,7 @@ fn summary(c: &Connection, q: &SummaryQuery) -> Result<Summary> {
     let g = q
         .granularity
         .unwrap_or_else(|| q.period.default_granularity());
-    let rows = sums::series_rows(
-        c,
-        r.agg,
-        &r.key.value(),
-        q.period.range(),
-        g.month_aligned(),
-    )?;
+    let rows = sums::series_rows(c, r.agg, &r.keys, q.period.range(), g.month_aligned())?;
     let (series, totals) = series(&cat, &q.period, g, rows)?;
     Ok(Summary {
         coverage: coverage::for_unit(c, &cat, &r, &q.unit, q.period.to, &totals)?,
@@ -369,7 +279,7 @@ pub(crate) fn period_totals(
     r: &Resolved,
     range: DayRange,
 ) -> Result<Totals> {
-    sums::totals_of(c, cat, r.agg, &r.key, range)
+    sums::totals_of(c, cat, r.agg, &r.keys, range)
 }
 
 /// Runs `f` in one read transaction, so every query of a report sees the same snapshot.

@@ -110,24 +110,25 @@ pub(crate) fn union(
     (sql.join(" UNION ALL "), params)
 }
 
-/// (bucket day, kind id, total) rows of one key over `range`; `months` lets whole months
-/// be read from the monthly table, whose rows then carry the month's first day.
+/// (bucket day, kind id, total) rows of some keys over `range` (one row per key: a
+/// caller sums them, e.g. a grouping's communes); `months` lets whole months be read from
+/// the monthly table, whose rows then carry the month's first day.
 pub(crate) fn series_rows(
     c: &Connection,
     agg: Agg,
-    key: &Value,
+    keys: &[Key],
     range: DayRange,
     months: bool,
 ) -> Result<Vec<(i64, i64, i64)>> {
-    let filter = format!("{} = ?", agg.key);
-    let (sql, params) = union(
-        agg,
-        "{d}, kind_id, total",
-        &filter,
-        std::slice::from_ref(key),
-        range,
-        months,
-    );
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<Value> = keys.iter().map(Key::value).collect();
+    let filter = match keys.len() {
+        1 => format!("{} = ?", agg.key),
+        n => format!("{} IN ({})", agg.key, marks(n)),
+    };
+    let (sql, params) = union(agg, "{d}, kind_id, total", &filter, &keys, range, months);
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(params), |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -217,9 +218,27 @@ pub(crate) fn active_members(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Late changes of a closed period for one unit: per kind (net change, arrivals), from the
-/// rows with a day in `range` that arrived after its last day. One index seek per day.
+/// Late changes of a closed period for some units of one level (one, or a grouping's
+/// communes), summed: per kind (net change, arrivals), from the rows with a day in
+/// `range` that arrived after its last day. One index seek per day and unit.
 pub(crate) fn late(
+    c: &Connection,
+    level: &str,
+    units: &[String],
+    range: DayRange,
+) -> Result<HashMap<i64, (i64, i64)>> {
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    for unit in units {
+        for (kind, (total, arrivals)) in late_of_unit(c, level, unit, range)? {
+            let e = out.entry(kind).or_default();
+            e.0 += total;
+            e.1 += arrivals;
+        }
+    }
+    Ok(out)
+}
+
+fn late_of_unit(
     c: &Connection,
     level: &str,
     unit: &str,
@@ -239,16 +258,16 @@ pub(crate) fn late(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Per-kind totals of one key of `agg` over `range`.
+/// Per-kind totals of some keys of `agg` over `range`, summed.
 pub(crate) fn totals_of(
     c: &Connection,
     cat: &Catalogue,
     agg: Agg,
-    key: &Key,
+    keys: &[Key],
     range: DayRange,
 ) -> Result<Totals> {
     let mut by_id = HashMap::new();
-    for (_, kind, total) in series_rows(c, agg, &key.value(), range, true)? {
+    for (_, kind, total) in series_rows(c, agg, keys, range, true)? {
         *by_id.entry(kind).or_default() += total;
     }
     Ok(cat.totals(&by_id))
@@ -258,5 +277,5 @@ pub(crate) fn totals_of(
 /// recorded it (`team_days`/`team_months`). The one definition of a team's total: the
 /// team's summary, the leaderboards and pull's `team_totals` all read these tables.
 pub(crate) fn team_totals(c: &Connection, team: i64, range: DayRange) -> Result<Totals> {
-    totals_of(c, &Catalogue::load(c)?, TEAMS, &Key::Int(team), range)
+    totals_of(c, &Catalogue::load(c)?, TEAMS, &[Key::Int(team)], range)
 }

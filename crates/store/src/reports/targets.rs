@@ -119,6 +119,13 @@ impl Store {
             }
             let (level, hierarchy, unit) = match &level {
                 TargetLevel::Default => ("default", String::new(), String::new()),
+                TargetLevel::Unit(u) if u.kind == UnitKind::Grouping => {
+                    return Err(StoreError::Invalid(
+                        "a grouping has no targets of its own: its coverage uses the default \
+                         targets over its villages; set targets per commune or province"
+                            .into(),
+                    ));
+                }
                 TargetLevel::Unit(u) => {
                     if super::resolve(tx, u)?.is_none() {
                         return Err(super::unknown(u));

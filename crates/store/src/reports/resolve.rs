@@ -1,0 +1,131 @@
+//! A report's unit resolved: its name and size, and which aggregate rows hold its
+//! figures (one key, or a grouping's communes).
+
+use super::UnitSummary;
+use super::sums::{AREAS, Agg, Key, TEAMS, VILLAGES};
+use crate::aggregates::PLACES;
+use crate::{Result, StoreError};
+use langso_domain::scope::{UnitKind, UnitRef};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// A unit resolved for reading: what the answer shows, and where its figures are.
+pub(crate) struct Resolved {
+    pub summary: UnitSummary,
+    pub agg: Agg,
+    /// The keys of `agg` whose rows sum to the unit's figures: the unit's own, or a
+    /// grouping's communes (read from the commune-level area rows).
+    pub keys: Vec<Key>,
+    /// (level, units) of its rows in `late_tallies`, summed.
+    pub late: (&'static str, Vec<String>),
+}
+
+/// A grouping of communes: its communes' area rows summed; None if the current map has
+/// no such grouping.
+fn resolve_grouping(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
+    let (Some(name), Some(communes)) = (
+        crate::hierarchy::name_of(c, &u.id)?,
+        crate::hierarchy::communes_of(c, &u.id)?,
+    ) else {
+        return Ok(None);
+    };
+    let mut size = c.prepare_cached(&format!(
+        "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
+         FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id WHERE pl.commune = ?1"
+    ))?;
+    let (mut population, mut households) = (0, 0);
+    for commune in &communes {
+        let (p, h): (i64, i64) = size.query_row([commune], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        population += p;
+        households += h;
+    }
+    Ok(Some(Resolved {
+        summary: UnitSummary {
+            kind: u.kind,
+            id: u.id.clone(),
+            name,
+            population,
+            households,
+        },
+        agg: AREAS,
+        keys: communes.iter().map(|c| Key::Text(c.clone())).collect(),
+        late: ("commune", communes),
+    }))
+}
+
+/// Resolves a village, team, commune, grouping, district or province; None if it does
+/// not exist.
+pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
+    let id = u.id.clone();
+    let size = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<(i64, i64)> {
+        Ok(c.prepare_cached(sql)?
+            .query_row([p], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    };
+    let (name, agg, key, (population, households)) = match u.kind {
+        UnitKind::Village => {
+            let row: Option<(i64, String, i64, i64)> = c
+                .prepare_cached(
+                    "SELECT id, name, population, households FROM villages WHERE village_id = ?1",
+                )?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            let Some((rowid, name, p, h)) = row else {
+                return Ok(None);
+            };
+            (name, VILLAGES, Key::Int(rowid), (p, h))
+        }
+        UnitKind::Team => {
+            let row: Option<(i64, String)> = c
+                .prepare_cached("SELECT id, name FROM teams WHERE team_id = ?1")?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((rowid, name)) = row else {
+                return Ok(None);
+            };
+            let s = size(
+                "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
+                 FROM team_villages tv JOIN villages v ON v.id = tv.village_id WHERE tv.team_id = ?1",
+                &rowid,
+            )?;
+            (name, TEAMS, Key::Int(rowid), s)
+        }
+        UnitKind::Commune | UnitKind::District | UnitKind::Province => {
+            let level = u.kind.as_str();
+            let name: Option<String> = c
+                .prepare_cached(
+                    "SELECT u.name FROM units u JOIN hierarchy_versions h ON h.id = u.version_id
+                     JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+                     WHERE u.code = ?1 AND u.level = ?2",
+                )?
+                .query_row(params![id, level], |r| r.get(0))
+                .optional()?;
+            let Some(name) = name else {
+                return Ok(None);
+            };
+            let s = size(
+                &format!(
+                    "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
+                     FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id WHERE pl.{level} = ?1"
+                ),
+                &id,
+            )?;
+            (name, AREAS, Key::Text(id.clone()), s)
+        }
+        UnitKind::Grouping => return resolve_grouping(c, u),
+    };
+    Ok(Some(Resolved {
+        summary: UnitSummary {
+            kind: u.kind,
+            id: id.clone(),
+            name,
+            population,
+            households,
+        },
+        agg,
+        keys: vec![key],
+        late: (u.kind.as_str(), vec![id]),
+    }))
+}
+
+pub(crate) fn unknown(u: &UnitRef) -> StoreError {
+    StoreError::NotFound(format!("no {} '{}'", u.kind.as_str(), u.id))
+}
