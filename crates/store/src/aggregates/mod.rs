@@ -128,8 +128,7 @@ impl<'a> Resolver<'a> {
     fn new(tx: &'a Transaction<'a>) -> Result<Self> {
         let version = tx
             .query_row(
-                "SELECT h.id FROM meta m JOIN hierarchy_versions h ON h.key = m.value
-                 WHERE m.key = 'current_hierarchy'",
+                "SELECT id FROM current_version",
                 [],
                 |r| r.get(0),
             )

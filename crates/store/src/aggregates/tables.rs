@@ -31,8 +31,7 @@ pub(crate) const PLACES: &str = "
     JOIN units cu ON cu.version_id = p.version_id AND cu.code = p.commune_code AND cu.level = 'commune'
     LEFT JOIN units pu ON pu.version_id = cu.version_id AND pu.code = cu.parent_code
     LEFT JOIN units gu ON gu.version_id = pu.version_id AND gu.code = pu.parent_code
-    WHERE p.version_id = (SELECT h.id FROM meta m JOIN hierarchy_versions h ON h.key = m.value
-                          WHERE m.key = 'current_hierarchy')";
+    WHERE p.version_id = (SELECT id FROM current_version)";
 
 const LIVE: &str =
     "FROM events e JOIN devices d ON d.id = e.device_id WHERE e.superseded_by IS NULL";

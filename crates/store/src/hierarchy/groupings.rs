@@ -34,8 +34,8 @@ pub(crate) fn communes_of(c: &Connection, code: &str) -> Result<Option<Vec<Strin
 /// The name of grouping `code` of the current version.
 pub(crate) fn name_of(c: &Connection, code: &str) -> Result<Option<String>> {
     Ok(c.prepare_cached(
-        "SELECT g.name FROM groupings g JOIN hierarchy_versions h ON h.id = g.version_id
-         JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key WHERE g.code = ?1",
+        "SELECT g.name FROM groupings g JOIN current_version h ON h.id = g.version_id
+         WHERE g.code = ?1",
     )?
     .query_row([code], |r| r.get(0))
     .optional()?)

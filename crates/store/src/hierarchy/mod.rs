@@ -1,7 +1,7 @@
 //! The administrative tree's home in the store: which hierarchy version is current,
 //! loading a version from its file, and switching the current version with history
-//! following it ([`switch`]). Other modules ask here rather than spelling
-//! `'current_hierarchy'` themselves (older ones still do; move them here when touched).
+//! following it ([`switch`]). Queries that follow the current map join the
+//! `current_version` view (migration 013); only [`switch`] writes which version it is.
 
 mod carry;
 mod groupings;
@@ -41,8 +41,7 @@ pub(crate) fn versions(c: &Connection) -> Result<Vec<Version>> {
 /// The current version, if any was imported.
 pub(crate) fn current(c: &Connection) -> Result<Option<Version>> {
     Ok(c.prepare_cached(
-        "SELECT h.id, h.key FROM meta m JOIN hierarchy_versions h ON h.key = m.value
-         WHERE m.key = 'current_hierarchy'",
+        "SELECT id, key FROM current_version",
     )?
     .query_row([], |r| {
         Ok(Version {

@@ -146,8 +146,7 @@ fn villages(c: &Connection, u: &UnitRef) -> Result<Vec<Village>> {
             .to_owned(),
         UnitKind::Grouping => "pl.commune IN (SELECT gc.commune_code FROM grouping_communes gc
                  JOIN groupings g ON g.id = gc.grouping_id
-                 JOIN hierarchy_versions gh ON gh.id = g.version_id
-                 JOIN meta gm ON gm.key = 'current_hierarchy' AND gm.value = gh.key
+                 JOIN current_version gh ON gh.id = g.version_id
                  WHERE g.code = ?1)"
             .to_owned(),
         k => format!("pl.{} = ?1", k.as_str()),
@@ -155,7 +154,7 @@ fn villages(c: &Connection, u: &UnitRef) -> Result<Vec<Village>> {
     let mut stmt = c.prepare_cached(&format!(
         "SELECT v.id, v.village_id, v.name, v.population, v.households, pl.commune, cu.name
          FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id
-         JOIN hierarchy_versions h JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+         JOIN current_version h
          JOIN units cu ON cu.version_id = h.id AND cu.code = pl.commune
          WHERE {filter} ORDER BY pl.commune, v.village_id"
     ))?;

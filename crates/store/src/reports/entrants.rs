@@ -39,7 +39,7 @@ pub(super) fn teams_in(c: &Connection, scope: &UnitRef) -> Result<Vec<TeamPlace>
     let mut stmt = c.prepare_cached(&format!(
         "SELECT t.id, t.team_id, t.name, cu.code, CASE WHEN pu.level = 'district' THEN pu.code END
          FROM teams t
-         JOIN hierarchy_versions h JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+         JOIN current_version h
          JOIN units cu ON cu.version_id = h.id AND cu.code = t.commune_code AND cu.level = 'commune'
          LEFT JOIN units pu ON pu.version_id = h.id AND pu.code = cu.parent_code
          LEFT JOIN units gu ON gu.version_id = h.id AND gu.code = pu.parent_code AND gu.level = 'province'
@@ -68,7 +68,7 @@ pub(super) fn areas_in(c: &Connection, level: &str, scope: &UnitRef) -> Result<V
     };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT u.code, u.name FROM units u
-         JOIN hierarchy_versions h JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+         JOIN current_version h
          LEFT JOIN units p ON p.version_id = h.id AND p.code = u.parent_code
          WHERE u.version_id = h.id AND u.level = '{level}' AND {filter} ORDER BY u.code"
     ))?;
@@ -87,8 +87,7 @@ pub(super) fn areas_in(c: &Connection, level: &str, scope: &UnitRef) -> Result<V
 pub(super) fn groupings_in(c: &Connection) -> Result<Vec<(Entrant, Vec<String>)>> {
     let mut stmt = c.prepare_cached(
         "SELECT g.code, g.name, gc.commune_code FROM groupings g
-         JOIN hierarchy_versions h ON h.id = g.version_id
-         JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+         JOIN current_version h ON h.id = g.version_id
          JOIN grouping_communes gc ON gc.grouping_id = g.id ORDER BY g.code, gc.commune_code",
     )?;
     let mut out: Vec<(Entrant, Vec<String>)> = Vec::new();

@@ -181,7 +181,7 @@ impl Catalogue {
 
 pub(crate) fn current_key(c: &Connection) -> Result<String> {
     c.query_row(
-        "SELECT value FROM meta WHERE key = 'current_hierarchy'",
+        "SELECT key FROM current_version",
         [],
         |r| r.get(0),
     )

@@ -92,8 +92,7 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
             let level = u.kind.as_str();
             let name: Option<String> = c
                 .prepare_cached(
-                    "SELECT u.name FROM units u JOIN hierarchy_versions h ON h.id = u.version_id
-                     JOIN meta m ON m.key = 'current_hierarchy' AND m.value = h.key
+                    "SELECT u.name FROM units u JOIN current_version h ON h.id = u.version_id
                      WHERE u.code = ?1 AND u.level = ?2",
                 )?
                 .query_row(params![id, level], |r| r.get(0))
