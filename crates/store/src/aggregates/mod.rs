@@ -127,11 +127,7 @@ struct Resolver<'a> {
 impl<'a> Resolver<'a> {
     fn new(tx: &'a Transaction<'a>) -> Result<Self> {
         let version = tx
-            .query_row(
-                "SELECT id FROM current_version",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT id FROM current_version", [], |r| r.get(0))
             .optional()?;
         Ok(Self {
             tx,

@@ -40,16 +40,14 @@ pub(crate) fn versions(c: &Connection) -> Result<Vec<Version>> {
 
 /// The current version, if any was imported.
 pub(crate) fn current(c: &Connection) -> Result<Option<Version>> {
-    Ok(c.prepare_cached(
-        "SELECT id, key FROM current_version",
-    )?
-    .query_row([], |r| {
-        Ok(Version {
-            id: r.get(0)?,
-            key: r.get(1)?,
+    Ok(c.prepare_cached("SELECT id, key FROM current_version")?
+        .query_row([], |r| {
+            Ok(Version {
+                id: r.get(0)?,
+                key: r.get(1)?,
+            })
         })
-    })
-    .optional()?)
+        .optional()?)
 }
 
 /// The current version; `NotFound` when none was imported.

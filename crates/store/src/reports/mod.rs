@@ -180,13 +180,9 @@ impl Catalogue {
 }
 
 pub(crate) fn current_key(c: &Connection) -> Result<String> {
-    c.query_row(
-        "SELECT key FROM current_version",
-        [],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
+    c.query_row("SELECT key FROM current_version", [], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound("no hierarchy imported yet".into()))
 }
 
 pub(crate) fn late_of(
