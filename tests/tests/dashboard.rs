@@ -283,7 +283,7 @@ fn walk(server: &Server, w: &Walk) {
         board[0].starts_with("1 "),
         "the demo's history ranks: {board:?}"
     );
-    screenshot(&b, &format!("dashboard-2025-{}", w.role));
+    screenshot(&b, &format!("dashboard-2025-{}", w.role.replace('_', "-")));
 
     // The exports the page links to are files, with the same session.
     let cookie = format!(
