@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 const TEAM: &str = "T00001";
 /// District leaders exist only on a map with districts: the demo whose history ends on
-/// the 171-commune map of 2024-11 (today's map has none; TODO(H8e): grouping leaders).
+/// the 171-commune map of 2024-11 (today's map has none; its grouping leaders' accounts:
+/// grouping_leaders.rs).
 const MAP_WITH_DISTRICTS: &str = "quang-ninh-2024-11";
 
 fn s<'a>(body: &'a Value, key: &str) -> &'a str {

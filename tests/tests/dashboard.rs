@@ -1,6 +1,9 @@
 //! The leaders' dashboard in a real browser (headless Chromium over WebDriver): log in,
-//! switch unit, period and language, and check what is shown. Screenshots of the main
-//! pages go to docs/screenshots/ when LANGSO_SCREENSHOTS=1.
+//! switch unit, period and language, and check what is shown: a district's leader on the
+//! 2024-11 map, and on today's 2025 map a commune leader, a grouping (former district)
+//! leader and the province, whose every page, refusal included, is Vietnamese HTML with a
+//! way back, never raw JSON. Screenshots of the main pages go to docs/screenshots/ when
+//! LANGSO_SCREENSHOTS=1.
 
 use langso_tests::browser::{Browser, Element};
 use langso_tests::harness::{LEADER_PASSWORD, Server};
@@ -33,8 +36,8 @@ fn log_in(b: &Browser, server: &Server, username: &str) {
 
 /// A district with activity in two of its communes, and a leader for it.
 fn district_with_activity() -> (Server, String, String) {
-    // A map with districts, without the demo's history (TODO(H8e): a grouping leader on
-    // today's map).
+    // A map with districts, without the demo's history (today's map, with a grouping
+    // leader: `every_leader_on_todays_map_sees_html_pages_and_a_way_back` below).
     let server = Server::start_quiet_demo_on("quang-ninh-2024-11");
     let district = server.district_of("T00001");
     let mut busy = server.enroll("T00001");
@@ -205,4 +208,169 @@ fn the_page_is_one_small_self_contained_round_trip() {
         "Vietnamese column labels: {csv}"
     );
     assert!(!csv.contains(",-0"), "no negative zero scores: {csv}");
+}
+
+// ---- today's map (issue 8, "Proof"): a commune leader, a grouping leader, the province ----
+
+/// The page the browser shows is an HTML page in Vietnamese, not raw JSON.
+fn assert_html(b: &Browser, what: &str) {
+    assert_eq!(
+        b.execute("return document.contentType"),
+        "text/html",
+        "{what}"
+    );
+    assert_eq!(
+        b.execute("return document.documentElement.lang"),
+        "vi",
+        "{what}"
+    );
+    let text = b.execute("return document.body.innerText.trim()");
+    let text = text.as_str().unwrap_or_default();
+    assert!(
+        !text.is_empty() && !text.starts_with('{') && !text.starts_with('['),
+        "{what}: raw JSON or nothing:\n{text}"
+    );
+}
+
+/// One leader's walk over the dashboard on today's map.
+struct Walk {
+    role: &'static str,
+    scope: &'static str,
+    /// Its own unit's name, as the page heads it.
+    name: &'static str,
+    /// Every row of its home leaderboard has one of these words (what the page ranks).
+    ranks: &'static [&'static str],
+    /// `kind:id` of another unit of its picker to open.
+    other: &'static str,
+    /// `kind:id` of units outside its scope, and a name of theirs that must not show.
+    outside: &'static [(&'static str, &'static str)],
+}
+
+/// Opens `/?unit=…` and checks the Vietnamese error page, its heading, and that its way
+/// back leads to the leader's own unit.
+fn refused(b: &Browser, server: &Server, w: &Walk, unit: &str, heading: &str, hidden: &str) {
+    let what = format!("{} on {unit}", w.role);
+    b.goto(&format!("{}/?unit={unit}", server.url));
+    assert_html(b, &what);
+    assert_eq!(text_of(b, "h2"), heading, "{what}");
+    assert!(
+        hidden.is_empty() || !b.source().contains(hidden),
+        "{what} names {hidden}"
+    );
+    b.click_and_load(&b.find("a[href='/?lang=vi']"));
+    assert_html(b, &format!("{what}, the way back"));
+    assert_eq!(text_of(b, "#unit-name"), w.name, "{what}, the way back");
+}
+
+fn walk(server: &Server, w: &Walk) {
+    let username = server.new_leader(w.role, w.scope);
+    let b = Browser::start(PHONE.0, PHONE.1);
+    log_in(&b, server, &username);
+    // Home: its unit, its leaderboard.
+    assert_html(&b, &format!("{} home", w.role));
+    assert_eq!(text_of(&b, "#unit-name"), w.name);
+    let board: Vec<String> = rows(&b, "#leaderboard tbody tr")
+        .iter()
+        .map(|r| b.text(r))
+        .collect();
+    assert!(!board.is_empty(), "{}: an empty leaderboard", w.role);
+    assert!(
+        board.iter().all(|r| w.ranks.iter().any(|k| r.contains(k))),
+        "{}: {board:?}",
+        w.role
+    );
+    assert!(
+        board[0].starts_with("1 "),
+        "the demo's history ranks: {board:?}"
+    );
+    screenshot(&b, &format!("dashboard-2025-{}", w.role.replace('_', "-")));
+
+    // The exports the page links to are files, with the same session.
+    let cookie = format!(
+        "langso_session={}",
+        server
+            .cookie_login(&username, LEADER_PASSWORD)
+            .session_cookie()
+            .unwrap()
+    );
+    let links: Vec<String> = b
+        .find_all("#downloads a")
+        .iter()
+        .filter_map(|a| b.attribute(a, "href"))
+        .collect();
+    assert!(links.len() >= 2, "{}: downloads {links:?}", w.role);
+    for href in &links {
+        let path = href.trim_start_matches(&server.url);
+        let (status, body) = server.send_get_with_cookie(path, &cookie);
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(
+            !body.trim_start_matches('\u{feff}').starts_with('{'),
+            "{path}: {body}"
+        );
+    }
+
+    // A unit of its picker.
+    let unit = w.other;
+    b.select("#unit", unit);
+    let name = text_of(&b, &format!("#unit option[value='{unit}']"));
+    b.click_and_load(&b.find("#show"));
+    assert_html(&b, &format!("{} on {unit}", w.role));
+    assert_eq!(text_of(&b, "#unit-name"), name);
+    assert!(!rows(&b, "#leaderboard tbody tr").is_empty(), "{unit}");
+
+    for (unit, hidden) in w.outside {
+        refused(&b, server, w, unit, "Không có quyền", hidden);
+    }
+    // Unknown units, and a commune and a district of the maps before today's.
+    for unit in [
+        "commune:99999",
+        "team:T09999",
+        "commune:06649",
+        "district:193",
+    ] {
+        refused(&b, server, w, unit, "Không tìm thấy", "");
+    }
+}
+
+#[test]
+fn every_leader_on_todays_map_sees_html_pages_and_a_way_back() {
+    // The demo on the 2025 map with its history; the former districts are groupings.
+    let server = Server::start_demo();
+    let walks = [
+        Walk {
+            role: "commune_leader",
+            scope: "06658",
+            name: "Phường Cao Xanh",
+            ranks: &["Tổ"],
+            other: "team:T00001",
+            outside: &[
+                ("commune:06652", "Phường Hà Tu"),
+                ("grouping:193", "Thành phố Hạ Long (cũ)"),
+                ("province:22", ""),
+            ],
+        },
+        Walk {
+            role: "grouping_leader",
+            scope: "193",
+            name: "Thành phố Hạ Long (cũ)",
+            ranks: &["Phường ", "Xã "],
+            other: "commune:06652",
+            outside: &[
+                ("grouping:194", "Thành phố Móng Cái (cũ)"),
+                ("commune:06709", "Phường Móng Cái 2"),
+                ("province:22", ""),
+            ],
+        },
+        Walk {
+            role: "province_admin",
+            scope: "22",
+            name: "Tỉnh Quảng Ninh",
+            ranks: &["(cũ)"],
+            other: "grouping:194",
+            outside: &[],
+        },
+    ];
+    for w in &walks {
+        walk(&server, w);
+    }
 }

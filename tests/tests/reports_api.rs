@@ -8,8 +8,8 @@ use serde_json::Value;
 const TEAM: &str = "T00001";
 /// The tests run on the demo without its history, so every figure counts from zero: on
 /// today's map (T00001 is the team of V000001 in Phường Cao Xanh), or, for district leaders
-/// and district reports, on the 171-commune map of 2024-11, the last with districts
-/// (TODO(H8e): the grouping leader's reports on today's map).
+/// and district reports, on the 171-commune map of 2024-11, the last with districts (the
+/// grouping leader's reports on today's map: grouping_leaders.rs).
 const TODAY: &str = "quang-ninh-2025";
 const MAP_WITH_DISTRICTS: &str = "quang-ninh-2024-11";
 

@@ -1,16 +1,17 @@
 //! Every scoped endpoint × every role × own / sibling / parent / other-commune /
-//! other-district object, on today's map and on one with districts: the exact status (200
-//! inside the scope, 403 `out_of_scope` outside it, 404 for what does not exist) and no
-//! foreign unit's name or id in any body.
+//! other-district (or other-grouping) object, on today's map (with the former districts as
+//! groupings, issue 8) and on one with districts: the exact status (200 inside the scope,
+//! 403 `out_of_scope` outside it, 404 for what does not exist) and no foreign unit's name or
+//! id in any body.
 
 use langso_tests::harness::{LEADER_PASSWORD, PROVINCE, Server};
 use serde_json::json;
 
 /// The objects of one demo map the matrix runs over: a team (`a`), its sibling in the same
 /// commune (`a2`), its commune's team (`c1_team`), the team of another commune nearby
-/// (`c2_team`) and of a far one (`far_team`); the communes `c1`, `c2`, on a map with
-/// districts the district `d1` of both, and the far unit (a far commune, or the other
-/// district); the names that must not leak.
+/// (`c2_team`) and of a far one (`far_team`); the communes `c1`, `c2`, the unit `d1`
+/// holding both (a district, or on today's map the former district as a grouping), the far
+/// units (a far commune, the other district or grouping); the names that must not leak.
 struct Fixture {
     map: &'static str,
     a: &'static str,
@@ -21,16 +22,18 @@ struct Fixture {
     village_a: &'static str,
     c1: &'static str,
     c2: &'static str,
-    d1: Option<&'static str>,
-    /// (kind, code) of the far unit.
-    far: (&'static str, &'static str),
-    /// (code, name) of `c2` and of the far unit.
-    foreign: [(&'static str, &'static str); 2],
+    /// (kind, code) of the unit holding `c1` and `c2`: `district` or `grouping`.
+    d1: (&'static str, &'static str),
+    /// (kind, code) of the far units.
+    far: &'static [(&'static str, &'static str)],
+    /// (code, name) of `c2` and of the far units.
+    foreign: &'static [(&'static str, &'static str)],
 }
 
 /// Today's map (deterministic seed): V000001 and V000002 lie in Phường Cao Xanh (06658);
-/// Phường Hà Tu (06652) is its neighbour, Phường Móng Cái 2 (06709) far away; no districts
-/// (TODO(H8e): a grouping leader's row).
+/// Phường Hà Tu (06652) is its neighbour, both in the grouping 193 (Thành phố Hạ Long (cũ),
+/// the former district the demo imports as a grouping); Phường Móng Cái 2 (06709) is far
+/// away, in the grouping 194 (Thành phố Móng Cái (cũ)). No districts.
 const TODAY: Fixture = Fixture {
     map: "quang-ninh-2025",
     a: "T00001",
@@ -41,9 +44,13 @@ const TODAY: Fixture = Fixture {
     village_a: "V000001",
     c1: "06658",
     c2: "06652",
-    d1: None,
-    far: ("commune", "06709"),
-    foreign: [("06652", "Phường Hà Tu"), ("06709", "Phường Móng Cái 2")],
+    d1: ("grouping", "193"),
+    far: &[("commune", "06709"), ("grouping", "194")],
+    foreign: &[
+        ("06652", "Phường Hà Tu"),
+        ("06709", "Phường Móng Cái 2"),
+        ("194", "Thành phố Móng Cái (cũ)"),
+    ],
 };
 
 /// The 171-commune map of 2024-11: commune 06649 (Phường Hà Khánh) and 06652 (Phường Hà
@@ -58,9 +65,9 @@ const WITH_DISTRICTS: Fixture = Fixture {
     village_a: "V000001",
     c1: "06649",
     c2: "06652",
-    d1: Some("193"),
-    far: ("district", "194"),
-    foreign: [("06652", "Phường Hà Phong"), ("194", "Thành phố Móng Cái")],
+    d1: ("district", "193"),
+    far: &[("district", "194")],
+    foreign: &[("06652", "Phường Hà Phong"), ("194", "Thành phố Móng Cái")],
 };
 
 struct Role {
@@ -81,17 +88,17 @@ impl Fixture {
             ("village", self.village_a),
             ("commune", self.c1),
             ("commune", self.c2),
+            self.d1,
         ];
-        if let Some(d1) = self.d1 {
-            units.push(("district", d1));
-        }
-        units.extend([self.far, ("province", PROVINCE)]);
+        units.extend(self.far);
+        units.push(("province", PROVINCE));
         units
     }
 
     /// What each role may see among the fixture's objects.
     fn roles(&self) -> Vec<Role> {
-        let mut roles = vec![
+        let (d1_kind, d1) = self.d1;
+        vec![
             Role {
                 role: "team_leader",
                 scope: self.a,
@@ -108,10 +115,12 @@ impl Fixture {
                     ("commune", self.c1),
                 ],
             },
-        ];
-        if let Some(d1) = self.d1 {
-            roles.push(Role {
-                role: "district_leader",
+            Role {
+                role: if d1_kind == "district" {
+                    "district_leader"
+                } else {
+                    "grouping_leader"
+                },
                 scope: d1,
                 teams: vec![self.a, self.a2, self.c1_team, self.c2_team],
                 units: vec![
@@ -119,17 +128,16 @@ impl Fixture {
                     ("village", self.village_a),
                     ("commune", self.c1),
                     ("commune", self.c2),
-                    ("district", d1),
+                    self.d1,
                 ],
-            });
-        }
-        roles.push(Role {
-            role: "province_admin",
-            scope: PROVINCE,
-            teams: self.teams().to_vec(),
-            units: self.units(),
-        });
-        roles
+            },
+            Role {
+                role: "province_admin",
+                scope: PROVINCE,
+                teams: self.teams().to_vec(),
+                units: self.units(),
+            },
+        ]
     }
 
     /// Names that must never appear in a body served to `role`: those of the fixture's
@@ -140,7 +148,7 @@ impl Fixture {
             names.push((*t).to_owned());
             names.push(server.team(t)["name"].as_str().unwrap().to_owned());
         }
-        for (code, name) in self.foreign {
+        for (code, name) in self.foreign.iter().copied() {
             if !role.units.iter().any(|(_, id)| *id == code) {
                 names.push(name.to_owned());
             }
@@ -232,15 +240,15 @@ fn matrix(f: &Fixture) {
                 assert_clean(&r.body.to_string(), &foreign, &format!("{path}, {what}"));
                 checked += 1;
             }
-            let of = match kind {
-                "team" => Some("volunteers"),
-                "commune" => Some("teams"),
-                "district" => Some("communes"),
-                "province" if f.d1.is_some() => Some("districts"),
-                "province" => Some("communes"),
-                _ => None,
+            let of: &[&str] = match kind {
+                "team" => &["volunteers"],
+                "commune" => &["teams"],
+                "district" | "grouping" => &["communes", "teams"],
+                "province" if f.d1.0 == "district" => &["districts"],
+                "province" => &["communes", "groupings"],
+                _ => &[],
             };
-            if let Some(of) = of {
+            for of in of {
                 let path = format!(
                     "/v1/reports/leaderboard?scope_kind={kind}&scope={id}&of={of}&period=month"
                 );
@@ -261,12 +269,20 @@ fn matrix(f: &Fixture) {
             server.get("/v1/teams/T09999/devices", Some(&token)).status,
             404
         );
-        assert_eq!(
-            server
-                .send_get_with_cookie("/?unit=commune:99999", &cookie)
-                .0,
-            404
+        for unit in ["commune:99999", "grouping:999"] {
+            let (status, body) = server.send_get_with_cookie(&format!("/?unit={unit}"), &cookie);
+            assert_eq!(status, 404, "dashboard, {} on {unit}: {body}", role.role);
+        }
+        let r = server.get(
+            "/v1/reports/summary?unit_kind=grouping&unit=999&period=month",
+            Some(&token),
         );
+        assert_eq!(
+            r.status, 404,
+            "summary, {} on grouping 999: {}",
+            role.role, r.body
+        );
+        assert_eq!(r.code(), "unknown_unit");
     }
     assert!(checked >= roles.len() * (5 * 3 + f.units().len()));
 }
