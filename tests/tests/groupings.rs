@@ -409,3 +409,29 @@ fn groupings_stay_with_their_map_and_a_switch_lists_their_leaders() {
     let r = summary().expect(200);
     assert_eq!(r.body["unit"]["name"], "Cụm Một");
 }
+
+/// A province that went live on today's map without groupings yet: its dashboard ranks its
+/// communes (it once showed an empty districts' table).
+#[test]
+fn without_groupings_the_province_page_ranks_its_communes() {
+    let s = Server::start_quiet_demo_on("quang-ninh-2024-11");
+    s.cli_ok(&["import-units", "--builtin", "quang-ninh-2025", "--current"]);
+    let communes: Vec<String> = s
+        .cli_ok(&["units", "--level", "commune"])
+        .lines()
+        .map(|l| l.split('\t').nth(3).unwrap().to_owned())
+        .collect();
+    assert_eq!(communes.len(), 54);
+    let admin = s.new_leader("province_admin", PROVINCE);
+    let cookie = s
+        .cookie_login(&admin, LEADER_PASSWORD)
+        .session_cookie()
+        .expect("a session cookie");
+    let page = s
+        .send("GET", "/", &[("cookie", &format!("langso_session={cookie}"))], None)
+        .resp
+        .expect(200);
+    let html = page.body.as_str().expect("an HTML page").to_owned();
+    let shown = communes.iter().filter(|n| html.contains(n.as_str())).count();
+    assert!(shown >= 10, "{shown} communes ranked on the province page");
+}

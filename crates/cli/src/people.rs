@@ -53,11 +53,16 @@ fn member_json(m: &MemberInfo) -> Value {
 /// One line per member, then one indented line per device it holds.
 fn print_member(m: &MemberInfo) {
     let last = m.last_push_ms.map_or("never".to_owned(), time);
-    let mark = if m.unassigned { "  [unassigned]" } else { "" };
+    let mark = match (m.unassigned, m.active) {
+        (true, _) => "  [unassigned]",
+        (false, false) => "  [inactive]",
+        _ => "",
+    };
     outln!(
-        "{}  {}  {:<7} {}{mark}  devices: {}  last push: {last}",
+        "{}  {}  code {}  {:<7} {}{mark}  devices: {}  last push: {last}",
         m.team_id,
         m.member_id,
+        langso_domain::text::without_controls(&m.code),
         m.role,
         langso_domain::text::without_controls(&m.name),
         m.devices.len()

@@ -72,7 +72,7 @@ fn restore(server: &mut Server, backup: &std::path::Path, phones: &mut [&mut Pho
 
 #[test]
 fn a_correction_acknowledged_before_a_restore_is_pushed_again_once_its_target_is_back() {
-    let mut server = Server::start_demo();
+    let mut server = Server::start_quiet_demo_on("quang-ninh-2025");
     let backup = server.db.with_file_name("backup.db");
     server.cli_ok(&["backup", "--out", backup.to_str().unwrap()]);
     let mut a = enroll(&server, "T00001", fast());
@@ -105,7 +105,7 @@ fn a_correction_acknowledged_before_a_restore_is_pushed_again_once_its_target_is
 
 #[test]
 fn a_correction_that_arrives_before_its_target_waits_for_it_without_a_restore() {
-    let server = Server::start_demo();
+    let server = Server::start_quiet_demo_on("quang-ninh-2025");
     let mut a = enroll(&server, "T00001", fast());
     let mut c = enroll(&server, "T00001", fast());
     let e = record(&mut a, 10);
@@ -131,7 +131,7 @@ fn a_correction_that_arrives_before_its_target_waits_for_it_without_a_restore() 
 
 #[test]
 fn a_waiting_correction_becomes_a_final_rejection_when_its_retention_window_is_over() {
-    let server = Server::start_demo();
+    let server = Server::start_quiet_demo_on("quang-ninh-2025");
     let mut c = enroll(&server, "T00001", fast());
     let nowhere = EventId(uuid::Uuid::now_v7());
     let fix = correct(&mut c, nowhere, 3);
@@ -166,7 +166,7 @@ fn a_waiting_correction_becomes_a_final_rejection_when_its_retention_window_is_o
 
 #[test]
 fn a_correction_of_an_event_this_phone_saw_rejected_is_final_at_once() {
-    let server = Server::start_demo();
+    let server = Server::start_quiet_demo_on("quang-ninh-2025");
     let mut c = enroll(&server, "T00001", fast());
     let unknown = NewEvent::new(KindCode::parse("no_such_kind").unwrap(), c.village(), 2);
     let bad = c.engine.record(unknown).unwrap().event_id;

@@ -163,20 +163,28 @@ fn refuse_merged(tx: &Transaction<'_>, m: &MemberId, merged_into: Option<i64>) -
 }
 
 impl Store {
-    /// The member a roster code or a member id names: a roster `member_code` first, then a
-    /// member id (M000042). None: neither.
+    /// The member a roster code or a member id names (M000042). None: neither;
+    /// `Invalid` when it is one member's id and another's roster code (never guessed).
     pub fn find_member(&self, code_or_id: &str) -> Result<Option<MemberId>> {
         let key = code_or_id.trim().to_owned();
         self.read(move |c| {
-            let found: Option<String> = c
-                .query_row(
-                    "SELECT member_id FROM members WHERE code = ?1 OR member_id = ?1
-                     ORDER BY code = ?1 DESC LIMIT 1",
-                    [&key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            Ok(found.map(|m| MemberId::parse(&m).expect("stored member ids are valid")))
+            let mut stmt = c.prepare_cached(
+                "SELECT DISTINCT member_id FROM members WHERE code = ?1 OR member_id = ?1",
+            )?;
+            let found: Vec<String> = stmt
+                .query_map([&key], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            match found.as_slice() {
+                [] => Ok(None),
+                [one] => Ok(Some(
+                    MemberId::parse(one).expect("stored member ids are valid"),
+                )),
+                _ => Err(StoreError::Invalid(format!(
+                    "'{key}' is one member's id and another member's roster code ({}); \
+                     `langso members` lists both: give the other one's code",
+                    found.join(", ")
+                ))),
+            }
         })
     }
 

@@ -121,11 +121,16 @@ pub fn read_state(path: &Path, key: &str) -> Option<String> {
         .unwrap()
 }
 
-/// Where the server placed the phone's only event.
+/// Where the server placed the phone's only event (the last stored: the demo's history
+/// was loaded before any phone of the test pushed).
 pub fn placed_at(server: &Server) -> DateTime<Utc> {
     let ms: i64 = Connection::open(&server.db)
         .unwrap()
-        .query_row("SELECT placed_ms FROM events", [], |r| r.get(0))
+        .query_row(
+            "SELECT placed_ms FROM events ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     DateTime::from_timestamp_millis(ms).unwrap()
 }

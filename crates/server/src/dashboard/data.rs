@@ -19,11 +19,13 @@ fn parse_unit(s: &str) -> Option<UnitRef> {
 }
 
 /// What a unit's leaderboard ranks: the level below it. The province ranks its districts,
-/// or on a map without districts (since 2025-07-01) its groupings of communes.
-fn entrants_of(kind: UnitKind, has_districts: bool) -> Option<Entrants> {
+/// or on a map without districts (since 2025-07-01) its groupings of communes, or its
+/// communes while no groupings were imported.
+fn entrants_of(kind: UnitKind, has_districts: bool, has_groupings: bool) -> Option<Entrants> {
     match kind {
         UnitKind::Province if has_districts => Some(Entrants::Districts),
-        UnitKind::Province => Some(Entrants::Groupings),
+        UnitKind::Province if has_groupings => Some(Entrants::Groupings),
+        UnitKind::Province => Some(Entrants::Communes),
         UnitKind::Grouping | UnitKind::District => Some(Entrants::Communes),
         UnitKind::Commune => Some(Entrants::Teams),
         UnitKind::Team => Some(Entrants::Volunteers),
@@ -134,8 +136,12 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
             name: n.name,
         })
         .collect();
-    let has_districts = units.iter().any(|u| u.kind == UnitKind::District.as_str());
-    let entrants = entrants_of(unit.kind, has_districts);
+    let has = |k: UnitKind| units.iter().any(|u| u.kind == k.as_str());
+    let entrants = entrants_of(
+        unit.kind,
+        has(UnitKind::District),
+        has(UnitKind::Grouping),
+    );
     let (board_title, board) = match entrants {
         None => (String::new(), Vec::new()),
         Some(of) => (

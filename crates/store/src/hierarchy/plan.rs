@@ -7,7 +7,7 @@ use super::{Version, steps_between, versions};
 use crate::{Result, StoreError};
 use langso_domain::map_switch::{Place, PlacementRow, follow};
 use langso_domain::units::Level;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 /// One village's new place.
@@ -81,7 +81,27 @@ fn operator_rows(
     let mut problems = Vec::new();
     let mut commune =
         c.prepare("SELECT 1 FROM units WHERE version_id = ?1 AND code = ?2 AND level = 'commune'")?;
+    // The province's own code (a roster's `village_code`) names a village as well as its id.
+    let mut by_code = c.prepare("SELECT village_id FROM villages WHERE code = ?1")?;
     for r in rows {
+        let coded: Option<String> = by_code
+            .query_row([r.village.as_str()], |x| x.get(0))
+            .optional()?;
+        let village = match (known.contains_key(r.village.as_str()), coded) {
+            (true, Some(other)) if other != r.village => {
+                problems.push(format!(
+                    "line {}: '{}' is a village id and another village's code ({other}): write the id",
+                    r.line, r.village
+                ));
+                continue;
+            }
+            (false, Some(id)) => id,
+            _ => r.village.clone(),
+        };
+        let r = &PlacementRow {
+            village,
+            ..r.clone()
+        };
         if !known.contains_key(r.village.as_str()) {
             problems.push(format!("line {}: no village '{}'", r.line, r.village));
         } else if !commune.exists(params![to.id, r.commune])? {
