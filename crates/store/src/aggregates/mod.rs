@@ -8,7 +8,7 @@
 mod tables;
 mod verify;
 
-pub(crate) use tables::{PLACES, ensure, month, rebuild, reroll_areas, shape};
+pub(crate) use tables::{PLACES, ensure, mark_stale, month, rebuild, reroll_areas, shape};
 pub(crate) use verify::verify;
 
 use crate::Result;
