@@ -5,6 +5,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use langso_store::Store;
 
+mod batches;
 mod push;
 mod sync;
 
@@ -12,18 +13,7 @@ mod sync;
 pub enum BenchCommand {
     /// Concurrent devices pushing batches: events/s and p50/p99 latency, against the store
     /// alone, each with the report aggregates and with the sync core alone.
-    Push {
-        #[arg(long, default_value_t = 64)]
-        devices: usize,
-        #[arg(long, default_value_t = 50)]
-        batch: usize,
-        /// Batches each device pushes.
-        #[arg(long, default_value_t = 150)]
-        batches: usize,
-        /// HTTP worker threads (default: one per core).
-        #[arg(long)]
-        workers: Option<usize>,
-    },
+    Push(push::PushArgs),
     /// One device's queue of recorded events (10,000 by default) synced to a loopback
     /// server through the client engine: the time it takes.
     Sync(sync::SyncArgs),
@@ -34,12 +24,7 @@ pub enum BenchCommand {
 
 pub fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
-        BenchCommand::Push {
-            devices,
-            batch,
-            batches,
-            workers,
-        } => push::run(devices, batch, batches, workers),
+        BenchCommand::Push(args) => push::run(args),
         BenchCommand::Sync(args) => sync::run(args),
         BenchCommand::Reports(args) => crate::bench_reports::run(args),
     }

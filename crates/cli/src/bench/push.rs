@@ -6,72 +6,15 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Duration, Utc};
-use langso_domain::event::{PushClock, RawEvent};
-use langso_domain::{BatchId, DeviceId, EventId, TeamId};
+use clap::Args;
+use langso_domain::event::PushClock;
+use langso_domain::{BatchId, DeviceId, TeamId};
 use langso_store::{PushRequest, Store, TeamInfo};
 use serde_json::json;
 use std::path::Path;
 use std::time::Instant;
 
-/// A small deterministic generator, so both runs push the same shape of data.
-struct Mix(u64);
-impl Mix {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % n as u64) as usize
-    }
-}
-
-/// One device's batches as phones shape them: a few of the team's villages, the last few
-/// days, time-ordered (UUIDv7) ids, seqs from 1.
-fn batches_for(team: &TeamInfo, n_batches: usize, size: usize, salt: u64) -> Vec<Vec<RawEvent>> {
-    let kinds: Vec<String> = langso_domain::kinds::default_catalogue()
-        .into_iter()
-        .map(|k| k.code)
-        .collect();
-    let mut mix = Mix(salt);
-    let now = Utc::now();
-    let villages: Vec<&String> = team.village_ids.iter().take(3).collect();
-    let mut seq = 0u64;
-    (0..n_batches)
-        .map(|_| {
-            (0..size)
-                .map(|_| {
-                    seq += 1;
-                    let at = now - Duration::minutes(mix.next(3 * 24 * 60) as i64);
-                    RawEvent {
-                        event_id: EventId(uuid::Uuid::now_v7()),
-                        seq,
-                        kind: kinds[mix.next(kinds.len())].clone(),
-                        village_id: villages[mix.next(villages.len())].clone(),
-                        count: 1 + mix.next(3) as i64,
-                        occurred_at: at
-                            .with_timezone(&langso_domain::time::vn_offset())
-                            .to_rfc3339(),
-                        note: None,
-                        corrects: None,
-                        clock_offset_ms: None,
-                    }
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn to_json(events: &[RawEvent]) -> String {
-    let events: Vec<_> = events
-        .iter()
-        .map(|e| {
-            json!({"event_id": e.event_id, "seq": e.seq, "kind": e.kind, "village_id": e.village_id,
-            "count": e.count, "occurred_at": e.occurred_at})
-        })
-        .collect();
-    json!({"batch_id": uuid::Uuid::now_v7(), "device_clock": Utc::now().to_rfc3339(), "events": events})
-        .to_string()
-}
+use super::batches::{batches_for, to_json};
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
@@ -93,18 +36,66 @@ fn prepare(dir: &std::path::Path, name: &str, devices: usize) -> Result<(Store, 
     Ok((store, teams.into_iter().take(devices).collect()))
 }
 
-/// The shape of one benchmark run.
-#[derive(Clone, Copy)]
-struct Shape {
+/// `langso bench push` options.
+#[derive(Args, Clone, Copy)]
+pub struct PushArgs {
+    #[arg(long, default_value_t = 64)]
     devices: usize,
+    /// Events per push.
+    #[arg(long = "batch", default_value_t = 50)]
     size: usize,
+    /// Batches each device pushes.
+    #[arg(long, default_value_t = 150)]
     batches: usize,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long)]
     workers: Option<usize>,
+    /// Rounds, each the four measurements on fresh databases; medians are printed too.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
 }
 
-impl Shape {
+type Shape = PushArgs;
+
+impl PushArgs {
     fn total(&self) -> usize {
         self.devices * self.size * self.batches
+    }
+}
+
+/// CPU time the store's writer thread has used so far (s), from Linux's per-thread
+/// scheduler statistics; None elsewhere. The writer is the ingest bottleneck, so its time
+/// per event is the aggregates' cost without the noise of a shared machine.
+fn writer_cpu() -> Option<f64> {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path();
+        if std::fs::read_to_string(path.join("comm")).ok()?.trim() == "langso-writer" {
+            let stat = std::fs::read_to_string(path.join("schedstat")).ok()?;
+            ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+    }
+    Some(ns as f64 / 1e9)
+}
+
+/// One measurement: events/s, the writer's CPU µs per event, sorted push latencies (ms;
+/// end to end only).
+struct Measured {
+    rate: f64,
+    cpu_us: Option<f64>,
+    latencies: Vec<f64>,
+}
+
+impl Measured {
+    fn new(shape: Shape, secs: f64, cpu_from: Option<f64>, latencies: Vec<f64>) -> Self {
+        let total = shape.total() as f64;
+        Self {
+            rate: total / secs,
+            cpu_us: cpu_from
+                .zip(writer_cpu())
+                .map(|(a, b)| (b - a) * 1e6 / total),
+            latencies,
+        }
     }
 }
 
@@ -118,7 +109,7 @@ fn fresh(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<(Store
 }
 
 /// The store alone, same concurrency and data shape, no HTTP or JSON: events/s.
-fn store_alone(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<f64> {
+fn store_alone(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<Measured> {
     let (store, teams) = fresh(dir, name, shape, core_only)?;
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
     let mut work = Vec::new();
@@ -130,7 +121,7 @@ fn store_alone(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<
             batches_for(team, shape.batches, shape.size, i as u64 + 1),
         ));
     }
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), writer_cpu());
     let iat = Utc::now().timestamp_millis();
     std::thread::scope(|s| -> Result<()> {
         let handles: Vec<_> = work
@@ -166,19 +157,13 @@ fn store_alone(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<
             .into_iter()
             .try_for_each(|h| h.join().map_err(|_| anyhow!("thread panicked"))?)
     })?;
-    let rate = shape.total() as f64 / started.elapsed().as_secs_f64();
+    let m = Measured::new(shape, started.elapsed().as_secs_f64(), cpu, Vec::new());
     check_stored(&store, shape.total())?;
-    Ok(rate)
-}
-
-/// What an end-to-end measurement gives: events/s and the sorted push latencies (ms).
-struct EndToEnd {
-    rate: f64,
-    latencies: Vec<f64>,
+    Ok(m)
 }
 
 /// Through the real HTTP server on loopback. Leaves the database closed at `dir/name`.
-fn end_to_end(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<EndToEnd> {
+fn end_to_end(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<Measured> {
     let (store, teams) = fresh(dir, name, shape, core_only)?;
     let (addr, handle) = super::spawn_loopback_server(&store, shape.workers)?;
     let base = format!("http://{addr}");
@@ -203,7 +188,7 @@ fn end_to_end(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<E
             .collect();
         work.push((token, bodies));
     }
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), writer_cpu());
     let mut latencies: Vec<f64> = std::thread::scope(|s| -> Result<Vec<f64>> {
         let handles: Vec<_> = work
             .into_iter()
@@ -218,11 +203,12 @@ fn end_to_end(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<E
         }
         Ok(all)
     })?;
-    let rate = shape.total() as f64 / started.elapsed().as_secs_f64();
-    actix_web::rt::System::new().block_on(handle.stop(true));
+    let secs = started.elapsed().as_secs_f64();
     latencies.sort_by(|a, b| a.total_cmp(b));
+    let m = Measured::new(shape, secs, cpu, latencies);
+    actix_web::rt::System::new().block_on(handle.stop(true));
     check_stored(&store, shape.total())?;
-    Ok(EndToEnd { rate, latencies })
+    Ok(m)
 }
 
 /// One device's pushes, one after another: each one's latency (ms).
@@ -264,69 +250,111 @@ fn verify_reopened(path: &Path) -> Result<bool> {
     Ok(Store::open(path)?.verify()?.is_empty())
 }
 
-pub fn run(devices: usize, size: usize, batches: usize, workers: Option<usize>) -> Result<()> {
-    if size == 0 || size > langso_server::MAX_BATCH_EVENTS {
+/// One round: the four measurements, alternating so drift on a shared machine hits both
+/// sides alike; then `verify` on both end-to-end databases, reopened.
+fn round(dir: &Path, n: usize, shape: Shape) -> Result<[Measured; 4]> {
+    let name = |what: &str| format!("{what}-{n}.db");
+    let m = [
+        store_alone(dir, &name("store"), shape, false)?,
+        store_alone(dir, &name("store-core"), shape, true)?,
+        end_to_end(dir, &name("e2e"), shape, false)?,
+        end_to_end(dir, &name("e2e-core"), shape, true)?,
+    ];
+    for db in [name("e2e"), name("e2e-core")] {
+        if !verify_reopened(&dir.join(&db))? {
+            bail!("verify found differences in {db}: the benchmark's data is not all there");
+        }
+    }
+    for db in ["store", "store-core", "e2e", "e2e-core"] {
+        let _ = std::fs::remove_file(dir.join(name(db)));
+    }
+    Ok(m)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// A table row: rates, their ratios, the writer's CPU µs per event.
+fn row(label: &str, m: &[f64; 6]) {
+    outln!(
+        "{label:<7} {:>9.0} {:>9.0} {:>6.2}   {:>9.0} {:>9.0} {:>6.2}   {:>6.1} {:>6.1} {:>6.2}",
+        m[0],
+        m[1],
+        m[0] / m[1],
+        m[2],
+        m[3],
+        m[2] / m[3],
+        m[4],
+        m[5],
+        m[5] / m[4]
+    );
+}
+
+pub fn run(shape: PushArgs) -> Result<()> {
+    if shape.size == 0 || shape.size > langso_server::MAX_BATCH_EVENTS {
         bail!("--batch must be 1..={}", langso_server::MAX_BATCH_EVENTS);
     }
-    let shape = Shape {
+    if shape.rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
+    let PushArgs {
         devices,
         size,
         batches,
-        workers,
-    };
-    let dir = tempfile::tempdir()?;
-    let total = shape.total();
+        ..
+    } = shape;
+    let (dir, total) = (tempfile::tempdir()?, shape.total());
     eprintln!("preparing: {devices} devices × {batches} batches × {size} events = {total} events");
-    // Alternating, so drift on a shared machine hits both sides alike.
-    let store_with = store_alone(dir.path(), "store.db", shape, false)?;
-    let store_core = store_alone(dir.path(), "store-core.db", shape, true)?;
-    let e2e_with = end_to_end(dir.path(), "e2e.db", shape, false)?;
-    let e2e_core = end_to_end(dir.path(), "e2e-core.db", shape, true)?;
-    let verified = [
-        verify_reopened(&dir.path().join("e2e.db"))?,
-        verify_reopened(&dir.path().join("e2e-core.db"))?,
-    ];
-
+    let mut rows: Vec<[f64; 6]> = Vec::new();
+    let mut last = None;
+    for n in 1..=shape.rounds {
+        let m = round(dir.path(), n, shape)?;
+        let cpu = |m: &Measured| m.cpu_us.unwrap_or(f64::NAN);
+        rows.push([
+            m[0].rate,
+            m[1].rate,
+            m[2].rate,
+            m[3].rate,
+            cpu(&m[0]),
+            cpu(&m[1]),
+        ]);
+        last = Some(m);
+    }
     outln!(
         "langso bench push: {devices} devices × {batches} batches × {size} events ({total} events), durable commits (WAL, synchronous=FULL)"
     );
-    outln!("                          with aggregates   sync core alone   aggregates / core");
+    outln!("events/s; \"with\": with the report aggregates, \"core\": the sync core alone");
     outln!(
-        "store alone (events/s):   {store_with:>15.0}   {store_core:>15.0}   {:>17.2}",
-        store_with / store_core
+        "        store alone                   end to end over HTTP          writer CPU µs/event (store)"
     );
     outln!(
-        "end to end over HTTP:     {:>15.0}   {:>15.0}   {:>17.2}",
-        e2e_with.rate,
-        e2e_core.rate,
-        e2e_with.rate / e2e_core.rate
+        "round        with      core  ratio        with      core  ratio     with   core  core/with"
     );
+    for (i, r) in rows.iter().enumerate() {
+        row(&(i + 1).to_string(), r);
+    }
+    let med: [f64; 6] = std::array::from_fn(|c| median(rows.iter().map(|r| r[c]).collect()));
+    row("median", &med);
     outln!(
-        "ratio end-to-end / store: {:>15.2}   {:>15.2}",
-        e2e_with.rate / store_with,
-        e2e_core.rate / store_core
+        "aggregates / core (medians): store alone {:.2}, end to end {:.2}",
+        med[0] / med[1],
+        med[2] / med[3]
     );
-    for (label, e) in [
-        ("with aggregates", &e2e_with),
-        ("sync core alone", &e2e_core),
-    ] {
-        let l = &e.latencies;
+    let last = last.ok_or_else(|| anyhow!("no round ran"))?;
+    for (label, m) in [("with aggregates", &last[2]), ("sync core alone", &last[3])] {
+        let l = &m.latencies;
         outln!(
-            "push latency, {label}: p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  ({} pushes)",
+            "push latency, {label} (last round): p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  ({} pushes)",
             percentile(l, 0.50),
             percentile(l, 0.99),
             l.last().copied().unwrap_or_default(),
             l.len()
         );
     }
-    let ok = |b: bool| if b { "ok" } else { "MISMATCH" };
     outln!(
-        "check: {total} events stored in each database; verify: with aggregates {}, core alone (aggregates rebuilt on reopen) {}",
-        ok(verified[0]),
-        ok(verified[1])
+        "check: {total} events stored in every database; verify ok with aggregates and core alone (aggregates rebuilt on reopen)"
     );
-    if verified.contains(&false) {
-        bail!("the benchmark's data is not all there");
-    }
     Ok(())
 }

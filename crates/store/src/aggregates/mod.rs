@@ -227,16 +227,23 @@ fn upsert<K>(
     };
     let mut rows: Vec<(K, Sum)> = sums.into_iter().filter(|(_, s)| *s != (0, 0)).collect();
     rows.sort_unstable_by(|a, b| order(&a.0, &b.0));
-    let full = sql(ROWS_PER_STATEMENT);
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut st = if chunk.len() == ROWS_PER_STATEMENT {
-            tx.prepare_cached(&full)?
-        } else {
-            tx.prepare_cached(&sql(chunk.len()))?
+    // Two statements per table, whatever the group's size: a statement for every remainder
+    // size would be compiled anew for most groups and crowd others out of the cache.
+    let whole = rows.len() - rows.len() % ROWS_PER_STATEMENT;
+    let mut many = tx.prepare_cached(&sql(ROWS_PER_STATEMENT))?;
+    let mut one = match whole < rows.len() {
+        true => Some(tx.prepare_cached(&sql(1))?),
+        false => None,
+    };
+    let chunks = rows[..whole].chunks(ROWS_PER_STATEMENT);
+    for chunk in chunks.chain(rows[whole..].chunks(1)) {
+        let st = match one.as_mut() {
+            Some(st) if chunk.len() == 1 => st,
+            _ => &mut many,
         };
         for (i, (k, (a, b))) in chunk.iter().enumerate() {
             let at = 1 + i * width;
-            bind(&mut st, at, k)?;
+            bind(st, at, k)?;
             st.raw_bind_parameter(at + width - 2, *a)?;
             st.raw_bind_parameter(at + width - 1, *b)?;
         }
