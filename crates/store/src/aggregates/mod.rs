@@ -154,6 +154,7 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
     let mut r = Resolver::new(tx)?;
     let s = Sums::of(&mut r, contributions)?;
     let names = &r.names;
+    let (code_rank, unit_rank) = (ranks(&names.codes), ranks(&names.units));
     upsert_ints(tx, "village_months", s.village_months, |k| [k.0, k.1, k.2])?;
     upsert_ints(tx, "team_days", s.team_days, |k| [k.0, k.1, k.2])?;
     upsert_ints(tx, "team_months", s.team_months, |k| [k.0, k.1, k.2])?;
@@ -165,7 +166,8 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
     upsert_ints(tx, "member_month_totals", totals, |k| [k.0, k.1, k.2])?;
     for (table, sums) in [("area_days", s.area_days), ("area_months", s.area_months)] {
         let code = |k: &(u32, i64, i64)| names.codes[k.0 as usize].as_str();
-        let order = |a: &_, b: &_| (code(a), a.1, a.2).cmp(&(code(b), b.1, b.2));
+        let rank = |k: &(u32, i64, i64)| (code_rank[k.0 as usize], k.1, k.2);
+        let order = |a: &_, b: &_| rank(a).cmp(&rank(b));
         upsert(tx, table, sums, order, |st, at, k| {
             st.raw_bind_parameter(at, code(k))?;
             st.raw_bind_parameter(at + 1, k.1)?;
@@ -176,7 +178,8 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
         let (level, name) = &names.units[k.0 as usize];
         (*level, name.as_str())
     };
-    let order = |a: &_, b: &_| (unit(a), a.1, a.2, a.3).cmp(&(unit(b), b.1, b.2, b.3));
+    let rank = |k: &(u32, i64, i64, i64)| (unit_rank[k.0 as usize], k.1, k.2, k.3);
+    let order = |a: &_, b: &_| rank(a).cmp(&rank(b));
     upsert(tx, "late_tallies", s.late, order, |st, at, k| {
         let (level, name) = unit(k);
         st.raw_bind_parameter(at, level)?;
@@ -185,6 +188,18 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
         st.raw_bind_parameter(at + 3, k.2)?;
         st.raw_bind_parameter(at + 4, k.3)
     })
+}
+
+/// Each name's position in sorted order, by interned id: rows then sort on integers in
+/// the order of the table's text keys.
+fn ranks<T: Ord>(names: &[T]) -> Vec<u32> {
+    let mut ids: Vec<usize> = (0..names.len()).collect();
+    ids.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]));
+    let mut rank = vec![0; names.len()];
+    for (r, id) in ids.into_iter().enumerate() {
+        rank[id] = r as u32;
+    }
+    rank
 }
 
 /// [`upsert`] for a table keyed by integers only, in their natural order.
@@ -227,6 +242,7 @@ fn upsert<K>(
     };
     let mut rows: Vec<(K, Sum)> = sums.into_iter().filter(|(_, s)| *s != (0, 0)).collect();
     rows.sort_unstable_by(|a, b| order(&a.0, &b.0));
+    tracing::debug!(table, rows = rows.len(), "aggregate rows upserted");
     // Two statements per table, whatever the group's size: a statement for every remainder
     // size would be compiled anew for most groups and crowd others out of the cache.
     let whole = rows.len() - rows.len() % ROWS_PER_STATEMENT;
