@@ -1,7 +1,7 @@
-//! A group big enough that every derived table gets more rows than one multi-row upsert
-//! statement holds (64), with a remainder: the full statements, the single-row remainder,
-//! interned area codes and late-change units all end equal to the recompute from the event
-//! log (`verify`), including a correction of part of it in a later group.
+//! Groups big enough that the derived tables get several times more rows than one
+//! multi-row upsert statement holds (64), with remainders for the single-row statement:
+//! both statement sizes, the interned area codes and late-change units all end equal to
+//! the recompute from the event log (`verify`), including corrections in a later group.
 
 mod common;
 
@@ -41,6 +41,10 @@ fn a_large_group_sums_exactly_like_the_recompute() {
             })
             .collect();
         let ids = phones.push(phone, &events, now);
+        let rows: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM team_days", [], |r| r.get(0))?))
+            .unwrap();
+        assert!(rows > 256, "{rows} team_days rows: not a large group");
         first.push((phone, events, ids));
         assert_eq!(store.verify().unwrap(), vec![], "after team {}", team.id);
     }
