@@ -276,19 +276,27 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// A table row: rates, their ratios, the writer's CPU µs per event.
-fn row(label: &str, m: &[f64; 6]) {
+/// A round's figures: store with, store core, their ratio, end to end with, core, ratio,
+/// writer CPU µs/event with, core, core/with.
+type Figures = [f64; 9];
+
+fn figures([sw, sc, ew, ec, cw, cc]: [f64; 6]) -> Figures {
+    [sw, sc, sw / sc, ew, ec, ew / ec, cw, cc, cc / cw]
+}
+
+/// A table row (the median row: each column's median, ratios included).
+fn row(label: &str, m: &Figures) {
     outln!(
         "{label:<7} {:>9.0} {:>9.0} {:>6.2}   {:>9.0} {:>9.0} {:>6.2}   {:>6.1} {:>6.1} {:>6.2}",
         m[0],
         m[1],
-        m[0] / m[1],
         m[2],
         m[3],
-        m[2] / m[3],
         m[4],
         m[5],
-        m[5] / m[4]
+        m[6],
+        m[7],
+        m[8]
     );
 }
 
@@ -307,19 +315,19 @@ pub fn run(shape: PushArgs) -> Result<()> {
     } = shape;
     let (dir, total) = (tempfile::tempdir()?, shape.total());
     eprintln!("preparing: {devices} devices × {batches} batches × {size} events = {total} events");
-    let mut rows: Vec<[f64; 6]> = Vec::new();
+    let mut rows: Vec<Figures> = Vec::new();
     let mut last = None;
     for n in 1..=shape.rounds {
         let m = round(dir.path(), n, shape)?;
         let cpu = |m: &Measured| m.cpu_us.unwrap_or(f64::NAN);
-        rows.push([
+        rows.push(figures([
             m[0].rate,
             m[1].rate,
             m[2].rate,
             m[3].rate,
             cpu(&m[0]),
             cpu(&m[1]),
-        ]);
+        ]));
         last = Some(m);
     }
     outln!(
@@ -335,12 +343,12 @@ pub fn run(shape: PushArgs) -> Result<()> {
     for (i, r) in rows.iter().enumerate() {
         row(&(i + 1).to_string(), r);
     }
-    let med: [f64; 6] = std::array::from_fn(|c| median(rows.iter().map(|r| r[c]).collect()));
+    let med: Figures = std::array::from_fn(|c| median(rows.iter().map(|r| r[c]).collect()));
     row("median", &med);
     outln!(
-        "aggregates / core (medians): store alone {:.2}, end to end {:.2}",
-        med[0] / med[1],
-        med[2] / med[3]
+        "aggregates / core (median of the rounds): store alone {:.2}, end to end {:.2}",
+        med[2],
+        med[5]
     );
     let last = last.ok_or_else(|| anyhow!("no round ran"))?;
     for (label, m) in [("with aggregates", &last[2]), ("sync core alone", &last[3])] {
