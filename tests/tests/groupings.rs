@@ -428,10 +428,18 @@ fn without_groupings_the_province_page_ranks_its_communes() {
         .session_cookie()
         .expect("a session cookie");
     let page = s
-        .send("GET", "/", &[("cookie", &format!("langso_session={cookie}"))], None)
+        .send(
+            "GET",
+            "/",
+            &[("cookie", &format!("langso_session={cookie}"))],
+            None,
+        )
         .resp
         .expect(200);
     let html = page.body.as_str().expect("an HTML page").to_owned();
-    let shown = communes.iter().filter(|n| html.contains(n.as_str())).count();
+    let shown = communes
+        .iter()
+        .filter(|n| html.contains(n.as_str()))
+        .count();
     assert!(shown >= 10, "{shown} communes ranked on the province page");
 }

@@ -406,7 +406,8 @@ fn the_exported_roster_imports_back_unchanged_and_an_empty_template_is_refused()
 #[test]
 fn a_member_id_that_is_another_members_code_is_refused() {
     let p = Province::new();
-    let (ok, _) = p.import(&[], &p.good_files());
+    let files = p.good_files();
+    let (ok, _) = p.import(&[], &files.iter().collect::<Vec<_>>());
     assert!(ok);
     let taken: String = p.sql("SELECT member_id FROM members WHERE code = 'TV-002'");
     let team: String = p.sql("SELECT team_id FROM teams WHERE code = 'TO-HK-1'");
@@ -422,25 +423,46 @@ fn a_member_id_that_is_another_members_code_is_refused() {
     let out = p.langso(&["invite", "--team", &team, "--member", &taken], &[]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("one member's id and another member's roster code"), "{err}");
+    assert!(
+        err.contains("one member's id and another member's roster code"),
+        "{err}"
+    );
     assert_eq!(invites(), before, "no code was made");
     // The roster code alone names the person.
     let out = p.langso(&["invite", "--team", &team, "--member", "TV-002"], &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The operator's placements file may name a village by the province's own code.
 #[test]
 fn a_placements_file_names_villages_by_their_roster_code() {
     let p = Province::new();
-    let (ok, _) = p.import(&[], &p.good_files());
+    let files = p.good_files();
+    let (ok, _) = p.import(&[], &files.iter().collect::<Vec<_>>());
     assert!(ok);
-    let file = p.file("placements.csv", b"village_code,commune_code\nHK-01,06652\n");
+    let file = p.file(
+        "placements.csv",
+        b"village_code,commune_code\nHK-01,06652\n",
+    );
     let out = p.langso(
-        &["import-units", "--builtin", "quang-ninh-2024-11", "--current", "--placements"],
+        &[
+            "import-units",
+            "--builtin",
+            "quang-ninh-2024-11",
+            "--current",
+            "--placements",
+        ],
         &[&file],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let placed: String = p.sql(
         "SELECT p.commune_code FROM village_placements p JOIN villages v ON v.id = p.village_id
          JOIN hierarchy_versions h ON h.id = p.version_id

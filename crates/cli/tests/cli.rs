@@ -92,7 +92,11 @@ fn demo_teams_invite_and_verify_work_together() {
     stdout(&langso(&["demo", "--db", &db]));
     let teams: Vec<serde_json::Value> =
         serde_json::from_str(&stdout(&langso(&["teams", "--db", &db, "--json"]))).unwrap();
-    assert_eq!(teams.len(), 1506, "a team a village and one a commune of today's map");
+    assert_eq!(
+        teams.len(),
+        1506,
+        "a team a village and one a commune of today's map"
+    );
     let first = &teams[0];
     for field in ["id", "name", "commune_code", "district_code", "village_ids"] {
         assert!(first.get(field).is_some(), "teams --json lacks {field}");

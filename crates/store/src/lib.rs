@@ -217,6 +217,18 @@ impl Store {
         Ok(generation)
     }
 
+    /// Benchmark only (`langso bench push` measures the sync core alone with it; no server
+    /// or command option reaches it): from the next group on, this store's pushes store
+    /// events, tallies and rejections but leave the report aggregates (migration 003)
+    /// behind. First the meta 'aggregates' mark is removed, in its own commit, so whoever
+    /// opens the file next rebuilds every aggregate from the event log before anything
+    /// reads them ([`Store::open`]). Lasts while this store is open.
+    pub fn skip_aggregates_for_benchmark(&self) -> Result<()> {
+        self.write_blocking(aggregates::mark_stale)?;
+        self.inner.writer.skip_aggregates();
+        Ok(())
+    }
+
     /// Runs `f` on a read-only connection (blocking: call from a blocking context).
     pub fn read<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
         self.inner.readers.with(f)

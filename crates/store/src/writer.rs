@@ -13,7 +13,7 @@ use crate::{Result, StoreError, now_ms};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc;
 use tokio::sync::oneshot;
 
@@ -37,6 +37,9 @@ pub struct Writer {
     tx: mpsc::Sender<Job>,
     /// When the last write failed for a storage fault (ms since the epoch; 0: never).
     last_fault_ms: Arc<AtomicI64>,
+    /// Benchmark only ([`crate::Store::skip_aggregates_for_benchmark`]): groups keep the
+    /// sync core (events, tallies, rejections) and leave the report aggregates alone.
+    core_only: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -58,13 +61,16 @@ impl Writer {
         let (tx, rx) = mpsc::channel();
         let last_fault_ms = Arc::new(AtomicI64::new(0));
         let faults = last_fault_ms.clone();
+        let core_only = Arc::new(AtomicBool::new(false));
+        let core = core_only.clone();
         let thread = std::thread::Builder::new()
             .name("langso-writer".into())
-            .spawn(move || run(conn, rx, &faults))
+            .spawn(move || run(conn, rx, &faults, &core))
             .expect("spawn writer thread");
         Self {
             tx,
             last_fault_ms,
+            core_only,
             thread: Some(thread),
         }
     }
@@ -109,6 +115,12 @@ impl Writer {
         rx
     }
 
+    /// Benchmark only: from the next group on, pushes leave the report aggregates alone
+    /// (see [`crate::Store::skip_aggregates_for_benchmark`]).
+    pub(crate) fn skip_aggregates(&self) {
+        self.core_only.store(true, Ordering::Relaxed);
+    }
+
     /// When the last storage fault happened (ms since the epoch), if ever.
     pub fn last_fault_ms(&self) -> Option<i64> {
         Some(self.last_fault_ms.load(Ordering::Relaxed)).filter(|ms| *ms > 0)
@@ -121,7 +133,7 @@ fn note_fault(faults: &AtomicI64, e: &StoreError) {
     }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, faults: &AtomicI64) {
+fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, faults: &AtomicI64, core_only: &AtomicBool) {
     let mut pending: Option<Job> = None;
     loop {
         let first = match pending.take() {
@@ -142,7 +154,8 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, faults: &AtomicI64) {
             Job::Push(job, reply) => {
                 let (group, next) = drain_group(&rx, (job, reply));
                 pending = next;
-                commit_group(&mut conn, group, faults);
+                let core_only = core_only.load(Ordering::Relaxed);
+                commit_group(&mut conn, group, faults, core_only);
             }
         }));
         if outcome.is_err() {
@@ -182,10 +195,17 @@ fn drain_group(
     (group, None)
 }
 
-fn commit_group(conn: &mut Connection, group: Vec<(Box<PushJob>, Reply)>, faults: &AtomicI64) {
+/// Commits a group (see [`try_group`]); `core_only`: without the report aggregates (the
+/// benchmark's switch).
+fn commit_group(
+    conn: &mut Connection,
+    group: Vec<(Box<PushJob>, Reply)>,
+    faults: &AtomicI64,
+    core_only: bool,
+) {
     let started = std::time::Instant::now();
     let n = group.len();
-    match try_group(conn, group.iter().map(|(job, _)| &**job)) {
+    match try_group(conn, group.iter().map(|(job, _)| &**job), core_only) {
         Ok(outcomes) => {
             for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
                 let _ = reply.send(outcome);
@@ -197,7 +217,7 @@ fn commit_group(conn: &mut Connection, group: Vec<(Box<PushJob>, Reply)>, faults
             if n > 1 && !e.is_environmental() {
                 // The fault may be one push's own doing: give every push its own chance.
                 for one in group {
-                    commit_group(conn, vec![one], faults);
+                    commit_group(conn, vec![one], faults, core_only);
                 }
                 return;
             }
@@ -219,9 +239,11 @@ fn commit_group(conn: &mut Connection, group: Vec<(Box<PushJob>, Reply)>, faults
 fn try_group<'a>(
     conn: &mut Connection,
     jobs: impl Iterator<Item = &'a PushJob>,
+    core_only: bool,
 ) -> Result<Vec<Result<PushOutcome>>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut ctx = push::GroupContext::default();
+    ctx.core_only = core_only;
     let mut outcomes = Vec::new();
     for job in jobs {
         outcomes.push(push::apply_in_savepoint(&tx, &mut ctx, job)?);

@@ -137,11 +137,7 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
         })
         .collect();
     let has = |k: UnitKind| units.iter().any(|u| u.kind == k.as_str());
-    let entrants = entrants_of(
-        unit.kind,
-        has(UnitKind::District),
-        has(UnitKind::Grouping),
-    );
+    let entrants = entrants_of(unit.kind, has(UnitKind::District), has(UnitKind::Grouping));
     let (board_title, board) = match entrants {
         None => (String::new(), Vec::new()),
         Some(of) => (

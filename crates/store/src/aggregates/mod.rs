@@ -3,21 +3,21 @@
 //! Each stored event, and each event a correction supersedes, becomes a [`Contribution`]
 //! while a push runs. At the end of the group transaction [`flush`] resolves the devices'
 //! teams and members and the villages' communes, districts and province once each, sums
-//! the contributions per key in memory and applies one upsert per key and table.
+//! the contributions per key in memory (integer keys only: unit names are interned) and
+//! applies one upsert per key and table, many rows per statement, binding in place.
 
+mod resolve;
 mod tables;
 mod verify;
 
-pub(crate) use tables::{PLACES, ensure, month, rebuild, reroll_areas, shape};
+pub(crate) use tables::{PLACES, ensure, mark_stale, month, rebuild, reroll_areas, shape};
 pub(crate) use verify::verify;
 
 use crate::Result;
-use langso_domain::time::{day_from_number, day_number, month_start};
-use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Transaction, params_from_iter};
-use std::collections::HashMap;
+use resolve::{FxMap, Resolver};
+use rusqlite::{Statement, Transaction};
+use std::cmp::Ordering;
 use std::hash::Hash;
-use std::rc::Rc;
 
 /// One change to the tallies: an event stored (+count) or superseded (−count).
 #[derive(Clone, Copy, Debug)]
@@ -87,118 +87,62 @@ impl Contribution {
     }
 }
 
+/// A row's two sums: (total, events) or, for `late_tallies`, (total, arrivals).
 type Sum = (i64, i64);
-type Name = Rc<str>;
+type Map<K> = FxMap<K, Sum>;
 
-fn add<K: Hash + Eq>(map: &mut HashMap<K, Sum>, key: K, total: i64, events: i64) {
+fn add<K: Hash + Eq>(map: &mut Map<K>, key: K, total: i64, events: i64) {
     let s = map.entry(key).or_default();
     s.0 += total;
     s.1 += events;
 }
 
-/// Where a village counts: its public id and its areas in the current hierarchy.
-struct Place {
-    village: Name,
-    areas: Vec<(&'static str, Name)>,
-}
-
+/// The group's sums per derived-table key. `u32`s are interned names (resolve::Names):
+/// `area_*` codes, `late_tallies` (level, unit).
 #[derive(Default)]
 struct Sums {
-    village_months: HashMap<(i64, i64, i64), Sum>,
-    team_days: HashMap<(i64, i64, i64), Sum>,
-    team_months: HashMap<(i64, i64, i64), Sum>,
-    member_days: HashMap<(i64, i64, i64, i64), Sum>,
-    member_months: HashMap<(i64, i64, i64, i64), Sum>,
-    member_month_totals: HashMap<(i64, i64, i64), Sum>,
-    area_days: HashMap<(Name, i64, i64), Sum>,
-    area_months: HashMap<(Name, i64, i64), Sum>,
-    late: HashMap<(&'static str, Name, i64, i64, i64), Sum>,
+    village_months: Map<(i64, i64, i64)>,
+    team_days: Map<(i64, i64, i64)>,
+    team_months: Map<(i64, i64, i64)>,
+    member_days: Map<(i64, i64, i64, i64)>,
+    member_months: Map<(i64, i64, i64, i64)>,
+    member_month_totals: Map<(i64, i64, i64)>,
+    area_days: Map<(u32, i64, i64)>,
+    area_months: Map<(u32, i64, i64)>,
+    late: Map<(u32, i64, i64, i64)>,
 }
 
-/// Lookups made once per flush.
-struct Resolver<'a> {
-    tx: &'a Transaction<'a>,
-    version: Option<i64>,
-    devices: HashMap<i64, (i64, i64, Name)>,
-    places: HashMap<i64, Rc<Place>>,
-    months: HashMap<i64, i64>,
-}
-
-impl<'a> Resolver<'a> {
-    fn new(tx: &'a Transaction<'a>) -> Result<Self> {
-        let version = tx
-            .query_row("SELECT id FROM current_version", [], |r| r.get(0))
-            .optional()?;
-        Ok(Self {
-            tx,
-            version,
-            devices: HashMap::new(),
-            places: HashMap::new(),
-            months: HashMap::new(),
-        })
-    }
-
-    /// The device's team, member and the team's public id.
-    fn device(&mut self, id: i64) -> Result<(i64, i64, Name)> {
-        if let Some(d) = self.devices.get(&id) {
-            return Ok(d.clone());
+impl Sums {
+    /// Sums every contribution per key of every table.
+    fn of(r: &mut Resolver<'_>, contributions: &[Contribution]) -> Result<Self> {
+        let mut s = Self::default();
+        for c in contributions {
+            let dev = r.device(c.device)?;
+            let (team, member) = (dev.team, c.member.unwrap_or(dev.member));
+            let place = r.place_of(c.village)?;
+            let month = r.month(c.day);
+            let (t, e) = (c.total, c.events);
+            add(&mut s.village_months, (c.village, month, c.kind), t, e);
+            add(&mut s.team_days, (team, c.day, c.kind), t, e);
+            add(&mut s.team_months, (team, month, c.kind), t, e);
+            add(&mut s.member_days, (team, c.day, member, c.kind), t, e);
+            add(&mut s.member_months, (team, month, member, c.kind), t, e);
+            add(&mut s.member_month_totals, (team, month, member), t, e);
+            let place = r.place(place);
+            for &(code, _) in &place.areas {
+                add(&mut s.area_days, (code, c.day, c.kind), t, e);
+                add(&mut s.area_months, (code, month, c.kind), t, e);
+            }
+            if c.rday > c.day {
+                let arrivals = i64::from(c.arrival);
+                let units = [place.village, dev.team_unit];
+                let areas = place.areas.iter().map(|&(_, unit)| unit);
+                for unit in units.into_iter().chain(areas) {
+                    add(&mut s.late, (unit, c.day, c.rday, c.kind), t, arrivals);
+                }
+            }
         }
-        let (team, member, public): (i64, i64, String) = self
-            .tx
-            .prepare_cached(
-                "SELECT d.team_id, d.member_id, t.team_id FROM devices d
-                 JOIN teams t ON t.id = d.team_id WHERE d.id = ?1",
-            )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        let d = (team, member, Name::from(public));
-        self.devices.insert(id, d.clone());
-        Ok(d)
-    }
-
-    fn place(&mut self, village: i64) -> Result<Rc<Place>> {
-        if let Some(p) = self.places.get(&village) {
-            return Ok(p.clone());
-        }
-        type Row = (String, Option<String>, Option<String>, Option<String>);
-        let (public, commune, district, province): Row = self
-            .tx
-            .prepare_cached(
-                "SELECT v.village_id, cu.code,
-                        CASE WHEN pu.level = 'district' THEN pu.code END,
-                        CASE WHEN pu.level = 'province' THEN pu.code
-                             WHEN gu.level = 'province' THEN gu.code END
-                 FROM villages v
-                 LEFT JOIN village_placements p ON p.village_id = v.id AND p.version_id = ?2
-                 LEFT JOIN units cu ON cu.version_id = p.version_id AND cu.code = p.commune_code
-                                   AND cu.level = 'commune'
-                 LEFT JOIN units pu ON pu.version_id = cu.version_id AND pu.code = cu.parent_code
-                 LEFT JOIN units gu ON gu.version_id = pu.version_id AND gu.code = pu.parent_code
-                 WHERE v.id = ?1",
-            )?
-            .query_row(rusqlite::params![village, self.version], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?;
-        let areas = [
-            ("commune", commune),
-            ("district", district),
-            ("province", province),
-        ]
-        .into_iter()
-        .filter_map(|(level, code)| code.map(|c| (level, Name::from(c))))
-        .collect();
-        let p = Rc::new(Place {
-            village: Name::from(public),
-            areas,
-        });
-        self.places.insert(village, p.clone());
-        Ok(p)
-    }
-
-    fn month(&mut self, day: i64) -> i64 {
-        *self
-            .months
-            .entry(day)
-            .or_insert_with(|| day_number(month_start(day_from_number(day))))
+        Ok(s)
     }
 }
 
@@ -208,88 +152,87 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
         return Ok(());
     }
     let mut r = Resolver::new(tx)?;
-    let mut s = Sums::default();
-    for c in contributions {
-        let (team, member, team_name) = r.device(c.device)?;
-        let member = c.member.unwrap_or(member);
-        let place = r.place(c.village)?;
-        let month = r.month(c.day);
-        let (t, e) = (c.total, c.events);
-        add(&mut s.village_months, (c.village, month, c.kind), t, e);
-        add(&mut s.team_days, (team, c.day, c.kind), t, e);
-        add(&mut s.team_months, (team, month, c.kind), t, e);
-        add(&mut s.member_days, (team, c.day, member, c.kind), t, e);
-        add(&mut s.member_months, (team, month, member, c.kind), t, e);
-        add(&mut s.member_month_totals, (team, month, member), t, e);
-        for (_, code) in &place.areas {
-            add(&mut s.area_days, (code.clone(), c.day, c.kind), t, e);
-            add(&mut s.area_months, (code.clone(), month, c.kind), t, e);
-        }
-        if c.rday > c.day {
-            let arrivals = i64::from(c.arrival);
-            let units = [("village", place.village.clone()), ("team", team_name)];
-            for (level, unit) in units.into_iter().chain(place.areas.iter().cloned()) {
-                add(
-                    &mut s.late,
-                    (level, unit, c.day, c.rday, c.kind),
-                    t,
-                    arrivals,
-                );
-            }
-        }
+    let s = Sums::of(&mut r, contributions)?;
+    let names = &r.names;
+    let (code_rank, unit_rank) = (ranks(&names.codes), ranks(&names.units));
+    upsert_ints(tx, "village_months", s.village_months, |k| [k.0, k.1, k.2])?;
+    upsert_ints(tx, "team_days", s.team_days, |k| [k.0, k.1, k.2])?;
+    upsert_ints(tx, "team_months", s.team_months, |k| [k.0, k.1, k.2])?;
+    upsert_ints(tx, "member_days", s.member_days, |k| [k.0, k.1, k.2, k.3])?;
+    upsert_ints(tx, "member_months", s.member_months, |k| {
+        [k.0, k.1, k.2, k.3]
+    })?;
+    let totals = s.member_month_totals;
+    upsert_ints(tx, "member_month_totals", totals, |k| [k.0, k.1, k.2])?;
+    for (table, sums) in [("area_days", s.area_days), ("area_months", s.area_months)] {
+        let code = |k: &(u32, i64, i64)| names.codes[k.0 as usize].as_str();
+        let rank = |k: &(u32, i64, i64)| (code_rank[k.0 as usize], k.1, k.2);
+        let order = |a: &_, b: &_| rank(a).cmp(&rank(b));
+        upsert(tx, table, sums, order, |st, at, k| {
+            st.raw_bind_parameter(at, code(k))?;
+            st.raw_bind_parameter(at + 1, k.1)?;
+            st.raw_bind_parameter(at + 2, k.2)
+        })?;
     }
-    let int = |v: i64| Value::Integer(v);
-    let text = |v: &Name| Value::Text(v.to_string());
-    upsert(tx, "village_months", s.village_months, |k| {
-        vec![int(k.0), int(k.1), int(k.2)]
-    })?;
-    upsert(tx, "team_days", s.team_days, |k| {
-        vec![int(k.0), int(k.1), int(k.2)]
-    })?;
-    upsert(tx, "team_months", s.team_months, |k| {
-        vec![int(k.0), int(k.1), int(k.2)]
-    })?;
-    upsert(tx, "member_days", s.member_days, |k| {
-        vec![int(k.0), int(k.1), int(k.2), int(k.3)]
-    })?;
-    upsert(tx, "member_months", s.member_months, |k| {
-        vec![int(k.0), int(k.1), int(k.2), int(k.3)]
-    })?;
-    upsert(tx, "member_month_totals", s.member_month_totals, |k| {
-        vec![int(k.0), int(k.1), int(k.2)]
-    })?;
-    upsert(tx, "area_days", s.area_days, |k| {
-        vec![text(&k.0), int(k.1), int(k.2)]
-    })?;
-    upsert(tx, "area_months", s.area_months, |k| {
-        vec![text(&k.0), int(k.1), int(k.2)]
-    })?;
-    upsert(tx, "late_tallies", s.late, |k| {
-        vec![
-            Value::Text(k.0.to_owned()),
-            text(&k.1),
-            int(k.2),
-            int(k.3),
-            int(k.4),
-        ]
-    })?;
-    Ok(())
+    let unit = |k: &(u32, i64, i64, i64)| {
+        let (level, name) = &names.units[k.0 as usize];
+        (*level, name.as_str())
+    };
+    let rank = |k: &(u32, i64, i64, i64)| (unit_rank[k.0 as usize], k.1, k.2, k.3);
+    let order = |a: &_, b: &_| rank(a).cmp(&rank(b));
+    upsert(tx, "late_tallies", s.late, order, |st, at, k| {
+        let (level, name) = unit(k);
+        st.raw_bind_parameter(at, level)?;
+        st.raw_bind_parameter(at + 1, name)?;
+        st.raw_bind_parameter(at + 2, k.1)?;
+        st.raw_bind_parameter(at + 3, k.2)?;
+        st.raw_bind_parameter(at + 4, k.3)
+    })
+}
+
+/// Each name's position in sorted order, by interned id: rows then sort on integers in
+/// the order of the table's text keys.
+fn ranks<T: Ord>(names: &[T]) -> Vec<u32> {
+    let mut ids: Vec<usize> = (0..names.len()).collect();
+    ids.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]));
+    let mut rank = vec![0; names.len()];
+    for (r, id) in ids.into_iter().enumerate() {
+        rank[id] = r as u32;
+    }
+    rank
+}
+
+/// [`upsert`] for a table keyed by integers only, in their natural order.
+fn upsert_ints<K: Ord, const N: usize>(
+    tx: &Transaction<'_>,
+    table: &str,
+    sums: Map<K>,
+    key: impl Fn(&K) -> [i64; N],
+) -> Result<()> {
+    upsert(tx, table, sums, K::cmp, |st, at, k| {
+        for (i, v) in key(k).into_iter().enumerate() {
+            st.raw_bind_parameter(at + i, v)?;
+        }
+        Ok(())
+    })
 }
 
 /// Rows per multi-row upsert statement: fewer statement executions for the same work.
 const ROWS_PER_STATEMENT: usize = 64;
 
-/// Adds each key's sums to its row (in key order, which keeps the B-tree pages hot), many
-/// rows per statement.
-fn upsert<K: Ord>(
+/// Adds each key's sums to its row (in key order, `order`, which keeps the B-tree pages
+/// hot), many rows per statement; `bind` binds a key's columns from parameter `at` on.
+fn upsert<K>(
     tx: &Transaction<'_>,
     table: &str,
-    sums: HashMap<K, Sum>,
-    key: impl Fn(&K) -> Vec<Value>,
+    sums: Map<K>,
+    order: impl Fn(&K, &K) -> Ordering,
+    bind: impl Fn(&mut Statement<'_>, usize, &K) -> rusqlite::Result<()>,
 ) -> Result<()> {
     let (key_cols, [v1, v2]) = tables::shape(table);
     let keys = key_cols.join(", ");
-    let row = format!("({})", vec!["?"; key_cols.len() + 2].join(", "));
+    let width = key_cols.len() + 2;
+    let row = format!("({})", vec!["?"; width].join(", "));
     let sql = |n: usize| {
         format!(
             "INSERT INTO {table} ({keys}, {v1}, {v2}) VALUES {}
@@ -298,16 +241,29 @@ fn upsert<K: Ord>(
         )
     };
     let mut rows: Vec<(K, Sum)> = sums.into_iter().filter(|(_, s)| *s != (0, 0)).collect();
-    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut p = Vec::with_capacity(chunk.len() * (key_cols.len() + 2));
-        for (k, (a, b)) in chunk {
-            p.extend(key(k));
-            p.push(Value::Integer(*a));
-            p.push(Value::Integer(*b));
+    rows.sort_unstable_by(|a, b| order(&a.0, &b.0));
+    tracing::debug!(table, rows = rows.len(), "aggregate rows upserted");
+    // Two statements per table, whatever the group's size: a statement for every remainder
+    // size would be compiled anew for most groups and crowd others out of the cache.
+    let whole = rows.len() - rows.len() % ROWS_PER_STATEMENT;
+    let mut many = tx.prepare_cached(&sql(ROWS_PER_STATEMENT))?;
+    let mut one = match whole < rows.len() {
+        true => Some(tx.prepare_cached(&sql(1))?),
+        false => None,
+    };
+    let chunks = rows[..whole].chunks(ROWS_PER_STATEMENT);
+    for chunk in chunks.chain(rows[whole..].chunks(1)) {
+        let st = match one.as_mut() {
+            Some(st) if chunk.len() == 1 => st,
+            _ => &mut many,
+        };
+        for (i, (k, (a, b))) in chunk.iter().enumerate() {
+            let at = 1 + i * width;
+            bind(st, at, k)?;
+            st.raw_bind_parameter(at + width - 2, *a)?;
+            st.raw_bind_parameter(at + width - 1, *b)?;
         }
-        tx.prepare_cached(&sql(chunk.len()))?
-            .execute(params_from_iter(p))?;
+        st.raw_execute()?;
     }
     Ok(())
 }

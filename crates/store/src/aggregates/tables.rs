@@ -247,6 +247,13 @@ pub(crate) fn reroll_areas(tx: &Transaction<'_>, progress: &dyn Fn(&str)) -> Res
 /// The set of derived tables this binary keeps (1: migration 003; 2: and 004).
 const AGGREGATES_VERSION: &str = "2";
 
+/// Removes the mark that the derived tables are up to date, so the next [`ensure`] (the
+/// next open) rebuilds them all from the event log.
+pub(crate) fn mark_stale(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute("DELETE FROM meta WHERE key = 'aggregates'", [])?;
+    Ok(())
+}
+
 /// On open: sums an event log into derived tables that are newer than it (migrations 003
 /// and 004), and follows a hierarchy switch made by an older binary.
 pub(crate) fn ensure(conn: &mut Connection) -> Result<()> {

@@ -45,6 +45,9 @@ pub(crate) struct GroupContext {
     deltas: HashMap<TallyKey, i64>,
     /// The group's changes for the report aggregates, applied by `flush_tallies`.
     derived: Vec<Contribution>,
+    /// Benchmark only (`Store::skip_aggregates_for_benchmark`): the group keeps events,
+    /// tallies and rejections and drops its aggregate changes.
+    pub(crate) core_only: bool,
 }
 
 impl GroupContext {
@@ -117,7 +120,9 @@ impl GroupContext {
         for (k, d) in push.tallies {
             *self.deltas.entry(k).or_default() += d;
         }
-        self.derived.extend(push.derived);
+        if !self.core_only {
+            self.derived.extend(push.derived);
+        }
     }
 
     /// The device now has rejection rows: later events must check their seq slot.
@@ -142,6 +147,9 @@ impl GroupContext {
             if delta != 0 {
                 stmt.execute(params![village, day, kind, delta])?;
             }
+        }
+        if self.core_only {
+            return Ok(());
         }
         crate::aggregates::flush(tx, &std::mem::take(&mut self.derived))
     }
