@@ -871,3 +871,25 @@ fn demo_template(map: &str, events: Option<usize>) -> PathBuf {
     }
     dir.join("langso.db")
 }
+
+impl Server {
+    /// Logs `username` in (password [`LEADER_PASSWORD`]) as the dashboard's form does and
+    /// fetches a dashboard page as the browser would (the dashboard is not in the API
+    /// spec): the status and the HTML.
+    pub fn dashboard_page(&self, username: &str, path: &str) -> (u16, String) {
+        let cookie = self
+            .cookie_login(username, LEADER_PASSWORD)
+            .session_cookie()
+            .expect("a session cookie");
+        let mut page = agent()
+            .get(&format!("{}{path}", self.url))
+            .header("cookie", &format!("langso_session={cookie}"))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let html = page
+            .body_mut()
+            .read_to_string()
+            .unwrap_or_else(|e| panic!("GET {path}: reading the page: {e}"));
+        (page.status().as_u16(), html)
+    }
+}

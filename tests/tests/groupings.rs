@@ -423,22 +423,8 @@ fn without_groupings_the_province_page_ranks_its_communes() {
         .collect();
     assert_eq!(communes.len(), 54);
     let admin = s.new_leader("province_admin", PROVINCE);
-    let cookie = s
-        .cookie_login(&admin, LEADER_PASSWORD)
-        .session_cookie()
-        .expect("a session cookie");
-    // The dashboard is not in the API spec: fetched as a browser would.
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut page = agent
-        .get(&format!("{}/", s.url))
-        .header("cookie", &format!("langso_session={cookie}"))
-        .call()
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.body_mut().read_to_string().unwrap();
+    let (status, html) = s.dashboard_page(&admin, "/");
+    assert_eq!(status, 200);
     let shown = communes
         .iter()
         .filter(|n| html.contains(n.as_str()))

@@ -182,21 +182,8 @@ fn a_leader_whose_unit_is_gone_is_told_so(s: &Server, username: &str) {
         Some(&token),
     );
     r.expect_error(403, "scope_not_on_map");
-    let cookie = s
-        .cookie_login(username, LEADER_PASSWORD)
-        .session_cookie()
-        .expect("a session cookie");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut page = agent
-        .get(&format!("{}/", s.url))
-        .header("cookie", &format!("langso_session={cookie}"))
-        .call()
-        .unwrap();
-    assert_eq!(page.status(), 403);
-    let html = page.body_mut().read_to_string().unwrap();
+    let (status, html) = s.dashboard_page(username, "/");
+    assert_eq!(status, 403);
     assert!(
         html.contains("rescope-user") && html.contains("<html"),
         "{html}"
