@@ -105,6 +105,37 @@ fn a_roster_upload_keeps_unassigned_members_and_its_codes_bind_invites() {
     let again = upload(&server, &admin, "", &csv).expect(200);
     assert_eq!(counts(&again.body), [0, 0, roster_members + 1, 0]);
 
+    // A member who left (`active` 0) is on the roster no more: the team counts one fewer.
+    let on_roster = || {
+        let commune = server.commune_of(TEAM);
+        let board = server
+            .get(
+                &format!("/v1/reports/leaderboard?scope_kind=commune&scope={commune}&of=teams&period=month"),
+                Some(&admin),
+            )
+            .expect(200);
+        board.body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == TEAM)
+            .unwrap()["members"]
+            .as_i64()
+            .unwrap()
+    };
+    let before_leaving = on_roster();
+    let left = csv.replace(
+        &format!("TV-HOA,Nguyễn Thị Hoa,{TEAM},member,1"),
+        &format!("TV-HOA,Nguyễn Thị Hoa,{TEAM},member,0"),
+    );
+    assert_eq!(
+        counts(&upload(&server, &admin, "", &left).expect(200).body),
+        [0, 1, roster_members, 0]
+    );
+    assert_eq!(on_roster(), before_leaving - 1);
+    upload(&server, &admin, "", &csv).expect(200);
+    assert_eq!(on_roster(), before_leaving);
+
     // The roster's code binds an invite; the enrolment answer names the person.
     let code = server.cli_ok(&["invite", "--team", TEAM, "--member", "TV-HOA"]);
     let phone = server.enroll_raw(code.trim(), "Samsung A05").expect(200);

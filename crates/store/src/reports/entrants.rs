@@ -125,10 +125,13 @@ pub(super) fn fold_groupings(groups: &[(Entrant, Vec<String>)], by_commune: &ByK
     out
 }
 
-/// The members of `team`, plus any member whose device recorded for it in these totals.
+/// The members on `team`'s roster, plus any member whose device recorded for it in these
+/// totals (one who left the roster since included).
 pub(super) fn volunteers(c: &Connection, team: i64, seen: &[&ByKey]) -> Result<Vec<Entrant>> {
     let mut ids: HashSet<i64> = c
-        .prepare_cached("SELECT id FROM members WHERE team_id = ?1 AND merged_into IS NULL")?
+        .prepare_cached(
+            "SELECT id FROM members WHERE team_id = ?1 AND merged_into IS NULL AND active = 1",
+        )?
         .query_map([team], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for k in seen.iter().flat_map(|m| m.keys()) {
@@ -151,9 +154,11 @@ pub(super) fn volunteers(c: &Connection, team: i64, seen: &[&ByKey]) -> Result<V
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Members on each team's roster (a member a roster left out is not counted).
 pub(super) fn member_counts(c: &Connection, teams: &[i64]) -> Result<HashMap<i64, i64>> {
     let mut stmt = c.prepare(&format!(
-        "SELECT team_id, count(*) FROM members WHERE team_id IN ({}) AND merged_into IS NULL
+        "SELECT team_id, count(*) FROM members
+         WHERE team_id IN ({}) AND merged_into IS NULL AND active = 1
          GROUP BY team_id",
         marks(teams.len())
     ))?;
