@@ -11,7 +11,7 @@ use crate::auth::{ACCESS_TTL_SECS, ISSUER};
 use crate::error::ApiError;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use langso_domain::scope::{Role, UnitKind, UnitRef};
+use langso_domain::scope::{Role, UnitRef};
 use langso_store::users::{self, User};
 use langso_store::{Store, StoreError, now_ms};
 use serde::{Deserialize, Serialize};
@@ -98,48 +98,6 @@ impl Leader {
                 format!("no {} '{}'", target.kind.as_str(), target.id),
             )),
         }
-    }
-
-    /// For a report along hierarchy version `key` (`hierarchy=KEY`): the unit must be one of
-    /// that version (404 `unknown_hierarchy`, `unknown_unit`) and every village it held must
-    /// be within this leader's scope today (403 `out_of_scope`).
-    pub fn require_along(
-        &self,
-        store: &Store,
-        key: &str,
-        target: &UnitRef,
-    ) -> Result<(), ApiError> {
-        let villages = match store.villages_along(key, target) {
-            Ok(Some(v)) => v,
-            Ok(None) => {
-                return Err(ApiError::not_found(
-                    "unknown_unit",
-                    format!(
-                        "no {} '{}' in hierarchy version {key}",
-                        target.kind.as_str(),
-                        target.id
-                    ),
-                ));
-            }
-            Err(StoreError::NotFound(m)) => {
-                return Err(ApiError::not_found("unknown_hierarchy", m));
-            }
-            Err(StoreError::Invalid(m)) => return Err(ApiError::bad_request("invalid_query", m)),
-            Err(e) => return Err(e.into()),
-        };
-        for v in villages {
-            let village = UnitRef::new(UnitKind::Village, &v);
-            if store.scope_contains(&self.scope, &village)? != Some(true) {
-                return Err(ApiError::forbidden(
-                    "out_of_scope",
-                    format!(
-                        "the {} asked for held villages outside your scope in {key}",
-                        target.kind.as_str()
-                    ),
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// [`Leader::require_within`] for async handlers.

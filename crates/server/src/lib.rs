@@ -8,6 +8,7 @@ mod edge;
 mod error;
 mod export;
 pub mod leader;
+mod leader_along;
 mod routes;
 
 pub use auth::KeyRing;
