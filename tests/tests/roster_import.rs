@@ -470,3 +470,32 @@ fn a_placements_file_names_villages_by_their_roster_code() {
     );
     assert_eq!(placed, "06652");
 }
+
+/// A member a roster left out has left the team: no code binds a phone to them until a
+/// roster lists them as active again.
+#[test]
+fn a_member_who_left_the_roster_gets_no_invite_until_listed_again() {
+    let p = Province::new();
+    let files = p.good_files();
+    let (ok, _) = p.import(&[], &files.iter().collect::<Vec<_>>());
+    assert!(ok);
+    let team: String = p.sql("SELECT team_id FROM teams WHERE code = 'TO-HP-1'");
+    let without = p.file("thanh-vien-3.xlsx", &members_xlsx(&MEMBERS[..4]));
+    let (ok, report) = p.import(&[], &[&without]);
+    assert!(ok, "{report}");
+    let invites = || p.sql::<i64>("SELECT count(*) FROM invites");
+    let before = invites();
+    let out = p.langso(&["invite", "--team", &team, "--member", "TV-005"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has left the team's roster"), "{err}");
+    assert_eq!(invites(), before, "no code was made");
+    let (ok, _) = p.import(&[], &files.iter().collect::<Vec<_>>());
+    assert!(ok);
+    let out = p.langso(&["invite", "--team", &team, "--member", "TV-005"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

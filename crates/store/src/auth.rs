@@ -254,18 +254,30 @@ impl Store {
                 .ok_or_else(|| StoreError::NotFound(format!("no team '{team}'")))?;
             let member_id: Option<i64> = match &member {
                 None => None,
-                Some(m) => Some(
-                    tx.query_row(
-                        "SELECT coalesce(merged_into, id) FROM members
-                         WHERE member_id = ?1 AND team_id = ?2",
-                        params![m.as_str(), team_id],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .ok_or_else(|| {
-                        StoreError::NotFound(format!("no member '{m}' in team '{team}'"))
-                    })?,
-                ),
+                Some(m) => {
+                    let (id, active): (i64, bool) = tx
+                        .query_row(
+                            "SELECT i.id, i.active FROM members m
+                             JOIN members i ON i.id = coalesce(m.merged_into, m.id)
+                             WHERE m.member_id = ?1 AND m.team_id = ?2",
+                            params![m.as_str(), team_id],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?
+                        .ok_or_else(|| {
+                            StoreError::NotFound(format!("no member '{m}' in team '{team}'"))
+                        })?;
+                    if !active {
+                        return Err(StoreError::Conflict(
+                            "member_inactive",
+                            format!(
+                                "member '{m}' has left the team's roster (inactive); \
+                                 a roster listing them as active brings them back"
+                            ),
+                        ));
+                    }
+                    Some(id)
+                }
             };
             let code = new_code();
             let now = now_ms();
