@@ -50,16 +50,12 @@ impl Activity {
     /// A generator over `devices` (those without villages are left out); the kinds of
     /// [`KIND_MIX`] must be in `store`'s catalogue.
     pub fn new(store: &Store, devices: Vec<BenchDevice>, seed: u64) -> Result<Self> {
-        let kinds: Vec<(i64, u64)> = store.read(|c| {
-            KIND_MIX
-                .iter()
-                .map(|(code, w)| {
-                    let id =
-                        c.query_row("SELECT id FROM kinds WHERE code = ?1", [code], |r| r.get(0))?;
-                    Ok((id, *w))
-                })
-                .collect()
-        })?;
+        let codes: Vec<&str> = KIND_MIX.iter().map(|(code, _)| *code).collect();
+        let kinds: Vec<(i64, u64)> = store
+            .kind_rowids(&codes)?
+            .into_iter()
+            .zip(KIND_MIX.iter().map(|(_, w)| *w))
+            .collect();
         let mut a = Self {
             rng: Rng(seed),
             devices: Vec::new(),

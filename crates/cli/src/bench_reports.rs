@@ -96,8 +96,7 @@ fn open_or_build(path: &Path, events: u64) -> Result<Store> {
     } else {
         crate::commands::open(path)?
     };
-    let stored: i64 =
-        store.read(|c| Ok(c.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?))?;
+    let stored: i64 = store.event_count()?;
     if fresh || stored == 0 {
         let t = Instant::now();
         load_history(&store, events)?;

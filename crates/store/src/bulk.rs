@@ -8,7 +8,7 @@ use crate::aggregates::Contribution;
 use crate::push::GroupContext;
 use crate::{Result, Store, now_ms};
 use langso_domain::time::{day_number, vn_day};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 
 /// A device for generated history: one per member, with its team's villages (rowids).
@@ -44,6 +44,27 @@ fn day_of(ms: i64) -> i64 {
 }
 
 impl Store {
+    /// The catalogue's row ids of kinds `codes`, in order (the bulk loader's events name
+    /// kinds by row id). `NotFound` for a code not in the catalogue.
+    pub fn kind_rowids(&self, codes: &[&str]) -> Result<Vec<i64>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT id FROM kinds WHERE code = ?1")?;
+            codes
+                .iter()
+                .map(|code| {
+                    stmt.query_row([code], |r| r.get(0))
+                        .optional()?
+                        .ok_or_else(|| crate::StoreError::NotFound(format!("no kind '{code}'")))
+                })
+                .collect()
+        })
+    }
+
+    /// How many events the log holds (corrections and superseded versions included).
+    pub fn event_count(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?))
+    }
+
     /// One device per member that has none (named "bench"); returns every device.
     pub fn bench_devices(&self) -> Result<Vec<BenchDevice>> {
         self.generated_devices("bench", false)

@@ -241,8 +241,7 @@ fn push_all(url: &str, token: &str, bodies: Vec<String>) -> Result<Vec<f64>> {
 }
 
 fn check_stored(store: &Store, total: usize) -> Result<()> {
-    let stored: i64 =
-        store.read(|c| Ok(c.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?))?;
+    let stored = store.event_count()?;
     if stored as usize != total {
         bail!("{stored} events stored, {total} pushed");
     }

@@ -103,8 +103,7 @@ fn once(run: usize, n: usize, workers: Option<usize>) -> Result<()> {
     let secs = started.elapsed().as_secs_f64();
     actix_web::rt::System::new().block_on(handle.stop(true));
 
-    let stored: i64 =
-        store.read(|c| Ok(c.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?))?;
+    let stored: i64 = store.event_count()?;
     let mut lat: Vec<f64> = report
         .push_latencies
         .iter()
