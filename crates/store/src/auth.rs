@@ -244,14 +244,7 @@ impl Store {
     pub fn create_invite(&self, team: &TeamId, member: Option<&MemberId>) -> Result<String> {
         let (team, member) = (team.clone(), member.cloned());
         self.write_blocking(move |tx| {
-            let team_id: i64 = tx
-                .query_row(
-                    "SELECT id FROM teams WHERE team_id = ?1",
-                    [team.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("no team '{team}'")))?;
+            let team_id = crate::reference::team_rowid(tx, &team)?;
             let member_id: Option<i64> = match &member {
                 None => None,
                 Some(m) => {

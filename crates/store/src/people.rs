@@ -208,16 +208,10 @@ impl Store {
     pub fn members(&self, team: Option<&TeamId>) -> Result<Option<Vec<MemberInfo>>> {
         self.read(|c| {
             if let Some(t) = team {
-                let known: Option<i64> = c
-                    .query_row(
-                        "SELECT id FROM teams WHERE team_id = ?1",
-                        [t.as_str()],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if known.is_none() {
-                    return Ok(None);
-                }
+                match crate::reference::team_rowid(c, t) {
+                    Err(StoreError::NotFound(_)) => return Ok(None),
+                    other => other?,
+                };
             }
             let mut devices = devices_by_member(c, team)?;
             let rows = member_rows(c, team)?;
@@ -291,14 +285,7 @@ impl Store {
     pub fn merge_member(&self, team: &TeamId, member: &MemberId, into: &MemberId) -> Result<Moved> {
         let (team, member, into) = (team.clone(), member.clone(), into.clone());
         self.write_blocking(move |tx| {
-            let team_row: i64 = tx
-                .query_row(
-                    "SELECT id FROM teams WHERE team_id = ?1",
-                    [team.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("no team '{team}'")))?;
+            let team_row = crate::reference::team_rowid(tx, &team)?;
             let (from, unassigned, from_merged) = member_in(tx, team_row, &member)?;
             let (to, _, to_merged) = member_in(tx, team_row, &into)?;
             if from == to {

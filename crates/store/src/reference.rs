@@ -6,7 +6,7 @@ use langso_domain::demo::Demo;
 use langso_domain::kinds::ActivityKind;
 use langso_domain::units::HierarchyVersion;
 use langso_domain::{TeamId, VillageId};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize)]
@@ -107,6 +107,14 @@ pub(crate) fn upsert_kind(tx: &Transaction<'_>, k: &ActivityKind) -> Result<()> 
     Ok(())
 }
 
+/// The row id of team `team`; `NotFound` ("no team 'T…'") if there is none.
+pub(crate) fn team_rowid(c: &Connection, team: &TeamId) -> Result<i64> {
+    c.prepare_cached("SELECT id FROM teams WHERE team_id = ?1")?
+        .query_row([team.as_str()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no team '{team}'")))
+}
+
 impl Store {
     /// Loads one hierarchy version (replacing a previous load of the same version). With
     /// `make_current` (or when no version is current yet) it becomes current through
@@ -198,10 +206,7 @@ impl Store {
     pub fn set_team_villages(&self, team: &TeamId, villages: Vec<VillageId>) -> Result<()> {
         let team = team.clone();
         self.write_blocking(move |tx| {
-            let tid: i64 = tx
-                .query_row("SELECT id FROM teams WHERE team_id = ?1", [team.as_str()], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("no team '{team}'")))?;
+            let tid = team_rowid(tx, &team)?;
             let mut wanted = Vec::new();
             for v in &villages {
                 let id: i64 = tx
