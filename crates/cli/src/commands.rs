@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use langso_domain::scope::{Role, UnitRef};
+use langso_domain::units::Level;
 use langso_domain::{DeviceId, TeamId, VillageId, demo};
 use langso_store::{ServerLock, Store, StoreError};
 use std::path::{Path, PathBuf};
@@ -208,7 +209,7 @@ pub fn serve(
         let team = store
             .teams()?
             .into_iter()
-            .find(|t| t.level == "village")
+            .find(|t| t.level == Level::Village)
             .ok_or_else(|| anyhow!("no team"))?;
         let (id, name) = (team_id(&team.id)?, team.name);
         let leader = store

@@ -9,7 +9,7 @@
 
 use crate::ids::{MemberId, TeamId, VillageId};
 use crate::text::nfc;
-use crate::units::{HierarchyVersion, Unit};
+use crate::units::{HierarchyVersion, Level, Unit};
 use std::collections::HashMap;
 
 /// 9 November 2022, the month Resolution 09-NQ/TU's programme got under way.
@@ -60,26 +60,12 @@ pub struct DemoVillage {
     pub households: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TeamLevel {
-    Commune,
-    Village,
-}
-
-impl TeamLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Commune => "commune",
-            Self::Village => "village",
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct DemoTeam {
     pub id: TeamId,
     pub name: String,
-    pub level: TeamLevel,
+    /// `Village` for a village's team, `Commune` for a commune team.
+    pub level: Level,
     pub commune_code: String,
     pub villages: Vec<VillageId>,
 }
@@ -313,7 +299,7 @@ fn teams(communes: &[&Unit], villages: &[DemoVillage]) -> Vec<DemoTeam> {
                 v.name,
                 commune_names[v.commune_code.as_str()]
             )),
-            level: TeamLevel::Village,
+            level: Level::Village,
             commune_code: v.commune_code.clone(),
             villages: vec![v.id.clone()],
         })
@@ -335,7 +321,7 @@ pub fn commune_teams(
         .map(|(i, c)| DemoTeam {
             id: TeamId::from_index(demo.teams.len() + i + 1),
             name: nfc(&format!("{TEAM_PREFIX}{}", c.name)),
-            level: TeamLevel::Commune,
+            level: Level::Commune,
             commune_code: c.code.clone(),
             villages: Vec::new(),
         })

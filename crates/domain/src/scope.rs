@@ -1,5 +1,6 @@
 //! Who may read what: a leader's role and the unit of the tree their scope is.
 
+use crate::units::Level;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -50,9 +51,12 @@ impl Role {
     }
 }
 
-/// The kinds of things a report or a scope can name.
+/// The kinds of things a report or a scope can name: the levels of the tree
+/// ([`Level`], whose names these are) plus teams and groupings, which a province defines
+/// and no map has. `From<Level>` and `UnitKind::level` convert; the wire names are
+/// `Level::as_str`'s, and "team", "grouping".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum UnitKind {
     Village,
     Team,
@@ -64,28 +68,77 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
-    pub fn as_str(self) -> &'static str {
+    /// Every kind.
+    pub const ALL: [UnitKind; 6] = [
+        Self::Village,
+        Self::Team,
+        Self::Commune,
+        Self::Grouping,
+        Self::District,
+        Self::Province,
+    ];
+
+    /// The level of the tree this kind is; None for a team or a grouping.
+    pub fn level(self) -> Option<Level> {
         match self {
-            Self::Village => "village",
-            Self::Team => "team",
-            Self::Commune => "commune",
-            Self::Grouping => "grouping",
-            Self::District => "district",
-            Self::Province => "province",
+            Self::Village => Some(Level::Village),
+            Self::Commune => Some(Level::Commune),
+            Self::District => Some(Level::District),
+            Self::Province => Some(Level::Province),
+            Self::Team | Self::Grouping => None,
         }
     }
 
+    /// The kind's name: its level's name, or "team", "grouping".
+    pub fn as_str(self) -> &'static str {
+        match (self.level(), self) {
+            (Some(l), _) => l.as_str(),
+            (None, Self::Team) => "team",
+            (None, _) => "grouping",
+        }
+    }
+
+    /// The kind named `s` (as [`UnitKind::as_str`] spells it).
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Village,
-            Self::Team,
-            Self::Commune,
-            Self::Grouping,
-            Self::District,
-            Self::Province,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Every kind's name, comma-separated, for messages.
+    pub fn names() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
+        names.join(", ")
+    }
+}
+
+impl From<Level> for UnitKind {
+    fn from(l: Level) -> Self {
+        match l {
+            Level::Province => Self::Province,
+            Level::District => Self::District,
+            Level::Commune => Self::Commune,
+            Level::Village => Self::Village,
+        }
+    }
+}
+
+impl TryFrom<UnitKind> for Level {
+    /// The kind (a team or a grouping) that is no level of a map.
+    type Error = UnitKind;
+    fn try_from(k: UnitKind) -> Result<Self, UnitKind> {
+        k.level().ok_or(k)
+    }
+}
+
+impl From<UnitKind> for &'static str {
+    fn from(k: UnitKind) -> Self {
+        k.as_str()
+    }
+}
+
+impl TryFrom<String> for UnitKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or_else(|| format!("'{s}' is not a kind of unit"))
     }
 }
 
@@ -121,5 +174,21 @@ mod tests {
         assert_eq!(Role::GroupingLeader.scope_level(), UnitKind::Grouping);
         assert_eq!(Role::TeamLeader.scope_level(), UnitKind::Team);
         assert_eq!(Role::parse("admin"), None);
+    }
+
+    #[test]
+    fn kinds_take_their_names_from_the_levels_and_serde_keeps_them() {
+        for k in UnitKind::ALL {
+            assert_eq!(UnitKind::parse(k.as_str()), Some(k));
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+            assert_eq!(serde_json::from_str::<UnitKind>(&json).unwrap(), k);
+        }
+        for l in Level::ALL {
+            assert_eq!(UnitKind::from(l).as_str(), l.as_str());
+            assert_eq!(Level::try_from(UnitKind::from(l)), Ok(l));
+        }
+        assert_eq!(Level::try_from(UnitKind::Grouping), Err(UnitKind::Grouping));
+        assert_eq!(UnitKind::Team.as_str(), "team");
     }
 }

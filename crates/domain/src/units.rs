@@ -6,26 +6,64 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// A level of the administrative tree, top to bottom: the one home of the levels' names
+/// (`as_str`/`parse`, and serde through them). Which levels a map has is data: the 2024 maps
+/// have province → district → commune, the 2025 map province → commune (a map's `units` rows
+/// say; see `HierarchyVersion::levels`). Villages hang under communes through placements, not
+/// in the hierarchy files. `scope::UnitKind` is built from these (plus teams and groupings,
+/// which are not levels of a map); team rows use `Village`/`Commune`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum Level {
     Province,
     District,
     Commune,
+    Village,
 }
 
 impl Level {
+    /// Every level, top to bottom.
+    pub const ALL: [Level; 4] = [Self::Province, Self::District, Self::Commune, Self::Village];
+
+    /// The level's name on the wire, in the database (`units.level`, `teams.level`) and on
+    /// the command line: "province", "district", "commune", "village".
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Province => "province",
             Self::District => "district",
             Self::Commune => "commune",
+            Self::Village => "village",
         }
     }
+
+    /// The level named `s` (exactly as [`Level::as_str`] spells it).
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Province, Self::District, Self::Commune]
-            .into_iter()
-            .find(|l| l.as_str() == s)
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The names of `levels`, comma-separated, for messages ("province, commune").
+    pub fn names(levels: &[Level]) -> String {
+        let names: Vec<&str> = levels.iter().map(|l| l.as_str()).collect();
+        names.join(", ")
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Level> for &'static str {
+    fn from(l: Level) -> Self {
+        l.as_str()
+    }
+}
+
+impl TryFrom<String> for Level {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or_else(|| format!("'{s}' is not a level of the administrative tree"))
     }
 }
 
@@ -63,6 +101,14 @@ pub struct HierarchyVersion {
 impl HierarchyVersion {
     pub fn count(&self, level: Level) -> usize {
         self.units.iter().filter(|u| u.level == level).count()
+    }
+    /// The levels this map has, top to bottom (province, district, commune until 2025;
+    /// province, commune from 2025-07-01).
+    pub fn levels(&self) -> Vec<Level> {
+        Level::ALL
+            .into_iter()
+            .filter(|l| self.count(*l) > 0)
+            .collect()
     }
     pub fn communes(&self) -> impl Iterator<Item = &Unit> {
         self.units.iter().filter(|u| u.level == Level::Commune)
@@ -217,10 +263,7 @@ fn check_totals(v: &Value, h: &HierarchyVersion) -> Result<(), UnitsError> {
             return Err(UnitsError::DuplicateCode(u.code.clone()));
         }
     }
-    for (field, level, name) in [
-        ("districts", Level::District, "district"),
-        ("communes", Level::Commune, "commune"),
-    ] {
+    for (field, level) in [("districts", Level::District), ("communes", Level::Commune)] {
         if let Some(expected) = v
             .pointer(&format!("/totals/{field}"))
             .and_then(Value::as_u64)
@@ -228,7 +271,7 @@ fn check_totals(v: &Value, h: &HierarchyVersion) -> Result<(), UnitsError> {
             let found = h.count(level);
             if found as u64 != expected {
                 return Err(UnitsError::Totals {
-                    level: name,
+                    level: level.as_str(),
                     expected,
                     found,
                 });
@@ -273,7 +316,24 @@ mod tests {
             ("2025-07-01", 54)
         );
         assert_eq!(h.count(Level::District), 0);
+        assert_eq!(h.levels(), [Level::Province, Level::Commune]);
         assert!(h.successions.iter().any(|s| s.share == "partial"));
+    }
+
+    #[test]
+    fn levels_are_named_once_and_serde_uses_those_names() {
+        for l in Level::ALL {
+            assert_eq!(Level::parse(l.as_str()), Some(l));
+            let json = serde_json::to_string(&l).unwrap();
+            assert_eq!(json, format!("\"{}\"", l.as_str()));
+            assert_eq!(serde_json::from_str::<Level>(&json).unwrap(), l);
+        }
+        assert!(serde_json::from_str::<Level>("\"team\"").is_err());
+        let h = load("quang-ninh-admin-units.json");
+        assert_eq!(
+            h.levels(),
+            [Level::Province, Level::District, Level::Commune]
+        );
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub use push::{
     COVERAGE_GRACE_MS, EventResult, EventStatus, PushOutcome, PushRequest,
     QUARANTINE_BYTES_PER_DEVICE,
 };
-pub use reference::{ReportLevel, TeamInfo, UnitInfo};
+pub use reference::{TeamInfo, UnitInfo};
 pub use reports::{
     CoverageCell, CoverageRow, CoverageTable, Entrants, Entry, Late, Leaderboard, LeaderboardQuery,
     PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetLevel, TargetSetting, Totals,

@@ -4,7 +4,7 @@
 use crate::{Result, Store, StoreError, now_ms};
 use langso_domain::demo::Demo;
 use langso_domain::kinds::ActivityKind;
-use langso_domain::units::HierarchyVersion;
+use langso_domain::units::{HierarchyVersion, Level};
 use langso_domain::{TeamId, VillageId};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -13,7 +13,8 @@ use serde::Serialize;
 pub struct TeamInfo {
     pub id: String,
     pub name: String,
-    pub level: String,
+    /// `Village` for a village's team, `Commune` for a commune team.
+    pub level: Level,
     pub commune_code: String,
     /// The commune's district; None on a map without districts (2025 on).
     pub district_code: Option<String>,
@@ -23,33 +24,25 @@ pub struct TeamInfo {
 /// A unit of the current hierarchy (or a village), resolved for a report.
 #[derive(Clone, Debug, Serialize)]
 pub struct UnitInfo {
-    pub level: ReportLevel,
+    /// A village, or a commune/district/province of the current map.
+    pub level: Level,
     pub id: String,
     pub name: String,
     /// Commune code for a village or a commune, else None.
     pub commune_code: Option<String>,
 }
 
-/// A level of the reporting tree, villages included.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportLevel {
-    Village,
-    Commune,
-    District,
-    Province,
-}
-
-impl ReportLevel {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "village" => Some(Self::Village),
-            "commune" => Some(Self::Commune),
-            "district" => Some(Self::District),
-            "province" => Some(Self::Province),
-            _ => None,
-        }
-    }
+/// Column `i` of a row (`units.level`, `teams.level`) as a [`Level`]; a name that is no
+/// level is a conversion error (the schema's CHECKs keep them out).
+pub(crate) fn level_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Level> {
+    let name: String = r.get(i)?;
+    Level::parse(&name).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("'{name}' is not a level").into(),
+        )
+    })
 }
 
 /// The current hierarchy version's id (`NotFound` before any import): see [`crate::hierarchy`].
@@ -261,7 +254,7 @@ impl Store {
                         TeamInfo {
                             id: r.get(1)?,
                             name: r.get(2)?,
-                            level: r.get(3)?,
+                            level: level_at(r, 3)?,
                             commune_code: r.get(4)?,
                             district_code: r.get(5)?,
                             village_ids: Vec::new(),
@@ -284,13 +277,13 @@ impl Store {
     pub fn device_may_read(&self, team: i64, unit: &UnitInfo) -> Result<bool> {
         self.read(|c| {
             Ok(match unit.level {
-                ReportLevel::Village => c
+                Level::Village => c
                     .prepare_cached(
                         "SELECT 1 FROM team_villages tv JOIN villages v ON v.id = tv.village_id
                          WHERE tv.team_id = ?1 AND v.village_id = ?2",
                     )?
                     .exists(params![team, unit.id])?,
-                ReportLevel::Commune => c
+                Level::Commune => c
                     .prepare_cached("SELECT 1 FROM teams WHERE id = ?1 AND commune_code = ?2")?
                     .exists(params![team, unit.id])?,
                 _ => false,
@@ -299,17 +292,17 @@ impl Store {
     }
 
     /// Resolves a unit of the reporting tree (current hierarchy) or a village.
-    pub fn unit_info(&self, level: ReportLevel, unit: &str) -> Result<Option<UnitInfo>> {
+    pub fn unit_info(&self, level: Level, unit: &str) -> Result<Option<UnitInfo>> {
         self.read(|c| unit_info(c, level, unit))
     }
 }
 
 pub(crate) fn unit_info(
     c: &rusqlite::Connection,
-    level: ReportLevel,
+    level: Level,
     unit: &str,
 ) -> Result<Option<UnitInfo>> {
-    if level == ReportLevel::Village {
+    if level == Level::Village {
         return Ok(c
             .query_row(
                 "SELECT v.village_id, v.name, p.commune_code FROM villages v
@@ -327,20 +320,15 @@ pub(crate) fn unit_info(
             )
             .optional()?);
     }
-    let lvl = match level {
-        ReportLevel::Commune => "commune",
-        ReportLevel::District => "district",
-        _ => "province",
-    };
     Ok(c.query_row(
         "SELECT code, name FROM units WHERE version_id = ?1 AND code = ?2 AND level = ?3",
-        params![current_version(c)?, unit, lvl],
+        params![current_version(c)?, unit, level.as_str()],
         |r| {
             Ok(UnitInfo {
                 level,
                 id: r.get(0)?,
                 name: r.get(1)?,
-                commune_code: (level == ReportLevel::Commune).then(|| unit.to_owned()),
+                commune_code: (level == Level::Commune).then(|| unit.to_owned()),
             })
         },
     )

@@ -1,16 +1,17 @@
 //! Tally reports and the recompute check. Tallies are derived: the event log is the truth.
 
-use crate::reference::{ReportLevel, current_version};
+use crate::reference::current_version;
 use crate::{Result, Store};
 use chrono::NaiveDate;
 use langso_domain::periods::DayRange;
 use langso_domain::time::{day_from_number, day_number, month_start};
+use langso_domain::units::Level;
 use rusqlite::{Connection, params};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Debug)]
 pub struct TallyQuery {
-    pub level: ReportLevel,
+    pub level: Level,
     pub unit: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -57,18 +58,18 @@ pub struct TallyDiff {
 
 /// The SQL set of village rowids under a unit of the current hierarchy (?1 = version,
 /// ?2 = unit).
-fn villages_under(level: ReportLevel) -> &'static str {
+fn villages_under(level: Level) -> &'static str {
     match level {
-        ReportLevel::Village => "SELECT id FROM villages WHERE village_id = ?2 AND ?1 = ?1",
-        ReportLevel::Commune => {
+        Level::Village => "SELECT id FROM villages WHERE village_id = ?2 AND ?1 = ?1",
+        Level::Commune => {
             "SELECT village_id FROM village_placements WHERE version_id = ?1 AND commune_code = ?2"
         }
-        ReportLevel::District => {
+        Level::District => {
             "SELECT p.village_id FROM village_placements p JOIN units u
                ON u.version_id = p.version_id AND u.code = p.commune_code
              WHERE p.version_id = ?1 AND u.parent_code = ?2"
         }
-        ReportLevel::Province => {
+        Level::Province => {
             "SELECT village_id FROM village_placements WHERE version_id = ?1 AND ?2 = ?2"
         }
     }

@@ -19,7 +19,7 @@ fn a_large_group_sums_exactly_like_the_recompute() {
         .teams()
         .unwrap()
         .into_iter()
-        .filter(|t| t.level == "commune" && t.village_ids.len() >= 3)
+        .filter(|t| t.level == langso_domain::units::Level::Commune && t.village_ids.len() >= 3)
         .take(3)
         .collect();
     let mut phones = Phones::new(store.clone());

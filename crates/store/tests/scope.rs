@@ -21,7 +21,10 @@ fn demo_store() -> (tempfile::TempDir, Store) {
 fn each_scope_sees_what_lies_under_it_and_nothing_else() {
     let (_dir, store) = demo_store();
     let teams = store.teams().unwrap();
-    let team = teams.iter().find(|t| t.level == "village").unwrap();
+    let team = teams
+        .iter()
+        .find(|t| t.level == units::Level::Village)
+        .unwrap();
     let village = &team.village_ids[0];
     let commune = &team.commune_code;
     let district = team.district_code.clone().unwrap();

@@ -8,8 +8,9 @@ mod common;
 
 use chrono::{Duration, TimeZone, Utc};
 use langso_domain::event::{PushClock, RawEvent};
+use langso_domain::units::Level;
 use langso_domain::{BatchId, DeviceId, EventId, VillageId};
-use langso_store::{EventStatus, PushRequest, ReportLevel, Store, TallyQuery};
+use langso_store::{EventStatus, PushRequest, Store, TallyQuery};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -141,7 +142,7 @@ proptest! {
         }
         expected.retain(|_, v| *v != 0);
         let report = store.tallies(&TallyQuery {
-            level: ReportLevel::Commune, unit: "06649".into(),
+            level: Level::Commune, unit: "06649".into(),
             from: (now - Duration::days(10)).date_naive(), to: now.date_naive() + Duration::days(1),
         }).unwrap();
         let got: HashMap<String, i64> = report.totals.into_iter().collect();

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Duration, Utc};
 use clap::Args;
 use langso_domain::event::PushClock;
+use langso_domain::units::Level;
 use langso_domain::{BatchId, DeviceId, TeamId};
 use langso_store::{PushRequest, Store, TeamInfo};
 use serde_json::json;
@@ -34,7 +35,7 @@ fn prepare(dir: &std::path::Path, name: &str, devices: usize) -> Result<(Store, 
         .into_iter()
         .filter(|t| !t.village_ids.is_empty())
         .collect();
-    teams.sort_by_key(|t| t.level != "commune");
+    teams.sort_by_key(|t| t.level != Level::Commune);
     if teams.len() < devices {
         bail!("the demo has {} teams; use --devices ≤ that", teams.len());
     }

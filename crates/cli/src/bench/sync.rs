@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 use clap::Args;
 use langso_client::{Config, Engine, NewEvent};
 use langso_domain::time::vn_offset;
+use langso_domain::units::Level;
 use langso_domain::{KindCode, TeamId, VillageId};
 use std::time::Instant;
 
@@ -47,7 +48,7 @@ fn once(run: usize, n: usize, workers: Option<usize>) -> Result<()> {
     let team = store
         .teams()?
         .into_iter()
-        .find(|t| t.level == "commune")
+        .find(|t| t.level == Level::Commune)
         .ok_or_else(|| anyhow!("no commune team"))?;
     let (addr, handle) = super::spawn_loopback_server(&store, workers)?;
     let code = store.create_invite(&TeamId::parse(&team.id).context("team id")?, None)?;

@@ -32,7 +32,7 @@ fn the_programme_totals_are_met_exactly() {
     assert_eq!(d.members.len() + members.len(), 11_255);
     assert_eq!(teams[0].id, TeamId::from_index(1_453));
     assert_eq!(members[0].id, MemberId::from_index(d.members.len() + 1));
-    assert!(teams.iter().all(|t| t.level == TeamLevel::Commune));
+    assert!(teams.iter().all(|t| t.level == Level::Commune));
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn every_village_has_its_own_team_in_its_commune() {
     for (v, t) in d.villages.iter().zip(&d.teams) {
         assert_eq!(t.villages, vec![v.id.clone()]);
         assert_eq!(t.commune_code, v.commune_code, "{} strays", t.name);
-        assert_eq!(t.level, TeamLevel::Village);
+        assert_eq!(t.level, Level::Village);
     }
 }
 

@@ -3,6 +3,7 @@
 //! anything that may be personal data); codes and numbers are quoted, cut.
 
 use crate::text::{fold, is_invisible_format, nfc, quote};
+use crate::units::Level;
 
 /// A rejected cell: a stable snake_case code and the reason.
 pub type CellError = (&'static str, String);
@@ -163,11 +164,11 @@ pub fn active(raw: &str) -> Result<bool, CellError> {
 
 /// A team's level: `village` (thôn, bản, khu phố, tổ dân phố) or `commune` (xã, phường,
 /// đặc khu); empty is `None` (a team covering one village is a village team).
-pub fn level(raw: &str) -> Result<Option<&'static str>, CellError> {
+pub fn level(raw: &str) -> Result<Option<Level>, CellError> {
     match super::columns::folded(raw).as_str() {
         "" => Ok(None),
-        "village" | "thon" | "ban" | "khu pho" | "to dan pho" | "khu" => Ok(Some("village")),
-        "commune" | "xa" | "phuong" | "dac khu" | "thi tran" => Ok(Some("commune")),
+        "village" | "thon" | "ban" | "khu pho" | "to dan pho" | "khu" => Ok(Some(Level::Village)),
+        "commune" | "xa" | "phuong" | "dac khu" | "thi tran" => Ok(Some(Level::Commune)),
         _ => Err((
             "invalid_level",
             format!(

@@ -5,6 +5,7 @@ use super::cells::{self, CellError, MemberRole};
 use super::columns::{self, Field};
 use super::sheet::Sheet;
 use super::{Origin, Problem, Roster, Skipped, Table, TableKind};
+use crate::units::Level;
 use std::collections::{BTreeMap, HashMap};
 
 /// A village row. Fields a cell problem left unreadable hold a default; a roster with any
@@ -31,7 +32,7 @@ pub struct TeamRow {
     pub village_codes: Vec<String>,
     pub leader: Option<String>,
     /// `village` or `commune`; None: a village team if it covers one village, else commune.
-    pub level: Option<&'static str>,
+    pub level: Option<Level>,
 }
 
 /// A member row (a volunteer: never a citizen).

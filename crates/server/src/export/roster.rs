@@ -6,6 +6,7 @@
 use super::{Book, Cell, Table};
 use langso_domain::roster::columns::fields;
 use langso_domain::roster::{MemberRole, TableKind};
+use langso_domain::units::Level;
 use langso_store::CurrentRoster;
 
 fn headings(kind: TableKind) -> Vec<String> {
@@ -37,8 +38,12 @@ fn role_vi(stored: &str) -> &'static str {
     }
 }
 
-fn level_vi(level: &str) -> &'static str {
-    if level == "village" { "thôn" } else { "xã" }
+fn level_vi(level: Level) -> &'static str {
+    if level == Level::Village {
+        "thôn"
+    } else {
+        "xã"
+    }
 }
 
 fn table(name: &str, kind: TableKind, rows: Vec<Vec<Cell>>) -> Table {
@@ -75,7 +80,7 @@ pub fn roster_book(roster: &CurrentRoster, stem: &str) -> Book {
                 Cell::from(t.commune_code.as_str()),
                 Cell::from(t.village_codes.join(";")),
                 Cell::from(t.leader.clone()),
-                Cell::from(level_vi(&t.level)),
+                Cell::from(level_vi(t.level)),
             ]
         })
         .collect();

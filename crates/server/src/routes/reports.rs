@@ -67,7 +67,7 @@ fn unit(kind: &str, id: &str, what: &'static str) -> Result<UnitRef, ApiError> {
     let kind = UnitKind::parse(kind).ok_or_else(|| {
         ApiError::bad_request(
             what,
-            format!("{kind:?} is not one of village, team, commune, grouping, district, province"),
+            format!("{kind:?} is not one of {}", UnitKind::names()),
         )
     })?;
     Ok(UnitRef::new(kind, id))

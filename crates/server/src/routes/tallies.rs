@@ -5,7 +5,8 @@ use crate::auth::Device;
 use crate::error::ApiError;
 use actix_web::{HttpResponse, web};
 use langso_domain::time::Day;
-use langso_store::{ReportLevel, StoreError, TallyQuery};
+use langso_domain::units::Level;
+use langso_store::{StoreError, TallyQuery};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -28,10 +29,10 @@ pub async fn tallies(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (from, to) = (q.from.0, q.to.0);
-    let level = ReportLevel::parse(&q.level).ok_or_else(|| {
+    let level = Level::parse(&q.level).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_level",
-            "level must be one of village, commune, district, province",
+            format!("level must be one of {}", Level::names(&Level::ALL)),
         )
     })?;
     if to < from {

@@ -4,6 +4,7 @@
 use super::sums::{ByKey, Key, marks};
 use crate::Result;
 use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::units::Level;
 use rusqlite::{Connection, params_from_iter};
 use std::collections::{HashMap, HashSet};
 
@@ -58,21 +59,21 @@ pub(super) fn teams_in(c: &Connection, scope: &UnitRef) -> Result<Vec<TeamPlace>
 }
 
 /// Communes or districts under the scope, by code.
-pub(super) fn areas_in(c: &Connection, level: &str, scope: &UnitRef) -> Result<Vec<Entrant>> {
+pub(super) fn areas_in(c: &Connection, level: Level, scope: &UnitRef) -> Result<Vec<Entrant>> {
     let grouping = GROUPING_COMMUNES.replace("cu.code", "u.code");
     let filter = match (level, scope.kind) {
-        ("commune", UnitKind::Grouping) => grouping.as_str(),
-        ("commune", UnitKind::District) => "u.parent_code = ?1",
-        ("commune", _) => "(u.parent_code = ?1 OR p.parent_code = ?1)",
+        (Level::Commune, UnitKind::Grouping) => grouping.as_str(),
+        (Level::Commune, UnitKind::District) => "u.parent_code = ?1",
+        (Level::Commune, _) => "(u.parent_code = ?1 OR p.parent_code = ?1)",
         _ => "u.parent_code = ?1",
     };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT u.code, u.name FROM units u
          JOIN current_version h
          LEFT JOIN units p ON p.version_id = h.id AND p.code = u.parent_code
-         WHERE u.version_id = h.id AND u.level = '{level}' AND {filter} ORDER BY u.code"
+         WHERE u.version_id = h.id AND u.level = ?2 AND {filter} ORDER BY u.code"
     ))?;
-    let rows = stmt.query_map([&scope.id], |r| {
+    let rows = stmt.query_map(rusqlite::params![scope.id, level.as_str()], |r| {
         let code: String = r.get(0)?;
         Ok(Entrant {
             key: Key::Text(code.clone()),

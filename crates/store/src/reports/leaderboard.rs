@@ -21,6 +21,7 @@ use langso_domain::kinds::ActivityKind;
 use langso_domain::periods::{DayRange, Period};
 use langso_domain::ranking::{competition_ranks, rank_change};
 use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::units::Level;
 use rusqlite::Connection;
 use serde::{Serialize, Serializer};
 use std::collections::{HashMap, HashSet};
@@ -236,9 +237,9 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
         }
         Entrants::Communes | Entrants::Districts => {
             let level = if q.of == Entrants::Communes {
-                "commune"
+                Level::Commune
             } else {
-                "district"
+                Level::District
             };
             let e = areas_in(c, level, &q.scope)?;
             let (n, b) = (

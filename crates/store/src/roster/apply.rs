@@ -97,7 +97,7 @@ fn teams(tx: &Transaction<'_>, plan: &Plan) -> Result<()> {
         let public = TeamId::from_index(n);
         tx.execute(
             "INSERT INTO teams (team_id, name, level, commune_code, code) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![public.as_str(), t.name, level, t.commune_code, t.code],
+            params![public.as_str(), t.name, level.as_str(), t.commune_code, t.code],
         )?;
         log_change(
             tx,
@@ -110,7 +110,7 @@ fn teams(tx: &Transaction<'_>, plan: &Plan) -> Result<()> {
     for (id, t, level) in &plan.changed_teams {
         let public: String = tx.query_row(
             "UPDATE teams SET name = ?2, level = ?3, commune_code = ?4 WHERE id = ?1 RETURNING team_id",
-            params![id, t.name, level, t.commune_code],
+            params![id, t.name, level.as_str(), t.commune_code],
             |r| r.get(0),
         )?;
         log_change(tx, "team", &public, "upsert", Some(*id))?;

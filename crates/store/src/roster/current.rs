@@ -4,6 +4,7 @@
 use crate::reference::current_version;
 use crate::{Result, Store};
 use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::units::Level;
 use rusqlite::Connection;
 
 /// A village as a roster row.
@@ -31,7 +32,8 @@ pub struct RosterTeam {
     pub village_codes: Vec<String>,
     /// Code of its first active member (by code) whose role is leader.
     pub leader: Option<String>,
-    pub level: String,
+    /// `Village` for a village's team, `Commune` for a commune team.
+    pub level: Level,
 }
 
 /// A member as a roster row (no device data: that is the team's devices list).
@@ -103,7 +105,7 @@ fn read(c: &Connection, scope: Option<&UnitRef>) -> Result<CurrentRoster> {
             id: r.get(1)?,
             name: r.get(2)?,
             commune_code: r.get(3)?,
-            level: r.get(4)?,
+            level: crate::reference::level_at(r, 4)?,
             village_codes: villages
                 .map(|v| v.split(';').map(str::to_owned).collect())
                 .unwrap_or_default(),

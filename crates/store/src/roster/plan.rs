@@ -5,6 +5,7 @@
 use super::state::State;
 use super::{Changes, RosterReport};
 use langso_domain::roster::{MemberRole, MemberRow, Problem, Roster, Table, TeamRow, VillageRow};
+use langso_domain::units::Level;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// What an import does, by code. Empty when the roster changes nothing.
@@ -13,8 +14,8 @@ pub(super) struct Plan {
     pub new_villages: Vec<VillageRow>,
     /// Existing village id, its row, and whether its commune changes.
     pub changed_villages: Vec<(i64, VillageRow, bool)>,
-    pub new_teams: Vec<(TeamRow, &'static str)>,
-    pub changed_teams: Vec<(i64, TeamRow, &'static str)>,
+    pub new_teams: Vec<(TeamRow, Level)>,
+    pub changed_teams: Vec<(i64, TeamRow, Level)>,
     /// Team code → the village codes it covers after the import (only teams that change).
     pub coverage: BTreeMap<String, BTreeSet<String>>,
     pub new_members: Vec<MemberRow>,
@@ -231,11 +232,11 @@ fn plan_villages(t: &Table<VillageRow>, state: &State, p: &mut Plan, n: &mut Cha
 }
 
 /// `village` for a team covering one village, else `commune`, unless the row says.
-fn level_of(t: &TeamRow) -> &'static str {
+fn level_of(t: &TeamRow) -> Level {
     t.level.unwrap_or(if t.village_codes.len() == 1 {
-        "village"
+        Level::Village
     } else {
-        "commune"
+        Level::Commune
     })
 }
 
@@ -254,8 +255,9 @@ fn plan_teams(t: &Table<TeamRow>, state: &State, p: &mut Plan, n: &mut Changes) 
                 if !covers_same {
                     p.coverage.insert(team.code.clone(), wanted);
                 }
-                let same =
-                    db.name == team.name && db.commune == team.commune_code && db.level == level;
+                let same = db.name == team.name
+                    && db.commune == team.commune_code
+                    && db.level == level.as_str();
                 if !same {
                     p.changed_teams.push((db.id, team.clone(), level));
                 }

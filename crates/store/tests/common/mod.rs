@@ -12,7 +12,8 @@ use std::collections::HashMap;
 /// `devices` enrolled phones: the smallest world where tallies and groups can be checked.
 pub fn one_team_store(devices: usize) -> (tempfile::TempDir, Store, Vec<DeviceId>) {
     use langso_domain::VillageId;
-    use langso_domain::demo::{Demo, DemoMember, DemoTeam, DemoVillage, TeamLevel};
+    use langso_domain::demo::{Demo, DemoMember, DemoTeam, DemoVillage};
+    use langso_domain::units::Level;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("t.db")).unwrap();
     let tree = units::parse_hierarchy(include_str!(
@@ -31,7 +32,7 @@ pub fn one_team_store(devices: usize) -> (tempfile::TempDir, Store, Vec<DeviceId
         teams: vec![DemoTeam {
             id: TeamId::from_index(1),
             name: "Tổ 1".into(),
-            level: TeamLevel::Commune,
+            level: Level::Commune,
             commune_code: "06649".into(),
             villages: (1..=3).map(VillageId::from_index).collect(),
         }],
