@@ -109,7 +109,8 @@ enum Command {
         /// or `grouping`: the current map's groupings of communes.
         #[arg(long)]
         level: Option<String>,
-        /// Only the units under this one (its code).
+        /// Only the units under this one (its code), or the communes of this grouping (its
+        /// code: `langso units --level grouping` lists them).
         #[arg(long, value_name = "CODE")]
         under: Option<String>,
         #[arg(long)]

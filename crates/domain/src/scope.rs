@@ -129,18 +129,7 @@ impl TryFrom<UnitKind> for Level {
     }
 }
 
-impl From<UnitKind> for &'static str {
-    fn from(k: UnitKind) -> Self {
-        k.as_str()
-    }
-}
-
-impl TryFrom<String> for UnitKind {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        Self::parse(&s).ok_or_else(|| format!("'{s}' is not a kind of unit"))
-    }
-}
+crate::units::serde_by_name!(UnitKind, "a kind of unit");
 
 /// A unit of the tree (or a team), by kind and public id: village `V000123`, team
 /// `T00012`, commune/district/province by official code in the current hierarchy, a
@@ -187,6 +176,9 @@ mod tests {
         for l in Level::ALL {
             assert_eq!(UnitKind::from(l).as_str(), l.as_str());
             assert_eq!(Level::try_from(UnitKind::from(l)), Ok(l));
+            let json = serde_json::to_string(&l).unwrap();
+            assert_eq!(json, serde_json::to_string(&UnitKind::from(l)).unwrap());
+            assert_eq!(serde_json::from_str::<Level>(&json).unwrap(), l);
         }
         assert_eq!(Level::try_from(UnitKind::Grouping), Err(UnitKind::Grouping));
         assert_eq!(UnitKind::Team.as_str(), "team");

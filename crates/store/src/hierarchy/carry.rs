@@ -7,6 +7,7 @@ use super::switch::Carried;
 use super::{Version, step, steps_between};
 use crate::Result;
 use langso_domain::map_switch::{Place, follow};
+use langso_domain::scope::UnitKind;
 use langso_domain::units::Level;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, HashMap};
@@ -144,7 +145,7 @@ pub(super) fn leaders(c: &Connection, from: &Version, to: &Version) -> Result<Up
         .collect::<rusqlite::Result<_>>()?;
     let (mut listed, mut updates) = (Vec::new(), Vec::new());
     for (id, username, role, kind, code) in users {
-        if kind == "grouping" {
+        if kind == UnitKind::Grouping.as_str() {
             listed.extend(grouping_leader(c, to, &username, &role, &code)?);
             continue;
         }
