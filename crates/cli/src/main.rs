@@ -18,6 +18,7 @@ mod simulate;
 mod targets;
 
 use clap::{Parser, Subcommand};
+use langso_domain::scope::UnitKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -283,7 +284,7 @@ fn main() -> ExitCode {
             level,
             under: None,
             json,
-        } if level.as_deref() == Some("grouping") => groupings::list(&db, json),
+        } if level.as_deref() == Some(UnitKind::Grouping.as_str()) => groupings::list(&db, json),
         Command::Units {
             db,
             level,
