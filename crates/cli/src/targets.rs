@@ -5,7 +5,7 @@ use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::targets::{Basis, TargetRule};
-use langso_store::TargetLevel;
+use langso_store::TargetScope;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -42,20 +42,20 @@ pub fn run(a: TargetArgs) -> Result<()> {
     let basis = Basis::parse(&a.basis)
         .ok_or_else(|| anyhow!("--basis must be count, population, adults or households"))?;
     let rule = TargetRule::new(a.kind, basis, a.value).map_err(|e| anyhow!(e))?;
-    let level = match (a.unit_kind, a.unit) {
-        (Some(k), Some(id)) => TargetLevel::Unit(UnitRef::new(
+    let target = match (a.unit_kind, a.unit) {
+        (Some(k), Some(id)) => TargetScope::Unit(UnitRef::new(
             UnitKind::parse(&k).ok_or_else(|| {
                 anyhow!("--unit-kind must be village, team, commune, district or province")
             })?,
             id,
         )),
-        _ => TargetLevel::Default,
+        _ => TargetScope::Default,
     };
-    let what = match &level {
-        TargetLevel::Default => "the default".to_owned(),
-        TargetLevel::Unit(u) => format!("{} {}", u.kind.as_str(), u.id),
+    let what = match &target {
+        TargetScope::Default => "the default".to_owned(),
+        TargetScope::Unit(u) => format!("{} {}", u.kind.as_str(), u.id),
     };
-    crate::commands::open(&a.db)?.set_target(level, rule.clone(), a.start, a.due, a.note)?;
+    crate::commands::open(&a.db)?.set_target(target, rule.clone(), a.start, a.due, a.note)?;
     eprintln!(
         "target for {what}: {} {} {}",
         rule.kind,

@@ -58,7 +58,7 @@ pub use push::{
 pub use reference::{TeamInfo, UnitInfo};
 pub use reports::{
     CoverageCell, CoverageRow, CoverageTable, Entrants, Entry, Late, Leaderboard, LeaderboardQuery,
-    PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetLevel, TargetSetting, Totals,
+    PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetScope, TargetSetting, Totals,
     UnitSummary, VillageCoverage,
 };
 pub use resend::{EVENT_ID_CONFLICT, STORED_UNDER_PREVIOUS_ENROLLMENT};

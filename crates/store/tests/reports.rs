@@ -9,7 +9,7 @@ use langso_domain::periods::{Granularity, Period, PeriodKind};
 use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::targets::{Basis, TargetRule};
 use langso_store::{
-    Entrants, Leaderboard, LeaderboardQuery, RankBy, Store, SummaryQuery, TargetLevel, TeamInfo,
+    Entrants, Leaderboard, LeaderboardQuery, RankBy, Store, SummaryQuery, TargetScope, TeamInfo,
 };
 
 /// An instant written as a phone in Vietnam would: local date and time at +07:00.
@@ -412,7 +412,7 @@ fn coverage_uses_the_resolution_09_defaults_until_a_unit_has_its_own_target() {
     f.phones
         .store
         .set_target(
-            TargetLevel::Unit(village.clone()),
+            TargetScope::Unit(village.clone()),
             rule,
             start,
             None,

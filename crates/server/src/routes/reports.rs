@@ -18,7 +18,7 @@ use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::targets::{Basis, TargetRule};
 use langso_domain::time::Day;
 use langso_domain::time::vn_day;
-use langso_store::{Entrants, LeaderboardQuery, RankBy, StoreError, SummaryQuery, TargetLevel};
+use langso_store::{Entrants, LeaderboardQuery, RankBy, StoreError, SummaryQuery, TargetScope};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -270,24 +270,24 @@ pub async fn set_target(
     let basis = Basis::parse(&b.basis)
         .ok_or_else(|| invalid_target("basis must be count, population, adults or households"))?;
     let rule = TargetRule::new(b.kind, basis, b.value).map_err(invalid_target)?;
-    let level = match (b.unit_kind.as_deref(), b.unit) {
-        (Some(k), Some(id)) => TargetLevel::Unit(unit(k, &id, "invalid_target")?),
-        (None, None) => TargetLevel::Default,
+    let target = match (b.unit_kind.as_deref(), b.unit) {
+        (Some(k), Some(id)) => TargetScope::Unit(unit(k, &id, "invalid_target")?),
+        (None, None) => TargetScope::Default,
         _ => return Err(invalid_target("give both unit_kind and unit, or neither")),
     };
     let answer = json!({
-        "unit_kind": match &level { TargetLevel::Unit(u) => json!(u.kind), TargetLevel::Default => json!(null) },
-        "unit": match &level { TargetLevel::Unit(u) => json!(u.id), TargetLevel::Default => json!(null) },
+        "unit_kind": match &target { TargetScope::Unit(u) => json!(u.kind), TargetScope::Default => json!(null) },
+        "unit": match &target { TargetScope::Unit(u) => json!(u.id), TargetScope::Default => json!(null) },
         "kind": rule.kind, "basis": rule.basis, "value": rule.value,
         "start_date": start_date, "due_date": due_date, "note": b.note,
     });
     let store = state.store.clone();
     web::block(move || {
-        if let TargetLevel::Unit(u) = &level {
+        if let TargetScope::Unit(u) = &target {
             leader.require_within(&store, u)?;
         }
         store
-            .set_target(level, rule, start_date, due_date, b.note)
+            .set_target(target, rule, start_date, due_date, b.note)
             .map_err(invalid("invalid_target"))
     })
     .await??;

@@ -15,7 +15,7 @@ mod targets;
 
 pub use coverage::{CoverageCell, CoverageRow, CoverageTable, VillageCoverage};
 pub use leaderboard::{Entrants, Entry, Leaderboard, LeaderboardQuery, RankBy};
-pub use targets::{TargetLevel, TargetSetting};
+pub use targets::{TargetScope, TargetSetting};
 
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};

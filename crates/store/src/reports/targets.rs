@@ -9,9 +9,10 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Where a target applies: everywhere (the default) or one unit.
+/// Where a target applies: everywhere (the default) or one unit (not a level of the tree:
+/// the `targets.level` column stores `default` or the unit's kind name).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TargetLevel {
+pub enum TargetScope {
     Default,
     Unit(UnitRef),
 }
@@ -107,7 +108,7 @@ impl Store {
     /// caller has checked that it exists.
     pub fn set_target(
         &self,
-        level: TargetLevel,
+        scope: TargetScope,
         rule: TargetRule,
         start_date: Option<NaiveDate>,
         due_date: Option<NaiveDate>,
@@ -117,16 +118,16 @@ impl Store {
             if Catalogue::load(tx)?.id_of(&rule.kind).is_none() {
                 return Err(StoreError::Invalid(format!("unknown kind '{}'", rule.kind)));
             }
-            let (level, hierarchy, unit) = match &level {
-                TargetLevel::Default => ("default", String::new(), String::new()),
-                TargetLevel::Unit(u) if u.kind == UnitKind::Grouping => {
+            let (level, hierarchy, unit) = match &scope {
+                TargetScope::Default => ("default", String::new(), String::new()),
+                TargetScope::Unit(u) if u.kind == UnitKind::Grouping => {
                     return Err(StoreError::Invalid(
                         "a grouping has no targets of its own: its coverage uses the default \
                          targets over its villages; set targets per commune or province"
                             .into(),
                     ));
                 }
-                TargetLevel::Unit(u) => {
+                TargetScope::Unit(u) => {
                     if super::resolve(tx, u)?.is_none() {
                         return Err(super::unknown(u));
                     }
