@@ -177,7 +177,10 @@ pub async fn leaderboard(
     let of = Entrants::parse(&q.of).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_leaderboard",
-            "of must be one of teams, communes, groupings, districts, volunteers",
+            format!(
+                "of must be one of {}",
+                Entrants::ALL.map(Entrants::as_str).join(", ")
+            ),
         )
     })?;
     if !of.scopes().contains(&scope.kind) {

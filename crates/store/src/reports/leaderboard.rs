@@ -50,16 +50,17 @@ impl Entrants {
         }
     }
 
+    /// Every leaderboard, in the order messages list them.
+    pub const ALL: [Entrants; 5] = [
+        Self::Teams,
+        Self::Communes,
+        Self::Groupings,
+        Self::Districts,
+        Self::Volunteers,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Teams,
-            Self::Communes,
-            Self::Groupings,
-            Self::Districts,
-            Self::Volunteers,
-        ]
-        .into_iter()
-        .find(|e| e.as_str() == s)
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
     }
 
     /// The scope kinds this leaderboard can be asked within.
