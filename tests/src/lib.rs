@@ -3,4 +3,5 @@
 
 pub mod browser;
 pub mod harness;
+pub mod hostile;
 pub mod spec;

@@ -129,13 +129,11 @@ pub fn run(args: ReportsArgs) -> Result<()> {
             );
         }
     }
-    let (events, teams, members): (i64, i64, i64) = store.read(|c| {
-        Ok(c.query_row(
-            "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM teams), (SELECT count(*) FROM members)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?)
-    })?;
+    let langso_store::RowCounts {
+        events,
+        teams,
+        members,
+    } = store.row_counts()?;
     // The commune with the most teams (today's map has no districts: below, the grouping,
     // a former district, with the most communes stands in for one).
     let commune = store

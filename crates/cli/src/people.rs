@@ -3,51 +3,16 @@
 
 use crate::commands::open;
 use anyhow::{Result, anyhow};
-use chrono::{DateTime, Utc};
 use langso_domain::{DeviceId, MemberId, TeamId};
+use langso_server::wire::{TeamMemberWire, rfc3339_ms as time};
 use langso_store::{MemberInfo, PastEvents, Store};
-use serde_json::{Value, json};
 use std::path::Path;
-
-fn time(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// The member a roster code (`member_code`) or a member id (M000042) names.
 pub(crate) fn member_id(store: &Store, m: &str) -> Result<MemberId> {
     store
         .find_member(m)?
         .ok_or_else(|| anyhow!("no member with code or id '{m}' (`langso members` lists them)"))
-}
-
-/// The same shape as `GET /v1/teams/{team_id}/members` gives, plus the team.
-fn member_json(m: &MemberInfo) -> Value {
-    let devices: Vec<Value> = m
-        .devices
-        .iter()
-        .map(|d| {
-            json!({
-                "device_id": d.device_id,
-                "name": d.name,
-                "enrolled_at": time(d.enrolled_ms),
-                "revoked_at": d.revoked_ms.map(time),
-                "last_push_at": d.last_push_ms.map(time),
-            })
-        })
-        .collect();
-    json!({
-        "team_id": m.team_id,
-        "member_id": m.member_id,
-        "name": m.name,
-        "role": m.role,
-        "unassigned": m.unassigned,
-        "code": m.code,
-        "active": m.active,
-        "devices": devices,
-        "last_push_at": m.last_push_ms.map(time),
-    })
 }
 
 /// One line per member, then one indented line per device it holds.
@@ -90,7 +55,8 @@ pub fn members(db: &Path, team: Option<&str>, as_json: bool) -> Result<()> {
         .members(team.as_ref())?
         .ok_or_else(|| anyhow!("no team '{}'", team.as_ref().map_or("", TeamId::as_str)))?;
     if as_json {
-        let all: Vec<Value> = members.iter().map(member_json).collect();
+        // The API's shape (`GET /v1/teams/{team_id}/members`), plus each member's team.
+        let all: Vec<TeamMemberWire> = members.iter().map(TeamMemberWire::with_team).collect();
         outln!("{}", serde_json::to_string_pretty(&all)?);
     } else {
         members.iter().for_each(print_member);

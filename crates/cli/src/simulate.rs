@@ -131,22 +131,15 @@ fn plans(
     args: &SimulateArgs,
     now: chrono::DateTime<Utc>,
 ) -> Result<Vec<DevicePlan>> {
-    let members: Vec<(String, String)> = store.read(|c| {
-        let mut stmt = c.prepare(
-            "SELECT m.member_id, t.team_id FROM members m JOIN teams t ON t.id = m.team_id ORDER BY m.id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    })?;
-    let kinds: Vec<KindCode> = store
-        .read(|c| {
-            let mut stmt = c.prepare("SELECT code FROM kinds WHERE active = 1 ORDER BY code")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })?
+    let members = store.member_teams()?;
+    // The catalogue's active kinds, by code.
+    let mut kinds: Vec<KindCode> = store
+        .kinds()?
         .iter()
-        .filter_map(|k| KindCode::parse(k))
+        .filter(|k| k.active)
+        .filter_map(|k| KindCode::parse(&k.code))
         .collect();
+    kinds.sort();
     let teams: HashMap<String, Vec<VillageId>> = store
         .teams()?
         .into_iter()
@@ -160,9 +153,9 @@ fn plans(
             )
         })
         .collect();
-    let members: Vec<(String, String)> = members
+    let members: Vec<(MemberId, TeamId)> = members
         .into_iter()
-        .filter(|(_, t)| teams.get(t).is_some_and(|v| !v.is_empty()))
+        .filter(|(_, t)| teams.get(t.as_str()).is_some_and(|v| !v.is_empty()))
         .collect();
     if members.is_empty() || kinds.is_empty() {
         return Err(anyhow!(
@@ -184,7 +177,7 @@ fn plans(
     Ok((0..n)
         .map(|i| {
             let (member, team) = &members[i * members.len() / n];
-            let villages = &teams[team];
+            let villages = &teams[team.as_str()];
             let foreign = all_villages
                 .iter()
                 .find(|v| !villages.contains(v))
@@ -192,8 +185,8 @@ fn plans(
             plan::device(
                 i,
                 args.seed,
-                MemberId::parse(member).expect("stored member ids are valid"),
-                TeamId::parse(team).expect("stored team ids are valid"),
+                member.clone(),
+                team.clone(),
                 villages,
                 &foreign,
                 &kinds,

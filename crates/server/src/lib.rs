@@ -10,6 +10,7 @@ mod export;
 pub mod leader;
 mod leader_along;
 mod routes;
+pub mod wire;
 
 pub use auth::KeyRing;
 pub use client_addr::TrustedProxies;

@@ -1,4 +1,5 @@
-//! Device identity: invites, enrollment, refresh-token rotation, revocation, signing keys.
+//! Device identity: enrollment, refresh-token rotation, revocation, signing keys; the
+//! invites enrollment takes and their one-time codes are in [`invites`].
 //!
 //! Codes and refresh tokens carry ≥ 50 bits (codes) or 256 bits (tokens) of entropy, so a
 //! plain SHA-256 is the right hash for them (argon2 is for low-entropy passwords).
@@ -12,7 +13,11 @@ use langso_domain::{DeviceId, MemberId, TeamId};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
-pub const INVITE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+mod invites;
+
+pub use invites::INVITE_TTL_MS;
+pub(crate) use invites::{new_code, normalise_code};
+
 pub const REFRESH_TTL_MS: i64 = 90 * 24 * 3600 * 1000;
 /// A refresh token presented again within this window after its rotation gets the same
 /// answer (the phone lost the first one); later, it is treated as theft. Ten minutes: far
@@ -24,7 +29,6 @@ pub const RETRY_WINDOW_MS: i64 = 10 * 60 * 1000;
 /// database used, so members enrolled after the backup (and re-adopted) never share a
 /// number with members enrolled after the restore.
 pub(crate) const MEMBER_GAP_AFTER_RESTORE: i64 = 1000;
-const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
@@ -34,24 +38,6 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
 
 pub(crate) fn sha256(data: &[u8]) -> Vec<u8> {
     Sha256::digest(data).to_vec()
-}
-
-/// Upper-case, no separators: what users type is forgiven ("abcde-fghjk" works).
-pub(crate) fn normalise_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
-/// 10 Crockford base-32 characters (50 bits), shown as `XXXXX-XXXXX`.
-pub(crate) fn new_code() -> String {
-    let bytes = random_bytes::<10>();
-    let chars: String = bytes
-        .iter()
-        .map(|b| CODE_ALPHABET[(*b & 31) as usize] as char)
-        .collect();
-    format!("{}-{}", &chars[..5], &chars[5..])
 }
 
 pub(crate) fn new_refresh_token() -> String {
@@ -240,55 +226,6 @@ impl Store {
         })
     }
 
-    /// A one-time enrollment code for `team` (optionally for an existing member).
-    pub fn create_invite(&self, team: &TeamId, member: Option<&MemberId>) -> Result<String> {
-        let (team, member) = (team.clone(), member.cloned());
-        self.write_blocking(move |tx| {
-            let team_id = crate::reference::team_rowid(tx, &team)?;
-            let member_id: Option<i64> = match &member {
-                None => None,
-                Some(m) => {
-                    let (id, active): (i64, bool) = tx
-                        .query_row(
-                            "SELECT i.id, i.active FROM members m
-                             JOIN members i ON i.id = coalesce(m.merged_into, m.id)
-                             WHERE m.member_id = ?1 AND m.team_id = ?2",
-                            params![m.as_str(), team_id],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?
-                        .ok_or_else(|| {
-                            StoreError::NotFound(format!("no member '{m}' in team '{team}'"))
-                        })?;
-                    if !active {
-                        return Err(StoreError::Conflict(
-                            "member_inactive",
-                            format!(
-                                "member '{m}' has left the team's roster (inactive); \
-                                 a roster listing them as active brings them back"
-                            ),
-                        ));
-                    }
-                    Some(id)
-                }
-            };
-            let code = new_code();
-            let now = now_ms();
-            tx.execute(
-                "INSERT INTO invites (code_hash, team_id, member_id, created_ms, expires_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    sha256(normalise_code(&code).as_bytes()),
-                    team_id,
-                    member_id,
-                    now,
-                    now + INVITE_TTL_MS
-                ],
-            )?;
-            Ok(code)
-        })
-    }
-
     /// Uses an enrollment code (once) to register a device.
     pub async fn enroll(&self, code: &str, device_name: &str) -> Result<Enrolled> {
         let hash = sha256(normalise_code(code).as_bytes());
@@ -392,17 +329,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_have_50_bits_and_forgive_case_and_dashes() {
-        let c = new_code();
-        assert_eq!(c.len(), 11);
-        assert_eq!(
-            normalise_code(&c.to_lowercase()),
-            normalise_code(&c.replace('-', ""))
-        );
-        assert_ne!(new_code(), new_code());
-    }
 
     #[test]
     fn successors_are_deterministic_and_secret_dependent() {

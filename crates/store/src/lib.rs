@@ -6,6 +6,8 @@ mod admin;
 mod aggregates;
 mod auth;
 mod bulk;
+mod checks;
+pub use checks::{RowCounts, VillageKindTotal};
 mod conn;
 mod demo_teams;
 mod error;

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use langso_client::{EventState, HeldEvent};
+use langso_domain::DeviceId;
 use langso_store::Store;
 use std::collections::{HashMap, HashSet};
 
@@ -98,38 +99,21 @@ pub type TallyTotals = HashMap<(String, String), i64>;
 
 /// Tallies summed over days, per (village, kind).
 pub fn tallies(store: &Store) -> Result<TallyTotals> {
-    Ok(store.read(|c| {
-        let mut stmt = c.prepare(
-            "SELECT v.village_id, k.code, sum(t.total) FROM tallies t
-             JOIN villages v ON v.id = t.village_id JOIN kinds k ON k.id = t.kind_id
-             GROUP BY 1, 2",
-        )?;
-        let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
-        Ok(rows.collect::<std::result::Result<TallyTotals, _>>()?)
-    })?)
+    Ok(store
+        .village_kind_totals()?
+        .into_iter()
+        .map(|t| ((t.village_id.to_string(), t.kind), t.total))
+        .collect())
 }
 
 /// Event ids the server holds, per device id (lowercase hyphenated UUIDs).
 fn server_events(store: &Store, devices: &HashSet<String>) -> Result<HashMap<String, Vec<String>>> {
-    Ok(store.read(|c| {
-        let mut stmt = c.prepare(
-            "SELECT d.device_id, e.event_id FROM events e JOIN devices d ON d.id = e.device_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut out: HashMap<String, Vec<String>> = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let d: Vec<u8> = r.get(0)?;
-            let e: Vec<u8> = r.get(1)?;
-            let (Ok(d), Ok(e)) = (uuid::Uuid::from_slice(&d), uuid::Uuid::from_slice(&e)) else {
-                continue;
-            };
-            let d = d.to_string();
-            if devices.contains(&d) {
-                out.entry(d).or_default().push(e.to_string());
-            }
-        }
-        Ok(out)
-    })?)
+    let devices: HashSet<DeviceId> = devices.iter().filter_map(|d| DeviceId::parse(d)).collect();
+    Ok(store
+        .device_event_ids(&devices)?
+        .into_iter()
+        .map(|(d, ids)| (d.to_string(), ids.iter().map(ToString::to_string).collect()))
+        .collect())
 }
 
 pub fn reconcile(store: &Store, ends: &[DeviceEnd], before: &TallyTotals) -> Result<Verdict> {

@@ -1,7 +1,7 @@
 //! The demo generator's rules: totals, names, teams of today's practice, determinism.
 
 use super::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 fn demo(seed: u64) -> (HierarchyVersion, Demo) {
     let path = format!(

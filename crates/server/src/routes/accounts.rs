@@ -5,9 +5,9 @@ use super::{MAX_SMALL_BODY, parse_json, read_body, small_json};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::leader::{self, Leader, check_password};
+use crate::wire::rfc3339_ms;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
 use langso_store::users::{self, User};
 use langso_store::{LeaderTokens, StoreError};
 use serde::Deserialize;
@@ -32,12 +32,6 @@ struct LoginBody {
 #[serde(deny_unknown_fields)]
 struct TokenBody {
     refresh_token: String,
-}
-
-pub(crate) fn rfc3339_ms(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// `{username, role, scope: {kind, id, name}}`; the name is null if the unit is gone from

@@ -6,7 +6,7 @@ use super::{parse_json, read_body};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::leader::Leader;
-use crate::routes::accounts::rfc3339_ms;
+use crate::wire::rfc3339_ms;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use langso_domain::scope::{UnitKind, UnitRef};

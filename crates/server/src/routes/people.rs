@@ -8,12 +8,12 @@ use super::small_json;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::leader::Leader;
-use crate::routes::accounts::rfc3339_ms;
+use crate::wire::{TeamMemberWire, TeamMembersWire};
 use actix_web::{HttpRequest, HttpResponse, web};
 use langso_domain::{DeviceId, MemberId};
-use langso_store::{MemberInfo, PastEvents, StoreError};
+use langso_store::{PastEvents, StoreError};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,32 +55,6 @@ fn member_error(e: StoreError) -> ApiError {
     }
 }
 
-fn member_json(m: MemberInfo) -> Value {
-    let devices: Vec<Value> = m
-        .devices
-        .into_iter()
-        .map(|d| {
-            json!({
-                "device_id": d.device_id,
-                "name": d.name,
-                "enrolled_at": rfc3339_ms(d.enrolled_ms),
-                "revoked_at": d.revoked_ms.map(rfc3339_ms),
-                "last_push_at": d.last_push_ms.map(rfc3339_ms),
-            })
-        })
-        .collect();
-    json!({
-        "member_id": m.member_id,
-        "name": m.name,
-        "role": m.role,
-        "unassigned": m.unassigned,
-        "code": m.code,
-        "active": m.active,
-        "devices": devices,
-        "last_push_at": m.last_push_ms.map(rfc3339_ms),
-    })
-}
-
 /// `GET /v1/teams/{team_id}/members`.
 pub async fn members(
     state: web::Data<AppState>,
@@ -96,8 +70,10 @@ pub async fn members(
             .ok_or_else(|| ApiError::not_found("unknown_unit", format!("no team '{team}'")))
     })
     .await??;
-    let members: Vec<Value> = members.into_iter().map(member_json).collect();
-    Ok(HttpResponse::Ok().json(json!({"team_id": path.into_inner(), "members": members})))
+    Ok(HttpResponse::Ok().json(TeamMembersWire {
+        members: members.iter().map(TeamMemberWire::new).collect(),
+        team_id: path.into_inner(),
+    }))
 }
 
 /// `POST /v1/devices/{device_id}/member`.
