@@ -543,7 +543,7 @@ fn verify_names_a_tampered_aggregate_row() {
     let raw = rusqlite::Connection::open(f.phones.store.path()).unwrap();
     raw.execute("UPDATE member_months SET total = total + 1", [])
         .unwrap();
-    raw.execute("DELETE FROM late_tallies WHERE level = 'district'", [])
+    raw.execute("DELETE FROM area_late WHERE code = ?1", [DISTRICT])
         .unwrap();
 
     let diffs = f.phones.store.verify().unwrap();
@@ -553,17 +553,14 @@ fn verify_names_a_tampered_aggregate_row() {
         tables,
         [
             ("member_months", "total"),
-            ("late_tallies", "total"),
-            ("late_tallies", "arrivals")
+            ("area_late", "total"),
+            ("area_late", "arrivals")
         ]
     );
     assert_eq!(diffs[0].day, date(2026, 11, 1));
     assert_eq!(diffs[0].kind, "vneid_activation");
     assert!(diffs[0].unit.starts_with(&a.id), "{}", diffs[0].unit);
-    assert_eq!(
-        diffs[1].unit,
-        format!("district {DISTRICT} arrived 2026-11-05")
-    );
+    assert_eq!(diffs[1].unit, format!("{DISTRICT} arrived 2026-11-05"));
 }
 
 #[test]
@@ -577,7 +574,7 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
     let path = f.phones.store.path().to_owned();
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
-        "DELETE FROM team_days; DELETE FROM area_months; DELETE FROM late_tallies;
+        "DELETE FROM team_days; DELETE FROM area_months; DELETE FROM village_late;
          DELETE FROM meta WHERE key = 'aggregates';",
     )
     .unwrap();
@@ -595,10 +592,7 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
     let refused = reopened.import_units(next.clone(), true).unwrap_err();
     assert!(refused.to_string().contains("no place"), "{refused}");
     let areas = count("SELECT count(*) FROM area_days");
-    assert_eq!(
-        areas, 3,
-        "commune, district and province rows of the 2024-09 map"
-    );
+    assert_eq!(areas, 2, "district and province rows of the 2024-09 map");
     // Placed by the operator, every village follows; the area rows follow the new map.
     let mut yet_kieu = raw
         .prepare(
@@ -624,6 +618,7 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
     assert!(reopened.switch_map(req, |_| {}).unwrap().applied);
     assert_eq!(reopened.verify().unwrap(), []);
     assert_eq!(reopened.verify_integrity().unwrap(), []);
-    assert_eq!(count("SELECT count(*) FROM area_days"), 3);
+    assert_eq!(count("SELECT count(*) FROM area_days"), 2);
+    assert_eq!(count("SELECT count(*) FROM area_months"), 3);
     assert_eq!(count("SELECT count(*) FROM team_days"), 1);
 }

@@ -97,8 +97,8 @@ fn add<K: Hash + Eq>(map: &mut Map<K>, key: K, total: i64, events: i64) {
     s.1 += events;
 }
 
-/// The group's sums per derived-table key. `u32`s are interned names (resolve::Names):
-/// `area_*` codes, `late_tallies` (level, unit).
+/// The group's sums per derived-table key. `u32`s are interned unit codes
+/// (resolve::Names) of `area_*` rows.
 #[derive(Default)]
 struct Sums {
     village_months: Map<(i64, i64, i64)>,
@@ -109,7 +109,9 @@ struct Sums {
     member_month_totals: Map<(i64, i64, i64)>,
     area_days: Map<(u32, i64, i64)>,
     area_months: Map<(u32, i64, i64)>,
-    late: Map<(u32, i64, i64, i64)>,
+    village_late: Map<(i64, i64, i64, i64)>,
+    team_late: Map<(i64, i64, i64, i64)>,
+    area_late: Map<(u32, i64, i64, i64)>,
 }
 
 impl Sums {
@@ -129,16 +131,19 @@ impl Sums {
             add(&mut s.member_months, (team, month, member, c.kind), t, e);
             add(&mut s.member_month_totals, (team, month, member), t, e);
             let place = r.place(place);
-            for &(code, _) in &place.areas {
+            if let Some(commune) = place.commune {
+                add(&mut s.area_months, (commune, month, c.kind), t, e);
+            }
+            for &code in &place.areas {
                 add(&mut s.area_days, (code, c.day, c.kind), t, e);
                 add(&mut s.area_months, (code, month, c.kind), t, e);
             }
             if c.rday > c.day {
-                let arrivals = i64::from(c.arrival);
-                let units = [place.village, dev.team_unit];
-                let areas = place.areas.iter().map(|&(_, unit)| unit);
-                for unit in units.into_iter().chain(areas) {
-                    add(&mut s.late, (unit, c.day, c.rday, c.kind), t, arrivals);
+                let (k, a) = ((c.day, c.rday, c.kind), i64::from(c.arrival));
+                add(&mut s.village_late, (c.village, k.0, k.1, k.2), t, a);
+                add(&mut s.team_late, (team, k.0, k.1, k.2), t, a);
+                for &code in &place.areas {
+                    add(&mut s.area_late, (code, k.0, k.1, k.2), t, a);
                 }
             }
         }
@@ -153,41 +158,46 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
     }
     let mut r = Resolver::new(tx)?;
     let s = Sums::of(&mut r, contributions)?;
-    let names = &r.names;
-    let (code_rank, unit_rank) = (ranks(&names.codes), ranks(&names.units));
+    let code_rank = ranks(&r.names.codes);
+    let codes = &r.names.codes;
     upsert_ints(tx, "village_months", s.village_months, |k| [k.0, k.1, k.2])?;
     upsert_ints(tx, "team_days", s.team_days, |k| [k.0, k.1, k.2])?;
     upsert_ints(tx, "team_months", s.team_months, |k| [k.0, k.1, k.2])?;
-    upsert_ints(tx, "member_days", s.member_days, |k| [k.0, k.1, k.2, k.3])?;
-    upsert_ints(tx, "member_months", s.member_months, |k| {
-        [k.0, k.1, k.2, k.3]
-    })?;
+    let four = |k: &(i64, i64, i64, i64)| [k.0, k.1, k.2, k.3];
+    upsert_ints(tx, "member_days", s.member_days, four)?;
+    upsert_ints(tx, "member_months", s.member_months, four)?;
     let totals = s.member_month_totals;
     upsert_ints(tx, "member_month_totals", totals, |k| [k.0, k.1, k.2])?;
+    upsert_ints(tx, "village_late", s.village_late, four)?;
+    upsert_ints(tx, "team_late", s.team_late, four)?;
     for (table, sums) in [("area_days", s.area_days), ("area_months", s.area_months)] {
-        let code = |k: &(u32, i64, i64)| names.codes[k.0 as usize].as_str();
         let rank = |k: &(u32, i64, i64)| (code_rank[k.0 as usize], k.1, k.2);
-        let order = |a: &_, b: &_| rank(a).cmp(&rank(b));
-        upsert(tx, table, sums, order, |st, at, k| {
-            st.raw_bind_parameter(at, code(k))?;
-            st.raw_bind_parameter(at + 1, k.1)?;
-            st.raw_bind_parameter(at + 2, k.2)
-        })?;
+        upsert(
+            tx,
+            table,
+            sums,
+            |a, b| rank(a).cmp(&rank(b)),
+            |st, at, k| {
+                st.raw_bind_parameter(at, codes[k.0 as usize].as_str())?;
+                st.raw_bind_parameter(at + 1, k.1)?;
+                st.raw_bind_parameter(at + 2, k.2)
+            },
+        )?;
     }
-    let unit = |k: &(u32, i64, i64, i64)| {
-        let (level, name) = &names.units[k.0 as usize];
-        (*level, name.as_str())
-    };
-    let rank = |k: &(u32, i64, i64, i64)| (unit_rank[k.0 as usize], k.1, k.2, k.3);
-    let order = |a: &_, b: &_| rank(a).cmp(&rank(b));
-    upsert(tx, "late_tallies", s.late, order, |st, at, k| {
-        let (level, name) = unit(k);
-        st.raw_bind_parameter(at, level)?;
-        st.raw_bind_parameter(at + 1, name)?;
-        st.raw_bind_parameter(at + 2, k.1)?;
-        st.raw_bind_parameter(at + 3, k.2)?;
-        st.raw_bind_parameter(at + 4, k.3)
-    })
+    let rank = |k: &(u32, i64, i64, i64)| (code_rank[k.0 as usize], k.1, k.2, k.3);
+    upsert(
+        tx,
+        "area_late",
+        s.area_late,
+        |a, b| rank(a).cmp(&rank(b)),
+        |st, at, k| {
+            st.raw_bind_parameter(at, codes[k.0 as usize].as_str())?;
+            for (i, v) in [k.1, k.2, k.3].into_iter().enumerate() {
+                st.raw_bind_parameter(at + 1 + i, v)?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Each name's position in sorted order, by interned id: rows then sort on integers in

@@ -48,29 +48,25 @@ impl Hasher for Fx {
 /// A hash map with the [`Fx`] hasher.
 pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
-/// Where a village counts: its `late_tallies` unit, and its areas in the current hierarchy
-/// (commune, district, province) as `area_*` codes and as `late_tallies` units.
+/// Where a village counts in the current hierarchy, as interned `area_*` codes: its
+/// commune (monthly rows only) and its district and province (daily, monthly and late).
 pub(super) struct Place {
-    pub village: u32,
-    pub areas: Vec<(u32, u32)>,
+    pub commune: Option<u32>,
+    pub areas: Vec<u32>,
 }
 
-/// A recording device: its team (teams.id), member (members.id) and the team's
-/// `late_tallies` unit.
+/// A recording device: its team (teams.id) and member (members.id).
 #[derive(Clone, Copy)]
 pub(super) struct Device {
     pub team: i64,
     pub member: i64,
-    pub team_unit: u32,
 }
 
-/// Names interned to small integers: `area_*` codes, and `late_tallies` (level, unit).
+/// Unit codes of `area_*` rows, interned to small integers.
 #[derive(Default)]
 pub(super) struct Names {
     pub codes: Vec<String>,
     code_ids: HashMap<String, u32>,
-    pub units: Vec<(&'static str, String)>,
-    unit_ids: HashMap<(&'static str, String), u32>,
 }
 
 impl Names {
@@ -81,16 +77,6 @@ impl Names {
         let id = self.codes.len() as u32;
         self.codes.push(code.clone());
         self.code_ids.insert(code, id);
-        id
-    }
-
-    fn unit(&mut self, level: &'static str, name: String) -> u32 {
-        if let Some(id) = self.unit_ids.get(&(level, name.clone())) {
-            return *id;
-        }
-        let id = self.units.len() as u32;
-        self.units.push((level, name.clone()));
-        self.unit_ids.insert((level, name), id);
         id
     }
 }
@@ -122,23 +108,16 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    /// The device's team, member and the team's unit.
+    /// The device's team and member.
     pub fn device(&mut self, id: i64) -> Result<Device> {
         if let Some(d) = self.devices.get(&id) {
             return Ok(*d);
         }
-        let (team, member, public): (i64, i64, String) = self
+        let (team, member): (i64, i64) = self
             .tx
-            .prepare_cached(
-                "SELECT d.team_id, d.member_id, t.team_id FROM devices d
-                 JOIN teams t ON t.id = d.team_id WHERE d.id = ?1",
-            )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        let d = Device {
-            team,
-            member,
-            team_unit: self.names.unit("team", public),
-        };
+            .prepare_cached("SELECT team_id, member_id FROM devices WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let d = Device { team, member };
         self.devices.insert(id, d);
         Ok(d)
     }
@@ -148,11 +127,11 @@ impl<'a> Resolver<'a> {
         if let Some(i) = self.place_ids.get(&village) {
             return Ok(*i);
         }
-        type Row = (String, Option<String>, Option<String>, Option<String>);
-        let (public, commune, district, province): Row = self
+        type Row = (Option<String>, Option<String>, Option<String>);
+        let (commune, district, province): Row = self
             .tx
             .prepare_cached(
-                "SELECT v.village_id, cu.code,
+                "SELECT cu.code,
                         CASE WHEN pu.level = 'district' THEN pu.code END,
                         CASE WHEN pu.level = 'province' THEN pu.code
                              WHEN gu.level = 'province' THEN gu.code END
@@ -165,21 +144,15 @@ impl<'a> Resolver<'a> {
                  WHERE v.id = ?1",
             )?
             .query_row(rusqlite::params![village, self.version], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?;
-        let levels = [
-            ("commune", commune),
-            ("district", district),
-            ("province", province),
-        ];
-        let areas = levels
-            .into_iter()
-            .filter_map(|(level, code)| code.map(|c| (level, c)))
-            .map(|(level, c)| (self.names.code(c.clone()), self.names.unit(level, c)))
-            .collect();
         let place = Place {
-            village: self.names.unit("village", public),
-            areas,
+            commune: commune.map(|c| self.names.code(c)),
+            areas: [district, province]
+                .into_iter()
+                .flatten()
+                .map(|c| self.names.code(c))
+                .collect(),
         };
         self.places.push(place);
         self.place_ids.insert(village, self.places.len() - 1);

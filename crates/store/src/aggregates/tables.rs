@@ -38,19 +38,24 @@ const LIVE: &str =
 /// The two value columns of a recompute, named so `rebuild` can filter on them.
 const SUMS: &str = "sum(e.count) AS v1, sum(e.count > 0) AS v2";
 
-fn areas_of_places() -> String {
+/// `va (village_id, code)`: each placed village's areas. `communes`: its commune too (the
+/// monthly rows keep communes; the daily and late rows only districts and the province).
+fn areas_of_places(communes: bool) -> String {
+    let commune = match communes {
+        true => "SELECT village_id, commune AS code FROM pl UNION ALL",
+        false => "",
+    };
     format!(
         "WITH pl AS ({PLACES}), va AS (
-            SELECT village_id, commune AS code FROM pl
-            UNION ALL SELECT village_id, district FROM pl WHERE district IS NOT NULL
+            {commune} SELECT village_id, district AS code FROM pl WHERE district IS NOT NULL
             UNION ALL SELECT village_id, province FROM pl WHERE province IS NOT NULL)"
     )
 }
 
-fn late_recompute() -> String {
+/// A late-change recompute grouped by `unit` (a column of `late`, or `va.code` joined).
+fn late_recompute(unit: &str, join: &str) -> String {
     format!(
-        "WITH pl AS ({PLACES}),
-         deltas AS (
+        "{}, deltas AS (
             SELECT e.village_id, d.team_id, e.day, (e.received_ms + 25200000) / 86400000 AS rday,
                    e.kind_id, e.count AS total, 1 AS arrivals
             FROM events e JOIN devices d ON d.id = e.device_id
@@ -58,23 +63,18 @@ fn late_recompute() -> String {
             SELECT t.village_id, d.team_id, t.day, (c.received_ms + 25200000) / 86400000,
                    t.kind_id, -t.count, 0
             FROM events c JOIN events t ON t.id = c.corrects JOIN devices d ON d.id = t.device_id),
-         late AS (SELECT * FROM deltas WHERE rday > day),
-         late_units AS (
-            SELECT 'village' AS level, v.village_id AS unit, l.* FROM late l JOIN villages v ON v.id = l.village_id
-            UNION ALL SELECT 'team', t.team_id, l.* FROM late l JOIN teams t ON t.id = l.team_id
-            UNION ALL SELECT 'commune', p.commune, l.* FROM late l JOIN pl p ON p.village_id = l.village_id
-            UNION ALL SELECT 'district', p.district, l.* FROM late l JOIN pl p ON p.village_id = l.village_id
-                      WHERE p.district IS NOT NULL
-            UNION ALL SELECT 'province', p.province, l.* FROM late l JOIN pl p ON p.village_id = l.village_id
-                      WHERE p.province IS NOT NULL)
-         SELECT level, unit, day, rday, kind_id, sum(total) AS v1, sum(arrivals) AS v2 FROM late_units
-         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+         late AS (SELECT * FROM deltas WHERE rday > day)
+         SELECT {unit}, late.day, late.rday, late.kind_id, sum(late.total) AS v1,
+                sum(late.arrivals) AS v2
+         FROM late {join} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        areas_of_places(false)
     )
 }
 
 /// The key columns (primary-key order) and value columns of a derived table.
 pub(crate) fn shape(table: &str) -> (&'static [&'static str], [&'static str; 2]) {
     const SUMS: [&str; 2] = ["total", "events"];
+    const LATE: [&str; 2] = ["total", "arrivals"];
     match table {
         "village_months" => (&["village_id", "month", "kind_id"], SUMS),
         "team_days" => (&["team_id", "day", "kind_id"], SUMS),
@@ -84,15 +84,12 @@ pub(crate) fn shape(table: &str) -> (&'static [&'static str], [&'static str; 2])
         "member_month_totals" => (&["team_id", "month", "member_id"], SUMS),
         "area_days" => (&["code", "day", "kind_id"], SUMS),
         "area_months" => (&["code", "month", "kind_id"], SUMS),
-        "late_tallies" => (
-            &["level", "unit", "day", "rday", "kind_id"],
-            ["total", "arrivals"],
-        ),
+        "village_late" => (&["village_id", "day", "rday", "kind_id"], LATE),
+        "team_late" => (&["team_id", "day", "rday", "kind_id"], LATE),
+        "area_late" => (&["code", "day", "rday", "kind_id"], LATE),
         _ => unreachable!("not a derived table: {table}"),
     }
 }
-
-pub(crate) const AREA_LEVELS: &str = "level IN ('commune', 'district', 'province')";
 
 /// Every derived table, in the order they are verified.
 pub(crate) fn tables() -> Vec<Table> {
@@ -158,7 +155,7 @@ pub(crate) fn tables() -> Vec<Table> {
                 "{} SELECT va.code, e.day, e.kind_id, {SUMS}
                  FROM events e JOIN va ON va.village_id = e.village_id WHERE e.superseded_by IS NULL
                  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-                areas_of_places()
+                areas_of_places(false)
             ),
             Some("1 = 1"),
         ),
@@ -168,11 +165,17 @@ pub(crate) fn tables() -> Vec<Table> {
                 "{} SELECT va.code, {m}, e.kind_id, {SUMS}
                  FROM events e JOIN va ON va.village_id = e.village_id WHERE e.superseded_by IS NULL
                  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-                areas_of_places()
+                areas_of_places(true)
             ),
             Some("1 = 1"),
         ),
-        t("late_tallies", late_recompute(), Some(AREA_LEVELS)),
+        t("village_late", late_recompute("late.village_id", ""), None),
+        t("team_late", late_recompute("late.team_id", ""), None),
+        t(
+            "area_late",
+            late_recompute("va.code", "JOIN va ON va.village_id = late.village_id"),
+            Some("1 = 1"),
+        ),
     ]
 }
 
@@ -229,7 +232,7 @@ pub(crate) fn sync_areas(tx: &Transaction<'_>) -> Result<()> {
 }
 
 /// Recomputes every row that follows the current hierarchy (area days and months, late
-/// changes of communes, districts and the province) from the event log, whatever it
+/// changes of districts and the province) from the event log, whatever it
 /// followed before, and records which version they now follow.
 pub(crate) fn reroll_areas(tx: &Transaction<'_>, progress: &dyn Fn(&str)) -> Result<()> {
     let current = meta(tx, "current_hierarchy")?;

@@ -11,7 +11,7 @@
 use super::entrants::{
     Entrant, areas_in, fold_groupings, groupings_in, member_counts, teams_in, volunteers,
 };
-use super::sums::{self, AREAS, ByKey, Key, TEAMS};
+use super::sums::{self, AREAS, ByKey, COMMUNES, Key, TEAMS};
 use super::{
     Catalogue, Late, PeriodInfo, Totals, UnitSummary, late_of, resolve, snapshot, unknown, utc_ms,
 };
@@ -166,7 +166,8 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
         let keys: Vec<Key> = entrants.iter().map(|e| e.key.clone()).collect();
         match q.of {
             Entrants::Teams => sums::totals_by_key(c, TEAMS, &keys, range),
-            Entrants::Communes | Entrants::Districts => sums::totals_by_key(c, AREAS, &keys, range),
+            Entrants::Communes => sums::totals_by_key(c, COMMUNES, &keys, range),
+            Entrants::Districts => sums::totals_by_key(c, AREAS, &keys, range),
             Entrants::Groupings | Entrants::Volunteers => {
                 unreachable!("groupings are summed by commune, volunteers by team")
             }
@@ -222,8 +223,8 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
                 .flat_map(|(_, cs)| cs.iter().map(|c| Key::Text(c.clone())))
                 .collect();
             let (n, b) = (
-                sums::totals_by_key(c, AREAS, &communes, q.period.range())?,
-                sums::totals_by_key(c, AREAS, &communes, previous.range())?,
+                sums::totals_by_key(c, COMMUNES, &communes, q.period.range())?,
+                sums::totals_by_key(c, COMMUNES, &communes, previous.range())?,
             );
             let (n, b) = (fold_groupings(&groups, &n), fold_groupings(&groups, &b));
             let e = groups

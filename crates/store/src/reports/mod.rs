@@ -195,7 +195,7 @@ pub(crate) fn late_of(
     if !p.is_closed(now) {
         return Ok(None);
     }
-    let rows = sums::late(c, r.late.0, &r.late.1, p.range())?;
+    let rows = sums::late(c, &r.late, p.range())?;
     let totals = cat.totals(&rows.iter().map(|(k, v)| (*k, v.0)).collect());
     Ok(Some(Late {
         events: rows.values().map(|v| v.1).sum(),

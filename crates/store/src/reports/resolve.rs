@@ -1,8 +1,9 @@
 //! A report's unit resolved: its name and size, and which aggregate rows hold its
-//! figures (one key, or a grouping's communes).
+//! figures (one key, or a grouping's communes) and its late changes (its own rows, or a
+//! commune's villages').
 
 use super::UnitSummary;
-use super::sums::{AREAS, Agg, Key, TEAMS, VILLAGES};
+use super::sums::{AREAS, Agg, COMMUNES, Key, LateOf, TEAMS, VILLAGES};
 use crate::aggregates::PLACES;
 use crate::{Result, StoreError};
 use langso_domain::scope::{UnitKind, UnitRef};
@@ -15,8 +16,24 @@ pub(crate) struct Resolved {
     /// The keys of `agg` whose rows sum to the unit's figures: the unit's own, or a
     /// grouping's communes (read from the commune-level area rows).
     pub keys: Vec<Key>,
-    /// (level, units) of its rows in `late_tallies`, summed.
-    pub late: (&'static str, Vec<String>),
+    /// Where its late changes are.
+    pub late: LateOf,
+}
+
+/// The villages placed in these communes of the current map, as `village_late` keys.
+fn villages_of(c: &Connection, communes: &[String]) -> Result<Vec<Key>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT village_id FROM village_placements
+         WHERE version_id = (SELECT id FROM current_version) AND commune_code = ?1",
+    )?;
+    let mut out = Vec::new();
+    for commune in communes {
+        let rows = stmt.query_map([commune], |r| r.get(0))?;
+        for id in rows {
+            out.push(Key::Int(id?));
+        }
+    }
+    Ok(out)
 }
 
 /// A grouping of communes: its communes' area rows summed; None if the current map has
@@ -46,9 +63,9 @@ fn resolve_grouping(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
             population,
             households,
         },
-        agg: AREAS,
+        agg: COMMUNES,
         keys: communes.iter().map(|c| Key::Text(c.clone())).collect(),
-        late: ("commune", communes),
+        late: LateOf::villages(villages_of(c, &communes)?),
     }))
 }
 
@@ -107,7 +124,11 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
                 ),
                 &id,
             )?;
-            (name, AREAS, Key::Text(id.clone()), s)
+            let agg = match u.kind {
+                UnitKind::Commune => COMMUNES,
+                _ => AREAS,
+            };
+            (name, agg, Key::Text(id.clone()), s)
         }
         UnitKind::Grouping => return resolve_grouping(c, u),
     };
@@ -119,10 +140,25 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
             population,
             households,
         },
+        late: late_of(c, u, &key)?,
         agg,
         keys: vec![key],
-        late: (u.kind.as_str(), vec![id]),
     }))
+}
+
+/// Where a village's, team's, commune's, district's or province's late changes are.
+fn late_of(c: &Connection, u: &UnitRef, key: &Key) -> Result<LateOf> {
+    let (table, column) = match u.kind {
+        UnitKind::Commune => return Ok(LateOf::villages(villages_of(c, &[u.id.clone()])?)),
+        UnitKind::Village => ("village_late", "village_id"),
+        UnitKind::Team => ("team_late", "team_id"),
+        _ => ("area_late", "code"),
+    };
+    Ok(LateOf {
+        table,
+        key: column,
+        keys: vec![key.clone()],
+    })
 }
 
 pub(crate) fn unknown(u: &UnitRef) -> StoreError {

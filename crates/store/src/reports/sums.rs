@@ -28,8 +28,18 @@ pub(crate) const TEAMS: Agg = Agg {
     months: "team_months",
     key: "team_id",
 };
+/// Districts and provinces of the current map, by code.
 pub(crate) const AREAS: Agg = Agg {
     days: "area_days",
+    months: "area_months",
+    key: "code",
+};
+/// Communes of the current map, by code: whole months from `area_months`, days from their
+/// villages' `tallies` (migration 014 keeps no daily rows per commune).
+pub(crate) const COMMUNES: Agg = Agg {
+    days: "(SELECT p.commune_code AS code, t.day AS day, t.kind_id AS kind_id, t.total AS total
+            FROM tallies t JOIN village_placements p ON p.village_id = t.village_id
+            WHERE p.version_id = (SELECT id FROM current_version))",
     months: "area_months",
     key: "code",
 };
@@ -218,44 +228,66 @@ pub(crate) fn active_members(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Late changes of a closed period for some units of one level (one, or a grouping's
-/// communes), summed: per kind (net change, arrivals), from the rows with a day in
-/// `range` that arrived after its last day. One index seek per day and unit.
+/// Where a unit's late changes are (migration 014): rows of one late table by key.
+#[derive(Clone, Debug)]
+pub(crate) struct LateOf {
+    /// `village_late`, `team_late` or `area_late`.
+    pub table: &'static str,
+    pub key: &'static str,
+    /// The unit's own key, or (a commune, a grouping) its villages'.
+    pub keys: Vec<Key>,
+}
+
+impl LateOf {
+    pub fn villages(keys: Vec<Key>) -> Self {
+        Self {
+            table: "village_late",
+            key: "village_id",
+            keys,
+        }
+    }
+}
+
+/// Late changes of a closed period for some units (one, or a commune's villages), summed:
+/// per kind (net change, arrivals), from the rows with a day in `range` that arrived after
+/// its last day. Villages and teams (few rows each) are one range scan per unit; a district
+/// or the province one index seek per day.
 pub(crate) fn late(
     c: &Connection,
-    level: &str,
-    units: &[String],
+    of: &LateOf,
     range: DayRange,
 ) -> Result<HashMap<i64, (i64, i64)>> {
+    let (table, key) = (of.table, of.key);
+    let sql = match table {
+        "area_late" => format!(
+            "WITH RECURSIVE days(d) AS (SELECT ?1 UNION ALL SELECT d + 1 FROM days WHERE d < ?2)
+             SELECT l.kind_id, sum(l.total), sum(l.arrivals)
+             FROM days CROSS JOIN {table} l
+             WHERE l.{key} = ?3 AND l.day = days.d AND l.rday > ?2 GROUP BY l.kind_id"
+        ),
+        _ => format!(
+            "SELECT kind_id, sum(total), sum(arrivals) FROM {table}
+             WHERE {key} = ?3 AND day BETWEEN ?1 AND ?2 AND rday > ?2 GROUP BY kind_id"
+        ),
+    };
+    let mut stmt = c.prepare_cached(&sql)?;
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
-    for unit in units {
-        for (kind, (total, arrivals)) in late_of_unit(c, level, unit, range)? {
+    let (from, to) = (day_number(range.from), day_number(range.to));
+    for unit in &of.keys {
+        let rows = stmt.query_map(rusqlite::params![from, to, unit.value()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?),
+            ))
+        })?;
+        for row in rows {
+            let (kind, (total, arrivals)) = row?;
             let e = out.entry(kind).or_default();
             e.0 += total;
             e.1 += arrivals;
         }
     }
     Ok(out)
-}
-
-fn late_of_unit(
-    c: &Connection,
-    level: &str,
-    unit: &str,
-    range: DayRange,
-) -> Result<HashMap<i64, (i64, i64)>> {
-    let mut stmt = c.prepare_cached(
-        "WITH RECURSIVE days(d) AS (SELECT ?1 UNION ALL SELECT d + 1 FROM days WHERE d < ?2)
-         SELECT l.kind_id, sum(l.total), sum(l.arrivals)
-         FROM days CROSS JOIN late_tallies l
-         WHERE l.level = ?3 AND l.unit = ?4 AND l.day = days.d AND l.rday > ?2
-         GROUP BY l.kind_id",
-    )?;
-    let rows = stmt.query_map(
-        rusqlite::params![day_number(range.from), day_number(range.to), level, unit],
-        |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Per-kind totals of some keys of `agg` over `range`, summed.
