@@ -132,7 +132,9 @@ pub fn read(files: &[(String, Vec<u8>)]) -> Roster {
             }),
         }
     }
-    if roster.villages.is_none() && roster.teams.is_none() && roster.members.is_none() {
+    let none = roster.villages.is_none() && roster.teams.is_none() && roster.members.is_none();
+    // Said once: a file that could not be read or named no table already says why.
+    if none && roster.problems.is_empty() {
         roster.problems.push(Problem {
             source: files.first().map(|f| f.0.clone()).unwrap_or_default(),
             row: None,

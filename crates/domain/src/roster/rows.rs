@@ -77,8 +77,15 @@ impl RowReader<'_> {
 
 /// Adds one sheet to the roster: its table, its problems, its skipped columns.
 pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
-    let Some(at) = sheet::heading_row(&sheet.rows, |r| columns::detect(r).is_some()) else {
-        if !sheet.in_workbook {
+    let Some(at) = sheet::heading_row(&sheet.rows, names_columns) else {
+        let blank = sheet.rows.iter().flatten().all(|c| c.trim().is_empty());
+        if blank && !sheet.in_workbook {
+            roster.problems.push(whole(
+                &sheet.source,
+                "empty_file",
+                "the file is empty: no heading row, no rows",
+            ));
+        } else if !sheet.in_workbook {
             roster.problems.push(whole(
                 &sheet.source,
                 "unknown_table",
@@ -208,6 +215,17 @@ pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
         }
     }
     roster.problems.extend(problems);
+}
+
+/// Whether a row is a heading row: it names a table and at least two of its columns (a
+/// title or an instructions line names one at most).
+fn names_columns(row: &[String]) -> bool {
+    columns::detect(row).is_some_and(|kind| {
+        row.iter()
+            .filter(|h| columns::field_of(kind, h).is_some())
+            .count()
+            >= 2
+    })
 }
 
 /// A problem of the whole sheet: no row.

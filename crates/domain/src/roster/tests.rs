@@ -96,7 +96,13 @@ fn an_unknown_file_and_an_unreadable_one_are_problems() {
     let codes: Vec<_> = r.problems.iter().map(|p| p.code).collect();
     assert!(codes.contains(&"unknown_table"), "{codes:?}");
     assert!(codes.contains(&"unreadable_file"), "{codes:?}");
-    assert!(codes.contains(&"no_roster"), "{codes:?}");
+    assert!(
+        !codes.contains(&"no_roster"),
+        "said once, by each file: {codes:?}"
+    );
+    let r = read(&[file("e.csv", "\u{feff};;\r\n\r\n")]);
+    assert_eq!(r.problems[0].code, "empty_file");
+    assert_eq!(r.problems.len(), 1);
 }
 
 #[test]
