@@ -114,6 +114,18 @@ fn print(r: &RosterReport) {
         r.coverage_started,
         r.coverage_ended
     );
+    for d in &r.devices_moved {
+        outln!(
+            "device {} ({}) of member {} moves from team {} to team {}: what it recorded \
+             before stays with {}",
+            d.device_id,
+            langso_domain::text::without_controls(&d.name),
+            d.member_code,
+            d.from_team,
+            d.to_team,
+            d.from_team
+        );
+    }
     let verdict = match (r.problems.is_empty(), r.dry_run) {
         (false, _) => "not imported: fix the problems above",
         (true, true) => "dry run: nothing changed",
