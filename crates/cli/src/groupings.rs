@@ -6,6 +6,7 @@ use crate::maps::BUILTIN;
 use anyhow::{Context, Result, anyhow, bail};
 use langso_domain::grouping::{self, Grouping};
 use langso_domain::units::{self, HierarchyVersion};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// `langso import-groupings`: replace the current map's groupings.
@@ -63,17 +64,22 @@ fn former_districts(key: &str) -> Result<Vec<Grouping>> {
     Ok(gs)
 }
 
-fn read_file(path: &Path) -> Result<Vec<Grouping>> {
+/// Reads a groupings file, its commune codes checked against `communes` (the current
+/// map's): every problem is printed at once, by row (or `file:`) and column.
+fn read_file(path: &Path, communes: &HashSet<String>) -> Result<Vec<Grouping>> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let name = path.display().to_string();
-    grouping::parse_csv(&name, &bytes).map_err(|problems| {
+    grouping::parse_csv(&name, &bytes, &|c| communes.contains(c)).map_err(|problems| {
         for p in &problems {
             let column = if p.column.is_empty() {
                 String::new()
             } else {
                 format!(", column {}", p.column)
             };
-            eprintln!("{name}: row {}{column}: {} ({})", p.row, p.reason, p.code);
+            let at = p
+                .row
+                .map_or_else(|| "file".to_owned(), |r| format!("row {r}"));
+            eprintln!("{name}: {at}{column}: {} ({})", p.reason, p.code);
         }
         anyhow!(
             "the groupings file has {} problem(s); nothing was changed",
@@ -98,7 +104,13 @@ pub fn import(a: ImportGroupingsArgs) -> Result<()> {
     let store = crate::commands::open(&a.db)?;
     let (key, _) = store.groupings(None)?;
     let gs = match &a.file {
-        Some(path) => read_file(path)?,
+        Some(path) => {
+            let communes = store
+                .list_units(Some("commune"), None)
+                .map(|l| l.units.into_iter().map(|u| u.code).collect())
+                .unwrap_or_default();
+            read_file(path, &communes)?
+        }
         None => former_districts(&key)?,
     };
     if a.dry_run {

@@ -70,7 +70,8 @@ fn counts(what: &str, c: &Changes, left_out: &str) -> String {
     )
 }
 
-/// The report for people: one line per problem (file, row, column, reason), then counts.
+/// The report for people: one line per problem (file, row or `file:` for the whole file,
+/// column, reason), then counts.
 fn print(r: &RosterReport) {
     for p in &r.problems {
         let column = if p.column.is_empty() {
@@ -78,13 +79,11 @@ fn print(r: &RosterReport) {
         } else {
             format!(", column {}", p.column)
         };
-        outln!(
-            "{} row {}{column}: {} ({})",
-            p.source,
-            p.row,
-            p.message,
-            p.code
-        );
+        let at = match p.row {
+            Some(row) => format!("row {row}"),
+            None => "file".to_owned(),
+        };
+        outln!("{} {at}{column}: {} ({})", p.source, p.message, p.code);
     }
     for s in &r.skipped_columns {
         let why = if s.personal {
@@ -115,6 +114,18 @@ fn print(r: &RosterReport) {
         r.coverage_started,
         r.coverage_ended
     );
+    for d in &r.devices_moved {
+        outln!(
+            "device {} ({}) of member {} moves from team {} to team {}: what it recorded \
+             before stays with {}",
+            d.device_id,
+            langso_domain::text::without_controls(&d.name),
+            d.member_code,
+            d.from_team,
+            d.to_team,
+            d.from_team
+        );
+    }
     let verdict = match (r.problems.is_empty(), r.dry_run) {
         (false, _) => "not imported: fix the problems above",
         (true, true) => "dry run: nothing changed",

@@ -3,8 +3,9 @@
 //!
 //! This module reads files into typed rows and finds every problem a file shows by itself
 //! (a missing column, a cell that is not a number, a duplicate code, a member in two teams,
-//! a phone number where a name belongs), each with its spreadsheet row (the heading being
-//! row one) and column as the file writes it. Problems that need the database (an unknown commune
+//! a phone number where a name belongs), each with its spreadsheet row (as the
+//! spreadsheet numbers it: a title block above the headings counts) and column as the file
+//! writes it; a problem of the whole file or sheet has no row. Problems that need the database (an unknown commune
 //! code, a village no team covers) are the store's (`langso_store`, `roster`).
 //!
 //! Codes are the province's own: `village_code`, `team_code` and `member_code` are matched
@@ -47,8 +48,8 @@ impl TableKind {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Origin {
     pub source: String,
-    /// Spreadsheet row: the heading is row 1, so the first data row is 2. 0: the file or
-    /// sheet as a whole.
+    /// Spreadsheet row, as the spreadsheet numbers it (row 1 is the first line of the
+    /// file, whatever title rows come before the headings).
     pub row: u32,
 }
 
@@ -56,8 +57,9 @@ pub struct Origin {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Problem {
     pub source: String,
-    /// Spreadsheet row (heading = 1); 0 for the file as a whole.
-    pub row: u32,
+    /// Spreadsheet row, as the spreadsheet numbers it; None for the file or sheet as a
+    /// whole (unreadable, no heading row, no rows, a missing column).
+    pub row: Option<u32>,
     /// The column's heading as the file writes it (or the expected heading when it is
     /// missing); empty when the problem is the whole row or file.
     pub column: String,
@@ -123,21 +125,23 @@ pub fn read(files: &[(String, Vec<u8>)]) -> Roster {
             }
             Err(why) => roster.problems.push(Problem {
                 source: name.clone(),
-                row: 0,
+                row: None,
                 column: String::new(),
-                code: "unreadable_file",
-                message: why,
+                code: why.code,
+                message: why.message,
             }),
         }
     }
-    if roster.villages.is_none() && roster.teams.is_none() && roster.members.is_none() {
+    let none = roster.villages.is_none() && roster.teams.is_none() && roster.members.is_none();
+    // Said once: a file that could not be read or named no table already says why.
+    if none && roster.problems.is_empty() {
         roster.problems.push(Problem {
             source: files.first().map(|f| f.0.clone()).unwrap_or_default(),
-            row: 0,
+            row: None,
             column: String::new(),
             code: "no_roster",
-            message: "no villages, teams or members table found: the heading row (row 1) \
-                      must name columns such as Mã thôn, Mã tổ or Mã thành viên"
+            message: "no villages, teams or members table found: a heading row (within the \
+                      first 10 rows) must name columns such as Mã thôn, Mã tổ or Mã thành viên"
                 .into(),
         });
     }

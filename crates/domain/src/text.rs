@@ -55,6 +55,55 @@ pub fn device_name(raw: &str) -> Option<&str> {
     ok.then_some(name)
 }
 
+/// A run of at least this many digits (spaces, dots and dashes between them allowed) is a
+/// phone or citizen ID number: Vietnamese mobile numbers have 10 digits, ID numbers 12.
+pub const PHONE_DIGITS: usize = 9;
+
+/// `name` as leaders and exports are shown it (issue 8, privacy): every phone or ID
+/// number typed into it ([`PHONE_DIGITS`] digits or more, an optional `+` and separators
+/// included) keeps its first four and last three digits, the rest `***`:
+/// "Điện thoại 0912 345 678 của Lan" shows as "Điện thoại 0912***678 của Lan". What is
+/// stored is never changed; this is the one function every listing of device names uses.
+pub fn mask_phone_numbers(name: &str) -> Cow<'_, str> {
+    let chars: Vec<(usize, char)> = name.char_indices().collect();
+    let mut out = String::new();
+    let (mut copied, mut i) = (0, 0);
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        let plus = c == '+' && chars.get(i + 1).is_some_and(|(_, d)| d.is_ascii_digit());
+        if !(c.is_ascii_digit() || plus) {
+            i += 1;
+            continue;
+        }
+        // The run: digits, and separators between digits.
+        let (mut j, mut last_digit, mut digits) = (i + usize::from(plus), i, String::new());
+        while let Some(&(_, d)) = chars.get(j) {
+            if d.is_ascii_digit() {
+                digits.push(d);
+                last_digit = j;
+            } else if !matches!(d, ' ' | '.' | '-') {
+                break;
+            }
+            j += 1;
+        }
+        if digits.len() >= PHONE_DIGITS {
+            let end = chars[last_digit].0 + 1;
+            out.push_str(&name[copied..start]);
+            out.push_str(if plus { "+" } else { "" });
+            out.push_str(&digits[..4]);
+            out.push_str("***");
+            out.push_str(&digits[digits.len() - 3..]);
+            copied = end;
+        }
+        i = last_digit + 1;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(name);
+    }
+    out.push_str(&name[copied..]);
+    Cow::Owned(out)
+}
+
 /// Bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
 /// U+202A–U+202E, U+2066–U+2069), the zero width space U+200B, the word joiner U+2060 and
 /// the byte order mark U+FEFF: format characters that change how a name reads without
@@ -210,6 +259,25 @@ mod tests {
         let decomposed = "Qua\u{0309}ng Ninh";
         assert_eq!(nfc(decomposed), "Quảng Ninh");
         assert_ne!(decomposed, nfc(decomposed));
+    }
+
+    #[test]
+    fn phone_and_id_numbers_in_a_name_are_masked_and_short_numbers_kept() {
+        for (name, shown) in [
+            (
+                "Điện thoại 0912345678 của Lan",
+                "Điện thoại 0912***678 của Lan",
+            ),
+            ("Lan 0912 345 678", "Lan 0912***678"),
+            ("+84 912.345.678 Hoa", "+8491***678 Hoa"),
+            ("CCCD 001203004567", "CCCD 0012***567"),
+            ("0912345678/0987654321", "0912***678/0987***321"),
+            ("Samsung A12 - 2024", "Samsung A12 - 2024"),
+            ("Thôn 12", "Thôn 12"),
+        ] {
+            assert_eq!(mask_phone_numbers(name), shown, "{name}");
+        }
+        assert!(matches!(mask_phone_numbers("Lan"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -9,6 +9,8 @@ use rusqlite::OptionalExtension;
 pub struct TeamDevice {
     pub device_id: DeviceId,
     pub member_id: String,
+    /// The name the phone gave at enrollment, phone numbers in it masked
+    /// (`langso_domain::text::mask_phone_numbers`); the stored name is unchanged.
     pub name: String,
     pub enrolled_ms: i64,
     pub revoked_ms: Option<i64>,
@@ -84,7 +86,7 @@ impl Store {
                 Ok(TeamDevice {
                     device_id: DeviceId::from_slice(&id).expect("stored device ids are UUIDs"),
                     member_id: r.get(1)?,
-                    name: r.get(2)?,
+                    name: crate::people::shown_name(r.get(2)?),
                     enrolled_ms: r.get(3)?,
                     revoked_ms: r.get(4)?,
                     last_push_ms: r.get(5)?,

@@ -28,19 +28,27 @@ const CHECKS: &[(&str, &str)] = &[
     ),
     // A device's acknowledged high-water mark is exactly the end of the first unbroken run
     // of processed seqs (stored or rejected) from 1: never ahead (an acknowledgement of
-    // something not stored), never behind (a phone held back for nothing).
+    // something not stored), never behind (a phone held back for nothing). A phone a roster
+    // moved to another team has its past on rows of the old team (`meta` keys
+    // `device_past:<row>`, crate::roster::devices): its run spans them, and they are
+    // checked as part of it.
     (
         "acked_seq",
-        "SELECT 'device ' || lower(hex(d.device_id)) || ': acked_seq ' || d.acked_seq
+        "WITH past(id, phone) AS (
+             SELECT CAST(substr(key, 13) AS INTEGER), value FROM meta
+             WHERE key GLOB 'device_past:*')
+         SELECT 'device ' || lower(hex(d.device_id)) || ': acked_seq ' || d.acked_seq
                 || ' is not the end of its unbroken run of processed seqs from 1'
          FROM devices d
-         WHERE d.acked_seq < 0
+         WHERE d.id NOT IN (SELECT id FROM past) AND (d.acked_seq < 0
             OR d.acked_seq <> (SELECT count(*) FROM (
-                   SELECT seq FROM events WHERE device_id = d.id AND seq BETWEEN 1 AND d.acked_seq
+                   SELECT seq FROM events WHERE seq BETWEEN 1 AND d.acked_seq
+                     AND device_id IN (SELECT d.id UNION ALL SELECT id FROM past WHERE phone = d.id)
                    UNION
-                   SELECT seq FROM rejections WHERE device_id = d.id AND seq BETWEEN 1 AND d.acked_seq))
+                   SELECT seq FROM rejections WHERE seq BETWEEN 1 AND d.acked_seq
+                     AND device_id IN (SELECT d.id UNION ALL SELECT id FROM past WHERE phone = d.id)))
             OR EXISTS (SELECT 1 FROM events WHERE device_id = d.id AND seq = d.acked_seq + 1)
-            OR EXISTS (SELECT 1 FROM rejections WHERE device_id = d.id AND seq = d.acked_seq + 1)",
+            OR EXISTS (SELECT 1 FROM rejections WHERE device_id = d.id AND seq = d.acked_seq + 1))",
     ),
     // A correction and its target point at each other, both ways.
     (

@@ -21,7 +21,8 @@ use std::collections::HashMap;
 #[derive(Clone, Debug)]
 pub struct MemberDevice {
     pub device_id: DeviceId,
-    /// The name the phone gave at enrollment (never a member's name).
+    /// The name the phone gave at enrollment (never a member's name), as leaders are
+    /// shown it: phone numbers in it masked (`langso_domain::text::mask_phone_numbers`).
     pub name: String,
     pub enrolled_ms: i64,
     pub revoked_ms: Option<i64>,
@@ -100,6 +101,14 @@ fn member_rows(c: &Connection, team: Option<&TeamId>) -> Result<Vec<Row>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A stored device name as listings show it: phone numbers masked.
+pub(crate) fn shown_name(stored: String) -> String {
+    match langso_domain::text::mask_phone_numbers(&stored) {
+        std::borrow::Cow::Borrowed(_) => stored,
+        std::borrow::Cow::Owned(masked) => masked,
+    }
+}
+
 /// Every device of the members listed, by members.id.
 fn devices_by_member(
     c: &Connection,
@@ -120,7 +129,7 @@ fn devices_by_member(
         let id: Vec<u8> = r.get(1)?;
         out.entry(r.get(0)?).or_default().push(MemberDevice {
             device_id: DeviceId::from_slice(&id).expect("stored device ids are UUIDs"),
-            name: r.get(2)?,
+            name: shown_name(r.get(2)?),
             enrolled_ms: r.get(3)?,
             revoked_ms: r.get(4)?,
             last_push_ms: r.get(5)?,

@@ -50,6 +50,10 @@ struct Cursor {
     /// copy whose log has since reused the seq): the cursor cannot be continued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     t: Option<i64>,
+    /// The device's team (teams.id) when the cursor was given (absent in older cursors):
+    /// a phone a roster moved to another team starts a new snapshot of its new team's data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tm: Option<i64>,
 }
 
 impl Cursor {
@@ -227,7 +231,12 @@ impl Store {
             // was replaced by an older copy), cannot be continued: a new snapshot starts.
             let reset = match &parsed {
                 None => false,
-                Some(p) => p.g != generation || p.at > max_seq || !same_history(c, p)?,
+                Some(p) => {
+                    p.g != generation
+                        || p.at > max_seq
+                        || p.tm.is_some_and(|t| t != dev.team_id)
+                        || !same_history(c, p)?
+                }
             };
             let mut cur = match parsed {
                 Some(p) if !reset => p,
@@ -236,6 +245,7 @@ impl Store {
                     snap: Some((0, String::new())),
                     at: max_seq,
                     t: None,
+                    tm: None,
                 },
             };
             let mut changes = Vec::new();
@@ -297,6 +307,7 @@ impl Store {
                 }
             }
             cur.t = logged_at(c, cur.at)?;
+            cur.tm = Some(dev.team_id);
             Ok(PullPage {
                 changes,
                 next_cursor: cur.encode(),
@@ -319,6 +330,7 @@ mod tests {
             snap: Some((2, "V000001".into())),
             at: 7,
             t: Some(1_764_000_000_000),
+            tm: Some(3),
         };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("not-a-cursor"), None);

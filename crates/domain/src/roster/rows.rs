@@ -3,7 +3,7 @@
 
 use super::cells::{self, CellError, MemberRole};
 use super::columns::{self, Field};
-use super::sheet::Sheet;
+use super::sheet::{self, Sheet};
 use super::{Origin, Problem, Roster, Skipped, Table, TableKind};
 use crate::units::Level;
 use std::collections::{BTreeMap, HashMap};
@@ -60,7 +60,7 @@ impl RowReader<'_> {
         parse(raw).unwrap_or_else(|(code, message)| {
             self.problems.push(Problem {
                 source: self.at.source.clone(),
-                row: self.at.row,
+                row: Some(self.at.row),
                 column: self.headings.get(field).cloned().unwrap_or_default(),
                 code,
                 message,
@@ -78,17 +78,26 @@ impl RowReader<'_> {
 
 /// Adds one sheet to the roster: its table, its problems, its skipped columns.
 pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
-    let heading_row = sheet.rows.first().cloned().unwrap_or_default();
-    let Some(kind) = columns::detect(&heading_row) else {
-        if !sheet.in_workbook {
+    let Some(at) = sheet::heading_row(&sheet.rows, names_columns) else {
+        let blank = sheet.rows.iter().flatten().all(|c| c.trim().is_empty());
+        if blank && !sheet.in_workbook {
+            roster.problems.push(whole(
+                &sheet.source,
+                "empty_file",
+                "the file is empty: no heading row, no rows",
+            ));
+        } else if !sheet.in_workbook {
             roster.problems.push(whole(
                 &sheet.source,
                 "unknown_table",
-                "row 1 names no villages, teams or members columns (Mã thôn, Mã tổ, Mã thành viên, …)",
+                "none of the first 10 rows names villages, teams or members columns \
+                 (Mã thôn, Mã tổ, Mã thành viên, …)",
             ));
         }
         return;
     };
+    let heading_row = sheet.rows[at].clone();
+    let kind = columns::detect(&heading_row).expect("the heading row names a table");
     let mut headings = BTreeMap::new();
     let mut by_column: Vec<Option<&'static Field>> = Vec::new();
     for h in &heading_row {
@@ -96,6 +105,7 @@ pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
         match field {
             Some(f) if headings.contains_key(f.name) => {
                 roster.problems.push(Problem {
+                    row: Some(at as u32 + 1),
                     column: h.trim().to_owned(),
                     ..whole(
                         &sheet.source,
@@ -121,7 +131,6 @@ pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
     for f in columns::fields(kind).iter().filter(|f| f.required) {
         if !headings.contains_key(f.name) {
             roster.problems.push(Problem {
-                row: 1,
                 column: f.vi.to_owned(),
                 message: format!(
                     "the {} table needs a column {} ({})",
@@ -134,7 +143,7 @@ pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
         }
     }
     let mut readers = Vec::new();
-    for (i, cells) in sheet.rows.iter().enumerate().skip(1) {
+    for (i, cells) in sheet.rows.iter().enumerate().skip(at + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue; // blank rows (Excel leaves trailing ones) are not rows
         }
@@ -157,14 +166,11 @@ pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
     let mut problems = Vec::new();
     if readers.is_empty() {
         // An empty table would retire every team or deactivate every member.
-        problems.push(Problem {
-            row: 2,
-            ..whole(
-                &sheet.source,
-                "empty_table",
-                &format!("the {} table has headings but no rows", kind.as_str()),
-            )
-        });
+        problems.push(whole(
+            &sheet.source,
+            "empty_table",
+            &format!("the {} table has headings but no rows", kind.as_str()),
+        ));
     }
     match kind {
         TableKind::Villages => {
@@ -212,10 +218,22 @@ pub(super) fn add_sheet(roster: &mut Roster, sheet: Sheet) {
     roster.problems.extend(problems);
 }
 
+/// Whether a row is a heading row: it names a table and at least two of its columns (a
+/// title or an instructions line names one at most).
+fn names_columns(row: &[String]) -> bool {
+    columns::detect(row).is_some_and(|kind| {
+        row.iter()
+            .filter(|h| columns::field_of(kind, h).is_some())
+            .count()
+            >= 2
+    })
+}
+
+/// A problem of the whole sheet: no row.
 fn whole(source: &str, code: &'static str, message: &str) -> Problem {
     Problem {
         source: source.to_owned(),
-        row: 0,
+        row: None,
         column: String::new(),
         code,
         message: message.to_owned(),
@@ -336,7 +354,7 @@ impl Duplicate {
         };
         Problem {
             source: self.at.source,
-            row: self.at.row,
+            row: Some(self.at.row),
             column: column.to_owned(),
             code,
             message,

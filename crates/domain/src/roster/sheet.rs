@@ -1,7 +1,7 @@
 //! Roster files as grids of text: CSV (UTF-8 with or without a byte-order mark, comma,
 //! semicolon or tab separated, RFC 4180 quoting, as Excel writes "CSV UTF-8" in Vietnamese
 //! settings) and XLSX (every worksheet, read with calamine). Row `i` of a grid is the
-//! spreadsheet's row `i + 1`, so the heading is row 1 whatever comes after.
+//! spreadsheet's row `i + 1`, whatever row the headings are on ([`heading_row`]).
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use std::io::Cursor;
@@ -16,20 +16,71 @@ pub struct Sheet {
     pub in_workbook: bool,
 }
 
-/// Why a file could not be read at all.
-pub type ReadError = String;
+/// How many rows from the top of a sheet may come before its heading row: provinces'
+/// files often open with a title block ("DANH SÁCH THÀNH VIÊN TỔ …", a date, a blank row).
+pub const HEADING_SEARCH_ROWS: usize = 10;
 
-/// Reads one uploaded file into its sheets, by content (never by file name).
+/// The index in `rows` of the heading row: the first of the first
+/// [`HEADING_SEARCH_ROWS`] rows that `is_heading` accepts.
+pub fn heading_row(rows: &[Vec<String>], is_heading: impl Fn(&[String]) -> bool) -> Option<usize> {
+    rows.iter()
+        .take(HEADING_SEARCH_ROWS)
+        .position(|r| is_heading(r))
+}
+
+/// Why a file could not be read at all: a stable code and a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadError {
+    /// `unreadable_spreadsheet` (an XLSX, by name or content, that is not a readable
+    /// workbook: truncated, corrupt, a ZIP of something else) or `unreadable_file` (not
+    /// UTF-8 text, an old .xls).
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ReadError {
+    fn file(message: impl Into<String>) -> Self {
+        Self {
+            code: "unreadable_file",
+            message: message.into(),
+        }
+    }
+
+    fn spreadsheet(message: impl Into<String>) -> Self {
+        Self {
+            code: "unreadable_spreadsheet",
+            message: message.into(),
+        }
+    }
+}
+
+/// Whether a file is meant as a workbook: its bytes are a ZIP (`PK\x03\x04`, or the
+/// empty and spanned archives' `PK\x05\x06`, `PK\x07\x08`), or its name says .xlsx
+/// (or .xlsm, .xltx). Such a file is never read as CSV.
+fn is_workbook(name: &str, bytes: &[u8]) -> bool {
+    let zip = [b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"]
+        .iter()
+        .any(|m| bytes.starts_with(*m));
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    zip || matches!(ext.as_deref(), Some("xlsx" | "xlsm" | "xltx"))
+}
+
+/// Reads one uploaded file into its sheets, by content and by name: a ZIP or a `.xlsx`
+/// name is read as a workbook (and refused as `unreadable_spreadsheet` if it is none),
+/// anything else as CSV text.
 pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
-    if bytes.starts_with(b"PK\x03\x04") {
+    if is_workbook(name, bytes) {
         return read_xlsx(name, bytes);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err("an old Excel 97–2003 (.xls) file: save it as .xlsx or as CSV UTF-8".into());
+        return Err(ReadError::file(
+            "an old Excel 97–2003 (.xls) file: save it as .xlsx or as CSV UTF-8",
+        ));
     }
     let text = std::str::from_utf8(bytes).map_err(|_| {
-        "not UTF-8 text: in Excel choose \"Save as… CSV UTF-8 (Comma delimited)\", or upload the .xlsx"
-            .to_owned()
+        ReadError::file(
+            "not UTF-8 text: in Excel choose \"Save as… CSV UTF-8 (Comma delimited)\", or upload the .xlsx",
+        )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     Ok(vec![Sheet {
@@ -40,13 +91,17 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
 }
 
 fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| format!("not a readable .xlsx workbook ({e})"))?;
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+        ReadError::spreadsheet(format!(
+            "not a readable .xlsx workbook ({e}): the file is damaged or cut short, or not \
+             an Excel workbook; save it again from Excel (or as CSV UTF-8) and upload that"
+        ))
+    })?;
     let mut sheets = Vec::new();
     for sheet in wb.sheet_names() {
         let range = wb
             .worksheet_range(&sheet)
-            .map_err(|e| format!("sheet '{sheet}' cannot be read ({e})"))?;
+            .map_err(|e| ReadError::spreadsheet(format!("sheet '{sheet}' cannot be read ({e})")))?;
         let mut rows: Vec<Vec<String>> = Vec::new();
         let (top, left) = range.start().unwrap_or((0, 0));
         for (r, c, cell) in range.used_cells() {
@@ -145,6 +200,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_zip_or_an_xlsx_name_is_never_read_as_csv() {
+        for (name, bytes) in [
+            ("m.xlsx", &b"Ma thanh vien,Ho va ten\n"[..]),
+            ("m.csv", &b"PK\x03\x04\x14\x00truncated"[..]),
+            ("m", &b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"[..]),
+        ] {
+            assert_eq!(
+                read(name, bytes).unwrap_err().code,
+                "unreadable_spreadsheet",
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_heading_row_is_found_below_a_title_block() {
+        let rows = parse_csv("DANH SÁCH\n\nMã thôn,Tên thôn\nV1,A\n");
+        assert_eq!(
+            heading_row(&rows, |r| r.iter().any(|c| c == "Mã thôn")),
+            Some(2)
+        );
+    }
+
+    #[test]
     fn semicolons_quotes_and_line_breaks_inside_quotes() {
         let rows = parse_csv("a;b;c\r\n\"x;1\";\"say \"\"hi\"\"\";\"two\nlines\"\r\n");
         assert_eq!(rows.len(), 2);
@@ -165,6 +244,7 @@ mod tests {
         assert!(
             read("v.csv", b"M\xe3 th\xf4n")
                 .unwrap_err()
+                .message
                 .contains("UTF-8")
         );
     }

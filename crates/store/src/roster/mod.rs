@@ -9,10 +9,13 @@
 //!   leaves out are kept as they are.
 //! - A team's villages change with history (`reference::cover`/`uncover`, issue 7 item 6),
 //!   at the import's time, and phones see the change on their next pull.
+//! - A member moved to another team takes their phones along from the import on; what the
+//!   phones recorded before stays with the old team (`devices`).
 //! - Importing the same files again changes nothing, not even the pull change log.
 
 mod apply;
 pub(crate) mod current;
+mod devices;
 mod plan;
 mod state;
 
@@ -21,6 +24,7 @@ use langso_domain::roster::{Problem, Roster, Skipped};
 use serde::Serialize;
 
 pub use current::{CurrentRoster, RosterMember, RosterTeam, RosterVillage};
+pub use devices::MovedDevice;
 
 /// What an import did (or, with problems or in a dry run, would do) to one table.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -52,6 +56,9 @@ pub struct RosterReport {
     /// (team, village) coverages that begin and end.
     pub coverage_started: usize,
     pub coverage_ended: usize,
+    /// The phones of members the roster moves to another team: they move along (what
+    /// they recorded before stays with the old team; see `devices`).
+    pub devices_moved: Vec<MovedDevice>,
 }
 
 impl RosterReport {
@@ -75,6 +82,9 @@ fn check(
     let mut report = RosterReport::new(roster, dry_run);
     let plan = plan::plan(roster, &state, &mut report);
     report.problems.sort();
+    if report.problems.is_empty() {
+        report.devices_moved = devices::planned(c, &plan, &state)?;
+    }
     Ok((report, plan, state))
 }
 
@@ -90,6 +100,7 @@ impl Store {
             if report.problems.is_empty() {
                 if !plan.is_empty() {
                     apply::apply(tx, &plan, &state)?;
+                    devices::apply(tx, &report.devices_moved, crate::now_ms())?;
                 }
                 if apply::ensure_catalogue(tx)? {
                     report.warnings.push(

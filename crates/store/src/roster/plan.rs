@@ -40,7 +40,7 @@ impl Plan {
 fn problem<R>(t: &Table<R>, row: u32, field: &str, code: &'static str, message: String) -> Problem {
     Problem {
         source: t.source.clone(),
-        row,
+        row: Some(row),
         column: t.column(field),
         code,
         message,

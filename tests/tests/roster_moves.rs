@@ -1,0 +1,185 @@
+//! A roster that moves a member to another team, over HTTP on a live server: the member's
+//! phone moves along (the dry run and the import list it), its next push counts for the
+//! new team while what it recorded before stays with the old one, its next pull starts a
+//! snapshot of the new team's data, and every tally still equals its recompute.
+
+use langso_tests::harness::{PROVINCE, Phone, Resp, Server, today_vn};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const FROM: &str = "T00001";
+
+fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str().unwrap_or_else(|| panic!("{k} in {v}"))
+}
+
+/// Another village team that shares no village with [`FROM`].
+fn other_team(s: &Server) -> (String, String) {
+    let from = s.team(FROM);
+    let theirs = from["village_ids"].as_array().unwrap();
+    s.teams()
+        .into_iter()
+        .find(|t| {
+            t["id"] != FROM
+                && t["level"] == "village"
+                && t["village_ids"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|v| !theirs.contains(v))
+        })
+        .map(|t| {
+            let village = t["village_ids"][0].as_str().unwrap().to_owned();
+            (str_of(&t, "id").to_owned(), village)
+        })
+        .expect("another village team")
+}
+
+/// A phone enrolled with a code bound to roster member `code` of [`FROM`].
+fn phone_of(s: &Server, code: &str) -> Phone {
+    let invite = s.cli_ok(&["invite", "--team", FROM, "--member", code]);
+    let r = s
+        .enroll_raw(invite.trim(), "Điện thoại 0912345678 của Lan")
+        .expect(200);
+    Phone {
+        device_id: str_of(&r.body, "device_id").to_owned(),
+        team_id: FROM.to_owned(),
+        member_id: str_of(&r.body, "member_id").to_owned(),
+        access_token: str_of(&r.body, "access_token").to_owned(),
+        refresh_token: str_of(&r.body, "refresh_token").to_owned(),
+        next_seq: 1,
+        villages: vec![s.team(FROM)["village_ids"][0].as_str().unwrap().to_owned()],
+    }
+}
+
+/// Every roster member as `langso members` lists them, `moved` in team `to`.
+fn members_csv(s: &Server, moved: &str, to: &str) -> String {
+    let all: Vec<Value> = serde_json::from_str(&s.cli_ok(&["members", "--json"])).unwrap();
+    let mut csv = String::from("member_code,full_name,team_code,role,active\n");
+    for m in all.iter().filter(|m| m["unassigned"] == false) {
+        let team = if m["code"] == moved {
+            to
+        } else {
+            str_of(m, "team_id")
+        };
+        csv.push_str(&format!(
+            "{},{},{team},{},1\n",
+            str_of(m, "code"),
+            str_of(m, "name"),
+            str_of(m, "role")
+        ));
+    }
+    csv
+}
+
+fn upload(s: &Server, token: &str, query: &str, csv: &str) -> Resp {
+    let auth = format!("Bearer {token}");
+    s.send(
+        "POST",
+        &format!("/v1/admin/roster{query}"),
+        &[("content-type", "text/csv"), ("authorization", &auth)],
+        Some(csv.as_bytes()),
+    )
+    .resp
+    .expect(200)
+}
+
+/// A team's totals by kind this year, as the province reads them.
+fn team_totals(s: &Server, token: &str, team: &str) -> BTreeMap<String, i64> {
+    let q = format!(
+        "/v1/reports/summary?unit_kind=team&unit={team}&period=year&date={}",
+        today_vn()
+    );
+    serde_json::from_value(s.get(&q, Some(token)).expect(200).body["totals"].clone()).unwrap()
+}
+
+fn added(before: &BTreeMap<String, i64>, kind: &str, n: i64) -> BTreeMap<String, i64> {
+    let mut after = before.clone();
+    *after.entry(kind.to_owned()).or_default() += n;
+    after
+}
+
+#[test]
+fn a_member_moved_by_the_roster_takes_their_phone_and_its_past_stays() {
+    let s = Server::start_demo();
+    let admin = s.login_as("province_admin", PROVINCE);
+    let (to, to_village) = other_team(&s);
+    let members: Vec<Value> =
+        serde_json::from_str(&s.cli_ok(&["members", "--team", FROM, "--json"])).unwrap();
+    let lan = members
+        .iter()
+        .find(|m| m["unassigned"] == false && m["active"] == true)
+        .expect("a roster member of the team");
+    let code = str_of(lan, "code").to_owned();
+    let mut phone = phone_of(&s, &code);
+    let kind = "vneid_activation";
+
+    let home = phone.village().to_owned();
+    let before = phone.event(kind, &home, 3);
+    s.push(&phone, std::slice::from_ref(&before)).expect(200);
+    let cursor = s.pull(&phone.access_token, None, Some(1000)).expect(200);
+    let cursor = str_of(&cursor.body, "next_cursor").to_owned();
+    let (from_then, to_then) = (team_totals(&s, &admin, FROM), team_totals(&s, &admin, &to));
+
+    let csv = members_csv(&s, &code, &to);
+    // The member's phones (the demo gave them one; this is another) are listed, the
+    // phone number in a name masked.
+    let mine = serde_json::json!({
+        "device_id": phone.device_id,
+        "name": "Điện thoại 0912***678 của Lan",
+        "member_code": code,
+        "from_team": FROM,
+        "to_team": to,
+    });
+    let dry = upload(&s, &admin, "?dry_run=true", &csv);
+    let listed = dry.body["devices_moved"].as_array().unwrap().clone();
+    assert!(listed.contains(&mine), "{}", dry.body);
+    assert!(listed.iter().all(|d| d["member_code"] == code.as_str()));
+    let devices = |team: &str| {
+        s.get(&format!("/v1/teams/{team}/devices"), Some(&admin))
+            .expect(200)
+            .body
+            .to_string()
+    };
+    assert!(
+        devices(FROM).contains(&phone.device_id),
+        "the dry run moves nothing"
+    );
+    let done = upload(&s, &admin, "", &csv);
+    assert_eq!(
+        done.body["devices_moved"],
+        Value::Array(listed),
+        "{}",
+        done.body
+    );
+    assert_eq!(done.body["applied"], true);
+    assert!(devices(&to).contains(&phone.device_id));
+    assert!(!devices(FROM).contains(&phone.device_id));
+
+    // The phone's next push, in a village of its new team, counts for the new team; what
+    // it recorded before stays with the old one.
+    let after = phone.event(kind, &to_village, 5);
+    let r = s.push(&phone, &[after]).expect(200);
+    assert_eq!(r.statuses(), ["accepted"], "{}", r.body);
+    assert_eq!(team_totals(&s, &admin, &to), added(&to_then, kind, 5));
+    assert_eq!(team_totals(&s, &admin, FROM), from_then);
+    // Sent again, an event from before the move is settled, counted once.
+    let r = s.push(&phone, &[before]).expect(200);
+    assert_eq!(r.statuses(), ["duplicate"], "{}", r.body);
+
+    // Its next pull starts over with the new team's villages.
+    let pulled = s
+        .pull(&phone.access_token, Some(&cursor), Some(1000))
+        .expect(200);
+    assert_eq!(pulled.body["reset"], true, "{}", pulled.body);
+    assert!(
+        pulled.body.to_string().contains(&to_village),
+        "{}",
+        pulled.body
+    );
+    s.assert_tallies_verify();
+
+    // The same roster again moves nothing.
+    let again = upload(&s, &admin, "", &csv);
+    assert_eq!(again.body["devices_moved"], serde_json::json!([]));
+}
