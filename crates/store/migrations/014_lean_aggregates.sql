@@ -64,3 +64,8 @@ DELETE FROM area_days WHERE code IN (
     JOIN hierarchy_versions h ON h.id = u.version_id
     JOIN meta m ON m.key = 'aggregates_hierarchy' AND m.value = h.key
     WHERE u.level = 'commune');
+
+-- A phone a roster moved to another team (issue 8, crate::roster::devices) keeps its past
+-- on a revoked row of the old team; that row names the phone's own row here, so `langso
+-- verify` counts the phone's processed seqs over both and listings leave the past row out.
+ALTER TABLE devices ADD COLUMN past_of INTEGER REFERENCES devices(id);  -- the phone's devices.id; NULL for a phone's own row

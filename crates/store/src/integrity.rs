@@ -29,14 +29,11 @@ const CHECKS: &[(&str, &str)] = &[
     // A device's acknowledged high-water mark is exactly the end of the first unbroken run
     // of processed seqs (stored or rejected) from 1: never ahead (an acknowledgement of
     // something not stored), never behind (a phone held back for nothing). A phone a roster
-    // moved to another team has its past on rows of the old team (`meta` keys
-    // `device_past:<row>`, crate::roster::devices): its run spans them, and they are
-    // checked as part of it.
+    // moved to another team has its past on rows of the old team (`devices.past_of`,
+    // crate::roster::devices): its run spans them, and they are checked as part of it.
     (
         "acked_seq",
-        "WITH past(id, phone) AS (
-             SELECT CAST(substr(key, 13) AS INTEGER), value FROM meta
-             WHERE key GLOB 'device_past:*')
+        "WITH past(id, phone) AS (SELECT id, past_of FROM devices WHERE past_of IS NOT NULL)
          SELECT 'device ' || lower(hex(d.device_id)) || ': acked_seq ' || d.acked_seq
                 || ' is not the end of its unbroken run of processed seqs from 1'
          FROM devices d

@@ -120,7 +120,7 @@ fn devices_by_member(
                 (SELECT e.received_ms FROM events e WHERE e.device_id = d.id
                  ORDER BY e.seq DESC LIMIT 1)
          FROM devices d JOIN members m ON m.id = d.member_id JOIN teams t ON t.id = m.team_id
-         WHERE ?1 IS NULL OR t.team_id = ?1
+         WHERE (?1 IS NULL OR t.team_id = ?1) AND d.past_of IS NULL
          ORDER BY d.enrolled_ms, d.id",
     )?;
     let mut out: HashMap<i64, Vec<MemberDevice>> = HashMap::new();

@@ -4,8 +4,8 @@
 
 use super::{
     Demo, DemoMember, DemoTeam, DemoVillage, FAMILY_KINH, FAMILY_MOUNTAIN, GIVEN_F, GIVEN_M,
-    MEMBERS, MIDDLE_F, MIDDLE_M, MIN_MEMBERS, Rng, Setting, TEAM_PREFIX,
-    VILLAGE_MEMBERS, apportion,
+    MEMBERS, MIDDLE_F, MIDDLE_M, MIN_MEMBERS, Rng, Setting, TEAM_PREFIX, VILLAGE_MEMBERS,
+    apportion,
 };
 use crate::ids::{MemberId, TeamId, VillageId};
 use crate::text::nfc;

@@ -8,7 +8,7 @@
 //! row in two: a new row, on the old team and revoked at the move, takes the events the
 //! phone stored until then (their team and member unchanged, so every report and `langso
 //! verify` agree); the phone's own row (its public id, tokens, acknowledged seq) moves to
-//! the new team, linked to its past ([`PAST_KEY`]). Its next pull starts a new snapshot of the new team's data (`pull`, the
+//! the new team, its past row naming it (`devices.past_of`, migration 014). Its next pull starts a new snapshot of the new team's data (`pull`, the
 //! cursor's team); a correction of an event from before the move is refused as another
 //! team's (`foreign_correction_target`), and a resent one is a `duplicate`.
 
@@ -19,12 +19,6 @@ use crate::people::shown_name;
 use langso_domain::DeviceId;
 use rusqlite::{Connection, Transaction, params};
 use serde::Serialize;
-
-/// The `meta` key prefix that links a phone's past (`device_past:<devices.id of the
-/// past>`) to the phone's own row (the value, its devices.id): `langso verify` counts the
-/// phone's processed seqs over both (`integrity`, rule `acked_seq`). In `meta` because no
-/// migration could be added with this change: a `devices.past_of` column is its home.
-pub(crate) const PAST_KEY: &str = "device_past:";
 
 /// A phone the roster moves with its member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -84,8 +78,8 @@ pub(super) fn apply(tx: &Transaction<'_>, moves: &[MovedDevice], now: i64) -> Re
         let past = DeviceId(uuid::Uuid::new_v4());
         tx.execute(
             "INSERT INTO devices (device_id, member_id, team_id, name, enrolled_ms, revoked_ms,
-                                  tokens_valid_after, acked_seq)
-             SELECT ?1, member_id, team_id, name, enrolled_ms, ?2, ?2, acked_seq
+                                  tokens_valid_after, acked_seq, past_of)
+             SELECT ?1, member_id, team_id, name, enrolled_ms, ?2, ?2, acked_seq, id
              FROM devices WHERE id = ?3",
             params![past.as_bytes().as_slice(), now, id],
         )?;
@@ -101,10 +95,6 @@ pub(super) fn apply(tx: &Transaction<'_>, moves: &[MovedDevice], now: i64) -> Re
                 params![past_row, id],
             )?;
         }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-            params![format!("{PAST_KEY}{past_row}"), id],
-        )?;
         tx.execute(
             "UPDATE devices SET team_id = (SELECT id FROM teams WHERE code = ?1) WHERE id = ?2",
             params![m.to_team, id],
