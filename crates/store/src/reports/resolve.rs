@@ -149,7 +149,12 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
 /// Where a village's, team's, commune's, district's or province's late changes are.
 fn late_of(c: &Connection, u: &UnitRef, key: &Key) -> Result<LateOf> {
     let (table, column) = match u.kind {
-        UnitKind::Commune => return Ok(LateOf::villages(villages_of(c, &[u.id.clone()])?)),
+        UnitKind::Commune => {
+            return Ok(LateOf::villages(villages_of(
+                c,
+                std::slice::from_ref(&u.id),
+            )?));
+        }
         UnitKind::Village => ("village_late", "village_id"),
         UnitKind::Team => ("team_late", "team_id"),
         _ => ("area_late", "code"),
