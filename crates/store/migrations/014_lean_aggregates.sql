@@ -5,6 +5,8 @@
 -- * Late changes move from `late_tallies` (text keys: level and unit, five rows per late
 --   event) to three integer- or code-keyed tables, and communes get no rows of their own:
 --   a commune's late changes are its villages' (`village_late` of the villages placed in it).
+-- * `team_days` goes: a team's days are its members' `member_days` rows (keyed team first,
+--   so one range), the same events summed the same way (the recording device's team).
 -- * `area_days` keeps districts and provinces only: a commune's days are its villages'
 --   `tallies`. `area_months` keeps communes (a year's commune leaderboard reads twelve rows
 --   per commune and kind instead of every village's).
@@ -57,6 +59,7 @@ SELECT unit, day, rday, kind_id, total, arrivals
 FROM late_tallies WHERE level IN ('district', 'province');
 
 DROP TABLE late_tallies;
+DROP TABLE team_days;
 
 -- The commune rows of area_days, of the version the area rows follow.
 DELETE FROM area_days WHERE code IN (

@@ -42,10 +42,11 @@ pub struct TeamTotals {
 /// recompute from the event log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TallyDiff {
-    /// `tallies`, or a derived table of migration 003 (`team_days`, `late_tallies`, …).
+    /// `tallies`, or a derived table of migrations 003, 004 and 014 (`team_months`,
+    /// `village_late`, …).
     pub table: &'static str,
     /// The row's key other than day and kind: a village id, a team id, a team and member,
-    /// a unit code; for `late_tallies` the level, unit and arrival day.
+    /// a unit code; for the late tables the unit and the arrival day.
     pub unit: String,
     /// The day, or the first day of the month for the monthly tables.
     pub day: NaiveDate,

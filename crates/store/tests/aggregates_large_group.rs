@@ -42,9 +42,9 @@ fn a_large_group_sums_exactly_like_the_recompute() {
             .collect();
         let ids = phones.push(phone, &events, now);
         let rows: i64 = store
-            .read(|c| Ok(c.query_row("SELECT count(*) FROM team_days", [], |r| r.get(0))?))
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM member_days", [], |r| r.get(0))?))
             .unwrap();
-        assert!(rows > 256, "{rows} team_days rows: not a large group");
+        assert!(rows > 256, "{rows} member_days rows: not a large group");
         first.push((phone, events, ids));
         assert_eq!(store.verify().unwrap(), vec![], "after team {}", team.id);
     }

@@ -574,7 +574,7 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
     let path = f.phones.store.path().to_owned();
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
-        "DELETE FROM team_days; DELETE FROM area_months; DELETE FROM village_late;
+        "DELETE FROM team_months; DELETE FROM area_months; DELETE FROM village_late;
          DELETE FROM meta WHERE key = 'aggregates';",
     )
     .unwrap();
@@ -583,7 +583,7 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
 
     assert_eq!(reopened.verify().unwrap(), []);
     let count = |sql: &str| raw.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
-    assert_eq!(count("SELECT count(*) FROM team_days"), 1);
+    assert_eq!(count("SELECT count(*) FROM team_months"), 1);
     let next = langso_domain::units::parse_hierarchy(include_str!(
         "../../../data/quang-ninh/quang-ninh-admin-units-2024-11.json"
     ))
@@ -620,5 +620,5 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
     assert_eq!(reopened.verify_integrity().unwrap(), []);
     assert_eq!(count("SELECT count(*) FROM area_days"), 2);
     assert_eq!(count("SELECT count(*) FROM area_months"), 3);
-    assert_eq!(count("SELECT count(*) FROM team_days"), 1);
+    assert_eq!(count("SELECT count(*) FROM team_months"), 1);
 }

@@ -1,6 +1,6 @@
 //! Migration 014 on a database written before it: the late changes move from
 //! `late_tallies` to `village_late`, `team_late` and `area_late`, the commune rows leave
-//! `area_days`, and every report answers as before with `verify` clean.
+//! `area_days`, `team_days` goes, and every report answers as before with `verify` clean.
 //!
 //! The "before" file is made the way an older binary left it: the schema of migrations
 //! 001–013 (applied from their SQL files) holding the same rows as a store written now,
@@ -39,7 +39,8 @@ const BEFORE_014: [&str; 13] = [
     include_str!("../migrations/013_current_version.sql"),
 ];
 
-/// `late_tallies` and the commune `area_days` rows as migration 013's writer kept them,
+/// `late_tallies`, the commune `area_days` rows and `team_days` as migration 013's writer
+/// kept them,
 /// from the tables that replace them and the event log.
 const AS_013_KEPT_THEM: &str = "
     INSERT INTO late_tallies
@@ -60,6 +61,10 @@ const AS_013_KEPT_THEM: &str = "
     SELECT p.commune_code, e.day, e.kind_id, sum(e.count), sum(e.count > 0)
     FROM new.events e JOIN new.village_placements p ON p.village_id = e.village_id
     JOIN new.current_version h ON h.id = p.version_id
+    WHERE e.superseded_by IS NULL GROUP BY 1, 2, 3;
+    INSERT INTO team_days
+    SELECT d.team_id, e.day, e.kind_id, sum(e.count), sum(e.count > 0)
+    FROM new.events e JOIN new.devices d ON d.id = e.device_id
     WHERE e.superseded_by IS NULL GROUP BY 1, 2, 3;";
 
 /// A file at migration 013 holding `now`'s rows.
@@ -72,7 +77,7 @@ fn as_before_014(now: &std::path::Path, before: &std::path::Path) {
         .unwrap();
     let tables: Vec<String> = c
         .prepare(
-            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name <> 'late_tallies'",
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT IN ('late_tallies', 'team_days')",
         )
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -160,7 +165,8 @@ fn migration_014_keeps_every_late_change_and_every_report() {
 
     assert_eq!(upgraded.verify().unwrap(), []);
     assert_eq!(answers(&upgraded), expected);
-    let gone = count("SELECT count(*) FROM sqlite_master WHERE name = 'late_tallies'");
+    let gone =
+        count("SELECT count(*) FROM sqlite_master WHERE name IN ('late_tallies', 'team_days')");
     assert_eq!(gone, 0);
     assert_eq!(
         count(

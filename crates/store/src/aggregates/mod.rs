@@ -102,7 +102,6 @@ fn add<K: Hash + Eq>(map: &mut Map<K>, key: K, total: i64, events: i64) {
 #[derive(Default)]
 struct Sums {
     village_months: Map<(i64, i64, i64)>,
-    team_days: Map<(i64, i64, i64)>,
     team_months: Map<(i64, i64, i64)>,
     member_days: Map<(i64, i64, i64, i64)>,
     member_months: Map<(i64, i64, i64, i64)>,
@@ -125,7 +124,6 @@ impl Sums {
             let month = r.month(c.day);
             let (t, e) = (c.total, c.events);
             add(&mut s.village_months, (c.village, month, c.kind), t, e);
-            add(&mut s.team_days, (team, c.day, c.kind), t, e);
             add(&mut s.team_months, (team, month, c.kind), t, e);
             add(&mut s.member_days, (team, c.day, member, c.kind), t, e);
             add(&mut s.member_months, (team, month, member, c.kind), t, e);
@@ -161,7 +159,6 @@ pub(crate) fn flush(tx: &Transaction<'_>, contributions: &[Contribution]) -> Res
     let code_rank = ranks(&r.names.codes);
     let codes = &r.names.codes;
     upsert_ints(tx, "village_months", s.village_months, |k| [k.0, k.1, k.2])?;
-    upsert_ints(tx, "team_days", s.team_days, |k| [k.0, k.1, k.2])?;
     upsert_ints(tx, "team_months", s.team_months, |k| [k.0, k.1, k.2])?;
     let four = |k: &(i64, i64, i64, i64)| [k.0, k.1, k.2, k.3];
     upsert_ints(tx, "member_days", s.member_days, four)?;

@@ -77,7 +77,6 @@ pub(crate) fn shape(table: &str) -> (&'static [&'static str], [&'static str; 2])
     const LATE: [&str; 2] = ["total", "arrivals"];
     match table {
         "village_months" => (&["village_id", "month", "kind_id"], SUMS),
-        "team_days" => (&["team_id", "day", "kind_id"], SUMS),
         "team_months" => (&["team_id", "month", "kind_id"], SUMS),
         "member_days" => (&["team_id", "day", "member_id", "kind_id"], SUMS),
         "member_months" => (&["team_id", "month", "member_id", "kind_id"], SUMS),
@@ -109,13 +108,6 @@ pub(crate) fn tables() -> Vec<Table> {
             "village_months",
             format!(
                 "SELECT e.village_id, {m}, e.kind_id, {SUMS} {LIVE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-            ),
-            None,
-        ),
-        t(
-            "team_days",
-            format!(
-                "SELECT d.team_id, e.day, e.kind_id, {SUMS} {LIVE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
             ),
             None,
         ),

@@ -23,8 +23,11 @@ pub(crate) const VILLAGES: Agg = Agg {
     months: "village_months",
     key: "village_id",
 };
+/// Teams: whole months from `team_months`, days from their members' `member_days` rows
+/// (keyed team first, so a team's days are one range; migration 014 keeps no daily rows
+/// per team).
 pub(crate) const TEAMS: Agg = Agg {
-    days: "team_days",
+    days: "(SELECT team_id, day, kind_id, total FROM member_days)",
     months: "team_months",
     key: "team_id",
 };
@@ -306,7 +309,7 @@ pub(crate) fn totals_of(
 }
 
 /// A team's per-kind totals over `range`: what its members' devices recorded, wherever they
-/// recorded it (`team_days`/`team_months`). The one definition of a team's total: the
+/// recorded it (`member_days`/`team_months`). The one definition of a team's total: the
 /// team's summary, the leaderboards and pull's `team_totals` all read these tables.
 pub(crate) fn team_totals(c: &Connection, team: i64, range: DayRange) -> Result<Totals> {
     totals_of(c, &Catalogue::load(c)?, TEAMS, &[Key::Int(team)], range)
