@@ -1,4 +1,4 @@
-//! Report aggregates (migration 003), derived from `events` in the same transaction.
+//! Report aggregates (migrations 003, 004 and 014), derived from `events` in the same transaction.
 //!
 //! Each stored event, and each event a correction supersedes, becomes a [`Contribution`]
 //! while a push runs. At the end of the group transaction [`flush`] resolves the devices'
@@ -87,7 +87,7 @@ impl Contribution {
     }
 }
 
-/// A row's two sums: (total, events) or, for `late_tallies`, (total, arrivals).
+/// A row's two sums: (total, events) or, for the late tables, (total, arrivals).
 type Sum = (i64, i64);
 type Map<K> = FxMap<K, Sum>;
 
