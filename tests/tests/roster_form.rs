@@ -59,10 +59,16 @@ fn every_part_of_a_form_is_read_by_its_file_name_with_its_bytes_whole() {
     ]));
     let r = upload(&s, &admin, &form_type(), &body).expect_error(422, "invalid_roster");
     assert_eq!(sources(&r), ["thành viên.csv", "thôn.csv"], "{}", r.body);
+    let log = s.log();
+    assert!(log.contains("roster import"), "{log}");
+    for secret in ["Thôn Một", "TV-1", "thôn.csv"] {
+        assert!(!log.contains(secret), "the log shows {secret}: {log}");
+    }
 
-    // A field that is no file still counts, under its field name.
+    // A field that is no file still counts, under its field name (a quoted boundary too).
     let body = form(&[Part("name=\"ghi-chu\"", "Mã thành viên\nTV-1\n".as_bytes())]);
-    let r = upload(&s, &admin, &form_type(), &body).expect_error(422, "invalid_roster");
+    let quoted = format!("multipart/form-data; boundary=\"{BOUNDARY}\"");
+    let r = upload(&s, &admin, &quoted, &body).expect_error(422, "invalid_roster");
     assert_eq!(sources(&r), ["ghi-chu"], "{}", r.body);
 
     // The current roster's workbook, sent back as a form's file, changes nothing: the
