@@ -23,21 +23,22 @@ fn vn(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-const BEFORE_014: [&str; 13] = [
-    include_str!("../migrations/001_init.sql"),
-    include_str!("../migrations/002_accounts.sql"),
-    include_str!("../migrations/003_reports.sql"),
-    include_str!("../migrations/004_member_month_totals.sql"),
-    include_str!("../migrations/005_team_village_history.sql"),
-    include_str!("../migrations/006_restore.sql"),
-    include_str!("../migrations/007_event_clock.sql"),
-    include_str!("../migrations/008_quarantine_bound.sql"),
-    include_str!("../migrations/009_map_switch.sql"),
-    include_str!("../migrations/010_roster.sql"),
-    include_str!("../migrations/011_people.sql"),
-    include_str!("../migrations/012_groupings.sql"),
-    include_str!("../migrations/013_current_version.sql"),
-];
+/// Migrations 001–013, read from the crate's migrations directory.
+fn before_014() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    files.truncate(13);
+    assert!(files[12].ends_with("013_current_version.sql"), "{files:?}");
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
+}
 
 /// `late_tallies`, the commune `area_days` rows and `team_days` as migration 013's writer
 /// kept them,
@@ -70,7 +71,8 @@ const AS_013_KEPT_THEM: &str = "
 /// A file at migration 013 holding `now`'s rows.
 fn as_before_014(now: &std::path::Path, before: &std::path::Path) {
     let mut c = Connection::open(before).unwrap();
-    Migrations::new(BEFORE_014.iter().map(|s| M::up(s)).collect())
+    let sql = before_014();
+    Migrations::new(sql.iter().map(|s| M::up(s)).collect())
         .to_latest(&mut c)
         .unwrap();
     c.execute("ATTACH DATABASE ?1 AS new", [now.to_str().unwrap()])
