@@ -25,12 +25,13 @@ struct Body<'a> {
 /// sent (an unknown query parameter, a serde error), and what a client sent is unbounded.
 pub const MAX_MESSAGE_CHARS: usize = 300;
 
-/// `message` cut to [`MAX_MESSAGE_CHARS`] characters, marked with `…` where it was cut.
+/// `message` at most [`MAX_MESSAGE_CHARS`] characters, ending with `…` where it was cut
+/// (the `…` counted).
 fn bounded(message: String) -> String {
-    match langso_domain::text::cut(&message, MAX_MESSAGE_CHARS) {
-        std::borrow::Cow::Borrowed(_) => message,
-        std::borrow::Cow::Owned(cut) => cut,
+    if message.chars().count() <= MAX_MESSAGE_CHARS {
+        return message;
     }
+    langso_domain::text::cut(&message, MAX_MESSAGE_CHARS - 1).into_owned()
 }
 
 impl ApiError {
@@ -155,8 +156,10 @@ mod tests {
     fn messages_are_cut_on_a_character_boundary() {
         let long = "ế".repeat(10_000);
         let e = ApiError::bad_request("x", long);
-        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS);
         assert!(e.message.ends_with('…'));
         assert_eq!(ApiError::bad_request("x", "short").message, "short");
+        let exact = "a".repeat(MAX_MESSAGE_CHARS);
+        assert_eq!(ApiError::bad_request("x", exact.clone()).message, exact);
     }
 }
