@@ -71,7 +71,15 @@ pub fn name(raw: &str) -> Result<String, CellError> {
                 .into(),
         ));
     }
-    if n.chars().count() > NAME_CHARS || bad_char(&n) {
+    if bad_char(&n) {
+        return Err((
+            "invalid_name",
+            "a name holds a control or invisible character (a line break, tab, zero-width \
+             space, …): retype the name without it"
+                .into(),
+        ));
+    }
+    if n.chars().count() > NAME_CHARS {
         return Err((
             "invalid_name",
             format!("a name has at most {NAME_CHARS} visible characters"),

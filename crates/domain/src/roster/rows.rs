@@ -283,7 +283,7 @@ fn collect<R>(
 }
 
 fn village(r: &mut RowReader<'_>, code: String) -> VillageRow {
-    VillageRow {
+    let v = VillageRow {
         name: r.take("village_name", cells::name),
         commune_code: r.take("commune_code", cells::commune_code),
         population: r.required_count("population"),
@@ -291,7 +291,28 @@ fn village(r: &mut RowReader<'_>, code: String) -> VillageRow {
         adults: r.take("adults", cells::count),
         at: r.at.clone(),
         code,
+    };
+    let adults = v.adults.unwrap_or(0);
+    for (field, n, what) in [
+        ("households", v.households, "households"),
+        ("adults", adults, "adults"),
+    ] {
+        if n > v.population {
+            let message = format!(
+                "{n} {what} is more than the population ({}): a village has at most as many \
+                 {what} as people",
+                v.population
+            );
+            r.problems.push(Problem {
+                source: r.at.source.clone(),
+                row: Some(r.at.row),
+                column: r.headings.get(field).cloned().unwrap_or_default(),
+                code: "more_than_population",
+                message,
+            });
+        }
     }
+    v
 }
 
 fn team(r: &mut RowReader<'_>, code: String) -> TeamRow {
