@@ -188,7 +188,8 @@ fn check_coverage(roster: &Roster, state: &State, report: &mut RosterReport) {
             ));
         }
     }
-    if let Some(t) = &roster.teams {
+    // A teams table without rows is already refused (`empty_table`): not every village again.
+    if let Some(t) = roster.teams.as_ref().filter(|t| !t.rows.is_empty()) {
         let mut lost: Vec<&str> = state
             .covered()
             .into_iter()
