@@ -144,10 +144,13 @@ fn adults_targets_use_the_villages_adults_where_the_roster_gave_them() {
         PeriodKind::Month,
         NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
     );
-    let commune = UnitRef::new(UnitKind::Commune, COMMUNE);
-    let table = store
-        .report_coverage(&commune, &month, vn(2026, 11, 20))
-        .unwrap();
+    let coverage = |kind, id: &str| {
+        let unit = UnitRef::new(kind, id);
+        store
+            .report_coverage(&unit, &month, vn(2026, 11, 20))
+            .unwrap()
+    };
+    let table = coverage(UnitKind::Commune, COMMUNE);
     let target = |name: &str| {
         let row = table.rows.iter().find(|r| r.name == name).unwrap();
         let cell = row.cells.iter().find(|c| c.kind == "e_payment_account");
@@ -164,25 +167,14 @@ fn adults_targets_use_the_villages_adults_where_the_roster_gave_them() {
         "no adults given: 0.95 × 0.70 × 1000"
     );
     assert_eq!(target("Khu B Một"), 333, "0.95 × 350");
-    let total = table
-        .total
-        .iter()
-        .find(|r| r.kind == "e_payment_account")
-        .unwrap();
-    assert_eq!(total.target, 1663, "0.95 × (700 + 700 + 350) = 1662.5");
-    let team = UnitRef::new(
-        UnitKind::Team,
-        store.current_roster(None).unwrap().teams[0].id.as_str(),
-    );
-    let table = store
-        .report_coverage(&team, &month, vn(2026, 11, 20))
-        .unwrap();
-    let total = table
-        .total
-        .iter()
-        .find(|r| r.kind == "e_payment_account")
-        .unwrap();
-    assert_eq!(total.target, 1330, "team A: 0.95 × (700 + 700)");
+    let total = |t: &langso_store::CoverageTable| {
+        let row = t.total.iter().find(|r| r.kind == "e_payment_account");
+        row.unwrap().target
+    };
+    assert_eq!(total(&table), 1663, "0.95 × (700 + 700 + 350) = 1662.5");
+    let team_a = store.current_roster(None).unwrap().teams[0].id.clone();
+    let table = coverage(UnitKind::Team, &team_a);
+    assert_eq!(total(&table), 1330, "team A: 0.95 × (700 + 700)");
 }
 
 #[test]
