@@ -4,4 +4,5 @@
 pub mod browser;
 pub mod harness;
 pub mod hostile;
+pub mod roster;
 pub mod spec;

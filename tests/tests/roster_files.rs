@@ -3,23 +3,12 @@
 //! mis-named workbook is an unreadable spreadsheet (never read as CSV), and headings may
 //! sit below a title block, rows keeping the spreadsheet's numbers.
 
-use langso_tests::harness::{PROVINCE, Resp, Server};
+use langso_tests::harness::{PROVINCE, Server};
+use langso_tests::roster::dry_run;
 use serde_json::Value;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const TEAM: &str = "T00001";
-
-/// `POST /v1/admin/roster?dry_run=true` as the province admin, one file as the body.
-fn dry_run(s: &Server, token: &str, content_type: &str, body: &[u8]) -> Resp {
-    let auth = format!("Bearer {token}");
-    s.send(
-        "POST",
-        "/v1/admin/roster?dry_run=true",
-        &[("content-type", content_type), ("authorization", &auth)],
-        Some(body),
-    )
-    .resp
-}
 
 /// (row, column, code) of every problem of a report.
 fn problems(report: &Value) -> Vec<(Option<u64>, String, String)> {

@@ -183,3 +183,51 @@ fn a_member_moved_by_the_roster_takes_their_phone_and_its_past_stays() {
     let again = upload(&s, &admin, "", &csv);
     assert_eq!(again.body["devices_moved"], serde_json::json!([]));
 }
+
+/// `kind`'s total changed by `n` (a zero total left out, as reports leave it out).
+fn changed(before: &BTreeMap<String, i64>, kind: &str, n: i64) -> BTreeMap<String, i64> {
+    let mut after = added(before, kind, n);
+    after.retain(|_, v| *v != 0);
+    after
+}
+
+#[test]
+fn work_a_phone_queued_before_its_member_moved_counts_for_the_old_team() {
+    let s = Server::start_demo();
+    let admin = s.login_as("province_admin", PROVINCE);
+    let (to, _) = other_team(&s);
+    let members: Vec<Value> =
+        serde_json::from_str(&s.cli_ok(&["members", "--team", FROM, "--json"])).unwrap();
+    let code = members
+        .iter()
+        .find(|m| m["unassigned"] == false && m["active"] == true)
+        .map(|m| str_of(m, "code").to_owned())
+        .expect("a roster member of the team");
+    let mut phone = phone_of(&s, &code);
+    let home = phone.village().to_owned();
+    let pushed = phone.event("vneid_activation", &home, 3);
+    s.push(&phone, std::slice::from_ref(&pushed)).expect(200);
+    // Recorded offline before the roster moves the member, pushed after: an event in the
+    // old team's village and a correction of the pushed one (3 → 1).
+    let queued = phone.event("digital_signature", &home, 2);
+    let fix = phone.correction(&pushed, 1);
+    let (from_then, to_then) = (team_totals(&s, &admin, FROM), team_totals(&s, &admin, &to));
+    upload(&s, &admin, "", &members_csv(&s, &code, &to));
+
+    let r = s.push(&phone, &[queued.clone(), fix]).expect(200);
+
+    assert_eq!(r.statuses(), ["accepted", "accepted"], "{}", r.body);
+    assert_eq!(r.body["acked_through_seq"], 3, "{}", r.body);
+    let expected = changed(
+        &added(&from_then, "digital_signature", 2),
+        "vneid_activation",
+        -2,
+    );
+    assert_eq!(team_totals(&s, &admin, FROM), expected);
+    assert_eq!(team_totals(&s, &admin, &to), to_then);
+    // Sent again (its acknowledgement lost), it is the same phone's event: a plain duplicate.
+    let r = s.push(&phone, &[queued]).expect(200);
+    assert_eq!(r.statuses(), ["duplicate"], "{}", r.body);
+    assert_eq!(r.body["results"][0]["code"], Value::Null, "{}", r.body);
+    s.assert_tallies_verify();
+}

@@ -70,5 +70,9 @@ DELETE FROM area_days WHERE code IN (
 
 -- A phone a roster moved to another team (issue 8, crate::roster::devices) keeps its past
 -- on a revoked row of the old team; that row names the phone's own row here, so `langso
--- verify` counts the phone's processed seqs over both and listings leave the past row out.
+-- verify` counts the phone's processed seqs over both, listings leave the past row out, and
+-- work the phone recorded before the move (pushed later) is stored under the past row.
 ALTER TABLE devices ADD COLUMN past_of INTEGER REFERENCES devices(id);  -- the phone's devices.id; NULL for a phone's own row
+-- A push looks up the phone's past rows: work it queued before the move is recorded under
+-- the past row of the team it was done for (crate::push::Device::at).
+CREATE INDEX devices_past_of ON devices (past_of) WHERE past_of IS NOT NULL;

@@ -77,6 +77,35 @@ pub struct PushOutcome {
 pub(crate) struct Device {
     pub(crate) id: i64,
     pub(crate) team_id: i64,
+    /// The phone's past rows, one per team a roster moved it from (`devices.past_of`,
+    /// crate::roster::devices): (devices.id, team, moved at ms), earliest move first.
+    pub(crate) past: Vec<(i64, i64, i64)>,
+}
+
+impl Device {
+    /// The row (devices.id, team) an event placed at `placed_ms` is recorded under: the
+    /// phone's past row for the team it was on then (work queued offline before a roster
+    /// moved its member counts for the team it was done for), else its own.
+    pub(crate) fn at(&self, placed_ms: i64) -> (i64, i64) {
+        self.past
+            .iter()
+            .find(|(_, _, moved_ms)| placed_ms < *moved_ms)
+            .map_or((self.id, self.team_id), |&(id, team, _)| (id, team))
+    }
+
+    /// Whether `row` (devices.id) is this phone's: its own row or one of its past rows.
+    pub(crate) fn owns(&self, row: i64) -> bool {
+        row == self.id || self.past.iter().any(|(id, _, _)| *id == row)
+    }
+}
+
+/// The past rows of a phone (see [`Device::past`]).
+fn past_rows(tx: &Transaction<'_>, device: i64) -> Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, team_id, revoked_ms FROM devices WHERE past_of = ?1 ORDER BY revoked_ms",
+    )?;
+    let rows = stmt.query_map([device], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Runs one push in a savepoint. The outer `Err` is a storage fault: SQLite may already have
@@ -141,7 +170,8 @@ fn apply(
     deltas: &mut Deltas,
 ) -> Result<PushOutcome> {
     let (id, team_id, acked) = load_device(tx, &job.device, job.token_iat_ms)?;
-    let dev = Device { id, team_id };
+    let past = past_rows(tx, id)?;
+    let dev = Device { id, team_id, past };
     let items = malformed::in_order(&job.events, &job.malformed);
     let mut results = Vec::with_capacity(items.len());
     let mut processed = HashSet::with_capacity(items.len());
@@ -165,7 +195,7 @@ fn apply(
         }
         results.push(result);
     }
-    let acked_through_seq = advance_acked(tx, dev.id, acked, &processed)?;
+    let acked_through_seq = advance_acked(tx, &dev, acked, &processed)?;
     Ok(PushOutcome {
         results,
         acked_through_seq,
@@ -205,7 +235,8 @@ fn insert_valid(
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownVillage, msg));
     };
     let placed_ms = draft.placed_at.timestamp_millis();
-    if !ctx.covered(tx, dev.team_id, village_id, placed_ms)? {
+    let (row, team) = dev.at(placed_ms);
+    if !ctx.covered(tx, team, village_id, placed_ms)? {
         let msg = format!(
             "village '{}' was not one of this team's villages when the event happened",
             quote(&raw.village_id)
@@ -220,7 +251,7 @@ fn insert_valid(
                 let rej = Rejection::new(C::UnknownCorrectionTarget, msg);
                 return reject_or_match(tx, dev, job, raw, rej);
             }
-            Some(target) if target.team_id != dev.team_id => {
+            Some(target) if target.team_id != team => {
                 let msg = format!("correction target {t} belongs to another team");
                 let rej = Rejection::new(C::ForeignCorrectionTarget, msg);
                 return reject_or_match(tx, dev, job, raw, rej);
@@ -256,7 +287,7 @@ fn insert_valid(
         )?
         .execute(params![
             raw.event_id.as_bytes().as_slice(),
-            dev.id,
+            row,
             c.seq,
             kind_id,
             village_id,
@@ -286,7 +317,7 @@ fn insert_valid(
             .record(Contribution::superseded(t.device, t.key, t.count, rday).recorded_by(t.member));
     }
     let key = (village_id, day, kind_id);
-    deltas.record(Contribution::stored(dev.id, key, c.count.get(), rday));
+    deltas.record(Contribution::stored(row, key, c.count.get(), rday));
     Ok(EventResult {
         event_id: Some(raw.event_id),
         seq: None,
@@ -325,31 +356,36 @@ fn find_target(tx: &Transaction<'_>, t: &EventId) -> Result<Option<Target>> {
         .optional()?)
 }
 
-/// Moves the device's high-water mark over every seq now processed without a gap.
+/// Moves the device's high-water mark over every seq now processed without a gap (its
+/// events may be stored under its past rows).
 fn advance_acked(
     tx: &Transaction<'_>,
-    device: i64,
+    dev: &Device,
     acked: i64,
     processed: &HashSet<i64>,
 ) -> Result<i64> {
     let mut next = acked;
-    loop {
-        let candidate = next + 1;
-        let done = processed.contains(&candidate)
-            || tx
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = ?1 AND seq = ?2)
-                         OR EXISTS (SELECT 1 FROM rejections WHERE device_id = ?1 AND seq = ?2)",
-                )?
-                .query_row(params![device, candidate], |r| r.get::<_, bool>(0))?;
-        if !done {
-            break;
-        }
-        next = candidate;
+    while processed.contains(&(next + 1)) || seq_stored(tx, dev, next + 1)? {
+        next += 1;
     }
     if next != acked {
         tx.prepare_cached("UPDATE devices SET acked_seq = ?1 WHERE id = ?2")?
-            .execute(params![next, device])?;
+            .execute(params![next, dev.id])?;
     }
     Ok(next)
+}
+
+/// Whether `seq` of the phone holds a stored event (under its own row or a past row) or a
+/// rejection.
+fn seq_stored(tx: &Transaction<'_>, dev: &Device, seq: i64) -> Result<bool> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = ?1 AND seq = ?2)
+             OR EXISTS (SELECT 1 FROM rejections WHERE device_id = ?1 AND seq = ?2)",
+    )?;
+    for row in std::iter::once(dev.id).chain(dev.past.iter().map(|p| p.0)) {
+        if stmt.query_row(params![row, seq], |r| r.get::<_, bool>(0))? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -63,9 +63,11 @@ pub(crate) fn stored_content(conn: &rusqlite::Connection, id: &EventId) -> Resul
 
 /// How a pushed event compares with the stored event of the same id.
 fn compare(stored: &Stored, dev: &Device, raw: &RawEvent) -> (EventStatus, Option<&'static str>) {
-    if stored.device == dev.id && stored.content.matches_raw(raw) {
+    // Stored under this phone's own row or a past row of it (crate::roster::devices): the
+    // same phone sending it again.
+    if dev.owns(stored.device) && stored.content.matches_raw(raw) {
         (EventStatus::Duplicate, None)
-    } else if stored.device != dev.id && stored.content.matches_raw_but_seq(raw) {
+    } else if !dev.owns(stored.device) && stored.content.matches_raw_but_seq(raw) {
         (
             EventStatus::Duplicate,
             Some(STORED_UNDER_PREVIOUS_ENROLLMENT),

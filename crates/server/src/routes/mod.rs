@@ -2,7 +2,6 @@ pub(crate) mod accounts;
 mod admin;
 mod devices;
 mod health;
-mod multipart;
 mod people;
 mod push_items;
 mod reports;

@@ -8,9 +8,10 @@
 //! row in two: a new row, on the old team and revoked at the move, takes the events the
 //! phone stored until then (their team and member unchanged, so every report and `langso
 //! verify` agree); the phone's own row (its public id, tokens, acknowledged seq) moves to
-//! the new team, its past row naming it (`devices.past_of`, migration 014). Its next pull starts a new snapshot of the new team's data (`pull`, the
-//! cursor's team); a correction of an event from before the move is refused as another
-//! team's (`foreign_correction_target`), and a resent one is a `duplicate`.
+//! the new team, its past row naming it (`devices.past_of`, migration 014). Its next pull
+//! starts a new snapshot of the new team's data (`pull`, the cursor's team). An event the
+//! phone pushes later but placed before the move (its offline queue; a correction too) is
+//! stored under the past row (`push::Device::at`), and a resent one is a plain `duplicate`.
 
 use super::plan::Plan;
 use super::state::State;
