@@ -88,6 +88,20 @@ pub fn name(raw: &str) -> Result<String, CellError> {
     Ok(n)
 }
 
+/// A village's households or adults (`what`): at most its population.
+pub fn within_population(n: i64, what: &str, population: i64) -> Result<(), CellError> {
+    if n <= population {
+        return Ok(());
+    }
+    Err((
+        "more_than_population",
+        format!(
+            "{n} {what} is more than the population ({population}): a village has at most as \
+             many {what} as people"
+        ),
+    ))
+}
+
 /// A whole number from 0 to [`MAX_COUNT`]; empty is `None`. Thousands may be grouped by
 /// `.`, `,` or spaces (`1.234`, `1,234`, `1 234`) as Vietnamese and English spreadsheets
 /// write them.

@@ -57,16 +57,21 @@ struct RowReader<'a> {
 impl RowReader<'_> {
     fn take<T: Default>(&mut self, field: &str, parse: impl Fn(&str) -> Result<T, CellError>) -> T {
         let raw = self.cells.get(field).copied().unwrap_or("");
-        parse(raw).unwrap_or_else(|(code, message)| {
-            self.problems.push(Problem {
-                source: self.at.source.clone(),
-                row: Some(self.at.row),
-                column: self.headings.get(field).cloned().unwrap_or_default(),
-                code,
-                message,
-            });
+        parse(raw).unwrap_or_else(|e| {
+            self.push(field, e);
             T::default()
         })
+    }
+
+    /// A problem of this row's `field`.
+    fn push(&mut self, field: &str, (code, message): CellError) {
+        self.problems.push(Problem {
+            source: self.at.source.clone(),
+            row: Some(self.at.row),
+            column: self.headings.get(field).cloned().unwrap_or_default(),
+            code,
+            message,
+        });
     }
 
     fn required_count(&mut self, field: &str) -> i64 {
@@ -292,24 +297,12 @@ fn village(r: &mut RowReader<'_>, code: String) -> VillageRow {
         at: r.at.clone(),
         code,
     };
-    let adults = v.adults.unwrap_or(0);
-    for (field, n, what) in [
-        ("households", v.households, "households"),
-        ("adults", adults, "adults"),
+    for (field, n) in [
+        ("households", v.households),
+        ("adults", v.adults.unwrap_or(0)),
     ] {
-        if n > v.population {
-            let message = format!(
-                "{n} {what} is more than the population ({}): a village has at most as many \
-                 {what} as people",
-                v.population
-            );
-            r.problems.push(Problem {
-                source: r.at.source.clone(),
-                row: Some(r.at.row),
-                column: r.headings.get(field).cloned().unwrap_or_default(),
-                code: "more_than_population",
-                message,
-            });
+        if let Err(e) = cells::within_population(n, field, v.population) {
+            r.push(field, e);
         }
     }
     v
