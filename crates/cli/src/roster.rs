@@ -70,10 +70,20 @@ fn counts(what: &str, c: &Changes, left_out: &str) -> String {
     )
 }
 
+/// At most this many problems of one code are printed (`--json` lists them all): a
+/// partial roster can leave thousands of villages without a team.
+const SHOWN_PER_CODE: usize = 50;
+
 /// The report for people: one line per problem (file, row or `file:` for the whole file,
-/// column, reason), then counts.
+/// column, reason; at most [`SHOWN_PER_CODE`] of one code, then how many more), then counts.
 fn print(r: &RosterReport) {
+    let mut shown: std::collections::BTreeMap<&str, usize> = Default::default();
     for p in &r.problems {
+        let n = shown.entry(p.code).or_default();
+        *n += 1;
+        if *n > SHOWN_PER_CODE {
+            continue;
+        }
         let column = if p.column.is_empty() {
             String::new()
         } else {
@@ -84,6 +94,12 @@ fn print(r: &RosterReport) {
             None => "file".to_owned(),
         };
         outln!("{} {at}{column}: {} ({})", p.source, p.message, p.code);
+    }
+    for (code, n) in shown.iter().filter(|(_, n)| **n > SHOWN_PER_CODE) {
+        outln!(
+            "… and {} more {code} problem(s) ({n} in all; --json lists every one)",
+            n - SHOWN_PER_CODE
+        );
     }
     for s in &r.skipped_columns {
         let why = if s.personal {

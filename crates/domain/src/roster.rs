@@ -65,7 +65,8 @@ pub struct Problem {
     pub column: String,
     /// Stable snake_case reason: `missing_column`, `missing_value`, `not_a_number`,
     /// `duplicate_code`, `member_in_two_teams`, `personal_number`, `unknown_commune`,
-    /// `unknown_village`, `unknown_team`, `village_not_covered`, `leader_not_in_team`, …
+    /// `unknown_village`, `unknown_team`, `village_not_covered`, `village_without_team`,
+    /// `more_than_population`, `leader_not_in_team`, …
     pub code: &'static str,
     /// Why, in English; never quotes a name.
     pub message: String,

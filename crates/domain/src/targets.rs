@@ -9,8 +9,40 @@
 use serde::{Deserialize, Serialize};
 
 /// Adults (18 and over) as a share of the population: the 2019 census counts 24.3% aged
-/// 0–14, and ages 15–17 add about 5.5%, so about 70% of people are adults.
+/// 0–14, and ages 15–17 add about 5.5%, so about 70% of people are adults. Used only for
+/// villages whose roster gave no adults (see [`Adults`]).
 pub const ADULT_SHARE: f64 = 0.70;
+
+/// A unit's adults, summed over its villages as population is: a village's `adults` where
+/// the roster gave them (issue 8, villages table), else [`ADULT_SHARE`] of its population.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Adults {
+    /// Adults of the villages that gave them, summed.
+    pub given: i64,
+    /// Population of the villages that gave no adults, summed.
+    pub population_without: i64,
+}
+
+impl Adults {
+    /// One village: its adults if known, else its population counted at [`ADULT_SHARE`].
+    pub fn of_village(population: i64, adults: Option<i64>) -> Self {
+        match adults {
+            Some(given) => Self {
+                given,
+                population_without: 0,
+            },
+            None => Self {
+                given: 0,
+                population_without: population,
+            },
+        }
+    }
+
+    /// The number of adults targets with basis `adults` are measured against.
+    pub fn count(self) -> f64 {
+        self.given as f64 + self.population_without as f64 * ADULT_SHARE
+    }
+}
 
 /// What a target's value is measured against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -20,7 +52,8 @@ pub enum Basis {
     Count,
     /// A share of the unit's population.
     Population,
-    /// A share of the unit's adults ([`ADULT_SHARE`] of its population).
+    /// A share of the unit's adults: the villages' adults where the roster gave them, else
+    /// [`ADULT_SHARE`] of their population ([`Adults`]).
     Adults,
     /// A share of the unit's households.
     Households,
@@ -58,6 +91,14 @@ impl Basis {
     }
 }
 
+impl std::ops::AddAssign for Adults {
+    /// Sums villages into their unit.
+    fn add_assign(&mut self, o: Self) {
+        self.given += o.given;
+        self.population_without += o.population_without;
+    }
+}
+
 /// A target rule: `value` is a count for [`Basis::Count`], else a share from 0 to 1.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TargetRule {
@@ -88,11 +129,11 @@ impl TargetRule {
 
     /// The target as a number of counts for a unit of this size (rounded up: 95% of 21
     /// adults needs 20 of them, not 19.95).
-    pub fn absolute(&self, population: i64, households: i64) -> i64 {
+    pub fn absolute(&self, population: i64, households: i64, adults: Adults) -> i64 {
         let base = match self.basis {
             Basis::Count => return self.value as i64,
             Basis::Population => population as f64,
-            Basis::Adults => population as f64 * ADULT_SHARE,
+            Basis::Adults => adults.count(),
             Basis::Households => households as f64,
         };
         // Round away float noise (0.95 * 100 = 95.00000000000001) before rounding up.
@@ -144,15 +185,30 @@ mod tests {
 
     #[test]
     fn shares_round_up_to_whole_counts() {
+        let share = |p| Adults::of_village(p, None);
         let r = TargetRule::new("e_payment_account", Basis::Adults, 0.95).unwrap();
-        assert_eq!(r.absolute(1000, 280), 665);
-        assert_eq!(r.absolute(30, 8), 20, "0.95 * 21 = 19.95 adults");
+        assert_eq!(r.absolute(1000, 280, share(1000)), 665);
+        assert_eq!(r.absolute(30, 8, share(30)), 20, "0.95 * 21 = 19.95 adults");
         let p = TargetRule::new("vneid_activation", Basis::Population, 1.0).unwrap();
-        assert_eq!(p.absolute(951, 260), 951);
+        assert_eq!(p.absolute(951, 260, share(951)), 951);
         let h = TargetRule::new("qr_payment_sticker", Basis::Households, 0.95).unwrap();
-        assert_eq!(h.absolute(951, 100), 95);
+        assert_eq!(h.absolute(951, 100, share(951)), 95);
         let c = TargetRule::new("digital_signature", Basis::Count, 500.0).unwrap();
-        assert_eq!(c.absolute(951, 100), 500);
+        assert_eq!(c.absolute(951, 100, share(951)), 500);
+    }
+
+    #[test]
+    fn adults_given_by_the_roster_win_over_the_share() {
+        let r = TargetRule::new("e_payment_account", Basis::Adults, 0.95).unwrap();
+        assert_eq!(
+            r.absolute(980, 240, Adults::of_village(980, Some(700))),
+            665
+        );
+        let a = Adults {
+            given: 700,
+            population_without: 1000,
+        };
+        assert_eq!(r.absolute(1980, 500, a), 1330, "0.95 * (700 + 700)");
     }
 
     #[test]

@@ -71,13 +71,35 @@ pub fn name(raw: &str) -> Result<String, CellError> {
                 .into(),
         ));
     }
-    if n.chars().count() > NAME_CHARS || bad_char(&n) {
+    if bad_char(&n) {
+        return Err((
+            "invalid_name",
+            "a name holds a control or invisible character (a line break, tab, zero-width \
+             space, …): retype the name without it"
+                .into(),
+        ));
+    }
+    if n.chars().count() > NAME_CHARS {
         return Err((
             "invalid_name",
             format!("a name has at most {NAME_CHARS} visible characters"),
         ));
     }
     Ok(n)
+}
+
+/// A village's households or adults (`what`): at most its population.
+pub fn within_population(n: i64, what: &str, population: i64) -> Result<(), CellError> {
+    if n <= population {
+        return Ok(());
+    }
+    Err((
+        "more_than_population",
+        format!(
+            "{n} {what} is more than the population ({population}): a village has at most as \
+             many {what} as people"
+        ),
+    ))
 }
 
 /// A whole number from 0 to [`MAX_COUNT`]; empty is `None`. Thousands may be grouped by

@@ -57,16 +57,21 @@ struct RowReader<'a> {
 impl RowReader<'_> {
     fn take<T: Default>(&mut self, field: &str, parse: impl Fn(&str) -> Result<T, CellError>) -> T {
         let raw = self.cells.get(field).copied().unwrap_or("");
-        parse(raw).unwrap_or_else(|(code, message)| {
-            self.problems.push(Problem {
-                source: self.at.source.clone(),
-                row: Some(self.at.row),
-                column: self.headings.get(field).cloned().unwrap_or_default(),
-                code,
-                message,
-            });
+        parse(raw).unwrap_or_else(|e| {
+            self.push(field, e);
             T::default()
         })
+    }
+
+    /// A problem of this row's `field`.
+    fn push(&mut self, field: &str, (code, message): CellError) {
+        self.problems.push(Problem {
+            source: self.at.source.clone(),
+            row: Some(self.at.row),
+            column: self.headings.get(field).cloned().unwrap_or_default(),
+            code,
+            message,
+        });
     }
 
     fn required_count(&mut self, field: &str) -> i64 {
@@ -283,7 +288,7 @@ fn collect<R>(
 }
 
 fn village(r: &mut RowReader<'_>, code: String) -> VillageRow {
-    VillageRow {
+    let v = VillageRow {
         name: r.take("village_name", cells::name),
         commune_code: r.take("commune_code", cells::commune_code),
         population: r.required_count("population"),
@@ -291,7 +296,16 @@ fn village(r: &mut RowReader<'_>, code: String) -> VillageRow {
         adults: r.take("adults", cells::count),
         at: r.at.clone(),
         code,
+    };
+    for (field, n) in [
+        ("households", v.households),
+        ("adults", v.adults.unwrap_or(0)),
+    ] {
+        if let Err(e) = cells::within_population(n, field, v.population) {
+            r.push(field, e);
+        }
     }
+    v
 }
 
 fn team(r: &mut RowReader<'_>, code: String) -> TeamRow {

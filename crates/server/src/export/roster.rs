@@ -13,8 +13,36 @@ fn headings(kind: TableKind) -> Vec<String> {
     fields(kind).iter().map(|f| f.vi.to_owned()).collect()
 }
 
-fn instructions() -> Vec<(String, Cell)> {
+/// Per table, which columns need a value and which may be empty or left out, as the
+/// reader (`columns::fields`, `required`) takes them.
+fn columns_needed() -> Vec<(String, Cell)> {
+    let list = |kind, required: bool| {
+        fields(kind)
+            .iter()
+            .filter(|f| f.required == required)
+            .map(|f| f.vi)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     [
+        (TableKind::Villages, "Thôn"),
+        (TableKind::Teams, "Tổ"),
+        (TableKind::Members, "Thành viên"),
+    ]
+    .into_iter()
+    .map(|(kind, sheet)| {
+        let text = format!(
+            "Bắt buộc (phải có giá trị): {}. Có thể để trống hoặc bỏ cột: {}",
+            list(kind, true),
+            list(kind, false)
+        );
+        (format!("Cột {sheet}"), Cell::from(text.as_str()))
+    })
+    .collect()
+}
+
+fn instructions() -> Vec<(String, Cell)> {
+    let mut rows: Vec<(String, Cell)> = [
         ("Danh sách", "Thôn, tổ công nghệ số cộng đồng và thành viên (Langso)"),
         ("Dòng 1", "Tiêu đề cột: giữ nguyên; mỗi dòng sau là một thôn, một tổ hoặc một thành viên"),
         ("Mã", "Mã của tỉnh (Mã thôn, Mã tổ, Mã thành viên): cập nhật theo mã; đổi tên không mất lịch sử"),
@@ -23,11 +51,14 @@ fn instructions() -> Vec<(String, Cell)> {
         ("Vai trò", "Tổ trưởng, Tổ phó hoặc Thành viên"),
         ("Còn hoạt động", "có / không; thành viên không có trong danh sách mới sẽ ngừng hoạt động, không bị xoá"),
         ("Dữ liệu cá nhân", "Không cần số CCCD hay số điện thoại; cột như vậy sẽ bị bỏ qua, không lưu"),
+        ("Cột Người lớn", "Số người từ 18 tuổi; để trống thì chỉ tiêu theo người lớn tính 70% dân số. Số hộ và số người lớn không vượt dân số"),
         ("Tải lên", "langso import-roster, hoặc POST /v1/admin/roster (quản trị tỉnh)"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), Cell::from(v)))
-    .collect()
+    .collect();
+    rows.splice(2..2, columns_needed());
+    rows
 }
 
 fn role_vi(stored: &str) -> &'static str {

@@ -7,10 +7,12 @@
 //! Such a report carries series and totals; `coverage` is empty (targets follow today's
 //! map) and `late` is null (late changes are kept per unit of today's map).
 
+use super::resolve::{SIZE, size_of};
 use super::sums::{VILLAGES, union};
 use super::{Catalogue, PeriodInfo, Summary, SummaryQuery, UnitSummary, series};
 use crate::{Result, StoreError};
 use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::targets::Adults;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
@@ -85,7 +87,7 @@ pub(crate) fn summary(c: &Connection, q: &SummaryQuery, key: &str) -> Result<Sum
         .unwrap_or_else(|| q.period.default_granularity());
     let rows = village_rows(c, &unit.villages, q, g.month_aligned())?;
     let (series, totals) = series(&cat, &q.period, g, rows)?;
-    let (population, households) = size(c, &unit.villages)?;
+    let (population, households, adults) = size(c, &unit.villages)?;
     Ok(Summary {
         unit: UnitSummary {
             kind: q.unit.kind,
@@ -93,6 +95,7 @@ pub(crate) fn summary(c: &Connection, q: &SummaryQuery, key: &str) -> Result<Sum
             name: unit.name,
             population,
             households,
+            adults,
         },
         period: PeriodInfo::new(&q.period, q.now),
         granularity: g,
@@ -138,13 +141,15 @@ fn village_rows(
     Ok(out)
 }
 
-/// Population and households of the villages (as they are recorded today).
-fn size(c: &Connection, villages: &[i64]) -> Result<(i64, i64)> {
-    let mut stmt = c.prepare_cached("SELECT population, households FROM villages WHERE id = ?1")?;
-    let mut sum = (0, 0);
+/// Population, households and adults of the villages (as they are recorded today).
+fn size(c: &Connection, villages: &[i64]) -> Result<(i64, i64, Adults)> {
+    let mut stmt = c.prepare_cached(&format!("SELECT {SIZE} FROM villages v WHERE v.id = ?1"))?;
+    let mut sum = (0, 0, Adults::default());
     for v in villages {
-        let (p, h): (i64, i64) = stmt.query_row([v], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        sum = (sum.0 + p, sum.1 + h);
+        let (p, h, a) = stmt.query_row([v], size_of)?;
+        sum.0 += p;
+        sum.1 += h;
+        sum.2 += a;
     }
     Ok(sum)
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use langso_domain::kinds::ActivityKind;
 use langso_domain::periods::{DayRange, Period};
 use langso_domain::scope::{UnitKind, UnitRef};
-use langso_domain::targets::{Basis, Coverage};
+use langso_domain::targets::{Adults, Basis, Coverage};
 use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -112,7 +112,7 @@ pub(crate) fn for_unit(
         .filter_map(|(id, k)| {
             let t = targets.get(&k.code)?;
             let cov = Coverage::new(
-                t.rule.absolute(s.population, s.households),
+                t.rule.absolute(s.population, s.households, s.adults),
                 achieved.get(&(t.start_date, *id)).copied().unwrap_or(0),
             );
             Some(CoverageRow {
@@ -135,6 +135,7 @@ pub(crate) fn for_unit(
 
 struct Village {
     rowid: i64,
+    adults: Adults,
     row: VillageCoverage,
 }
 
@@ -152,7 +153,8 @@ fn villages(c: &Connection, u: &UnitRef) -> Result<Vec<Village>> {
         k => format!("pl.{} = ?1", k.as_str()),
     };
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT v.id, v.village_id, v.name, v.population, v.households, pl.commune, cu.name
+        "SELECT v.id, v.village_id, v.name, v.population, v.households, pl.commune, cu.name,
+                v.adults
          FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id
          JOIN current_version h
          JOIN units cu ON cu.version_id = h.id AND cu.code = pl.commune
@@ -161,6 +163,7 @@ fn villages(c: &Connection, u: &UnitRef) -> Result<Vec<Village>> {
     let rows = stmt.query_map([&u.id], |r| {
         Ok(Village {
             rowid: r.get(0)?,
+            adults: Adults::of_village(r.get(3)?, r.get(7)?),
             row: VillageCoverage {
                 id: r.get(1)?,
                 name: r.get(2)?,
@@ -204,7 +207,11 @@ fn table(c: &Connection, u: &UnitRef, p: &Period, now: DateTime<Utc>) -> Result<
                 .and_then(|m| m.get(id))
                 .copied()
                 .unwrap_or(0);
-            let cov = Coverage::new(t.rule.absolute(v.row.population, v.row.households), got);
+            let cov = Coverage::new(
+                t.rule
+                    .absolute(v.row.population, v.row.households, v.adults),
+                got,
+            );
             used.insert(*id);
             v.row.cells.push(CoverageCell {
                 kind: k.code.clone(),

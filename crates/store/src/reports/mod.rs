@@ -44,6 +44,9 @@ pub struct UnitSummary {
     pub name: String,
     pub population: i64,
     pub households: i64,
+    /// What targets with basis `adults` are measured against (not in the answer).
+    #[serde(skip)]
+    pub adults: langso_domain::targets::Adults,
 }
 
 /// A report's period as answered.

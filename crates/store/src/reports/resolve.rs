@@ -7,7 +7,22 @@ use super::sums::{AREAS, Agg, COMMUNES, Key, LateOf, TEAMS, VILLAGES};
 use crate::aggregates::PLACES;
 use crate::{Result, StoreError};
 use langso_domain::scope::{UnitKind, UnitRef};
+use langso_domain::targets::Adults;
 use rusqlite::{Connection, OptionalExtension, params};
+
+/// The size columns summed over the villages `v`: population, households, and adults as
+/// [`Adults`] (given, and the population of villages that gave none).
+pub(crate) const SIZE: &str = "coalesce(sum(v.population), 0), coalesce(sum(v.households), 0),
+    coalesce(sum(v.adults), 0), coalesce(sum(CASE WHEN v.adults IS NULL THEN v.population END), 0)";
+
+/// Reads the [`SIZE`] columns.
+pub(crate) fn size_of(r: &rusqlite::Row) -> rusqlite::Result<(i64, i64, Adults)> {
+    let adults = Adults {
+        given: r.get(2)?,
+        population_without: r.get(3)?,
+    };
+    Ok((r.get(0)?, r.get(1)?, adults))
+}
 
 /// A unit resolved for reading: what the answer shows, and where its figures are.
 pub(crate) struct Resolved {
@@ -46,14 +61,15 @@ fn resolve_grouping(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
         return Ok(None);
     };
     let mut size = c.prepare_cached(&format!(
-        "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
+        "SELECT {SIZE}
          FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id WHERE pl.commune = ?1"
     ))?;
-    let (mut population, mut households) = (0, 0);
+    let (mut population, mut households, mut adults) = (0, 0, Adults::default());
     for commune in &communes {
-        let (p, h): (i64, i64) = size.query_row([commune], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (p, h, a) = size.query_row([commune], size_of)?;
         population += p;
         households += h;
+        adults += a;
     }
     Ok(Some(Resolved {
         summary: UnitSummary {
@@ -62,6 +78,7 @@ fn resolve_grouping(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
             name,
             population,
             households,
+            adults,
         },
         agg: COMMUNES,
         keys: communes.iter().map(|c| Key::Text(c.clone())).collect(),
@@ -73,22 +90,25 @@ fn resolve_grouping(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
 /// not exist.
 pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
     let id = u.id.clone();
-    let size = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<(i64, i64)> {
-        Ok(c.prepare_cached(sql)?
-            .query_row([p], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    let size = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<(i64, i64, Adults)> {
+        Ok(c.prepare_cached(sql)?.query_row([p], size_of)?)
     };
-    let (name, agg, key, (population, households)) = match u.kind {
+    let (name, agg, key, (population, households, adults)) = match u.kind {
         UnitKind::Village => {
-            let row: Option<(i64, String, i64, i64)> = c
+            let row: Option<(i64, String, i64, i64, Option<i64>)> = c
                 .prepare_cached(
-                    "SELECT id, name, population, households FROM villages WHERE village_id = ?1",
+                    "SELECT id, name, population, households, adults FROM villages
+                     WHERE village_id = ?1",
                 )?
-                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .query_row([&id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .optional()?;
-            let Some((rowid, name, p, h)) = row else {
+            let Some((rowid, name, p, h, a)) = row else {
                 return Ok(None);
             };
-            (name, VILLAGES, Key::Int(rowid), (p, h))
+            let size = (p, h, Adults::of_village(p, a));
+            (name, VILLAGES, Key::Int(rowid), size)
         }
         UnitKind::Team => {
             let row: Option<(i64, String)> = c
@@ -99,8 +119,10 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
                 return Ok(None);
             };
             let s = size(
-                "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
-                 FROM team_villages tv JOIN villages v ON v.id = tv.village_id WHERE tv.team_id = ?1",
+                &format!(
+                    "SELECT {SIZE} FROM team_villages tv JOIN villages v ON v.id = tv.village_id
+                     WHERE tv.team_id = ?1"
+                ),
                 &rowid,
             )?;
             (name, TEAMS, Key::Int(rowid), s)
@@ -119,7 +141,7 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
             };
             let s = size(
                 &format!(
-                    "SELECT coalesce(sum(v.population), 0), coalesce(sum(v.households), 0)
+                    "SELECT {SIZE}
                      FROM ({PLACES}) pl JOIN villages v ON v.id = pl.village_id WHERE pl.{level} = ?1"
                 ),
                 &id,
@@ -139,6 +161,7 @@ pub(crate) fn resolve(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
             name,
             population,
             households,
+            adults,
         },
         late: late_of(c, u, &key)?,
         agg,

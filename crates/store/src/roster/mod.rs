@@ -5,8 +5,9 @@
 //! - A row whose code the database knows updates that row (a renamed village keeps its id,
 //!   so its events and history); a new code creates a row with the next public id.
 //! - A table given is complete: a member it leaves out is deactivated (never deleted: their
-//!   events and devices stay), a team it leaves out stops covering its villages. Villages it
-//!   leaves out are kept as they are.
+//!   events and devices stay; the report's warnings say how many), a team it leaves out stops
+//!   covering its villages, but never so that a village a team covered is covered by none
+//!   (`village_without_team`, a problem). Villages it leaves out are kept as they are.
 //! - A team's villages change with history (`reference::cover`/`uncover`, issue 7 item 6),
 //!   at the import's time, and phones see the change on their next pull.
 //! - A member moved to another team takes their phones along from the import on; what the

@@ -99,6 +99,7 @@ pub(super) fn plan(roster: &Roster, state: &State, report: &mut RosterReport) ->
             problems.push(problem(t, m.at.row, "team_code", "unknown_team", why));
         }
         plan_members(t, state, &mut p, &mut report.members);
+        warn_deactivation(state, &p, report);
     }
     check_coverage(roster, state, report);
     report.coverage_started = 0;
@@ -153,8 +154,11 @@ fn check_leader(
     problems.push(problem(t, team.at.row, "leader_member_code", code, why));
 }
 
-/// Every village of the villages table must be covered by some team after the import; a
-/// village of the database the import leaves without a team is a warning.
+/// Every village must be covered by some team after the import (issue 8: "a village
+/// covered by no team" is a problem): a village of the villages table by its row
+/// (`village_not_covered`), a village of the database the file leaves out but a team
+/// covered before by a row-less problem naming its code (`village_without_team`: a partial
+/// roster, such as one team's own export, would otherwise end every other team's coverage).
 fn check_coverage(roster: &Roster, state: &State, report: &mut RosterReport) {
     let covered: HashSet<&str> = match &roster.teams {
         Some(t) => t
@@ -184,21 +188,26 @@ fn check_coverage(roster: &Roster, state: &State, report: &mut RosterReport) {
             ));
         }
     }
-    if roster.teams.is_some() {
-        let was = state.covered();
-        let mut lost: Vec<&str> = was
+    // A teams table without rows is already refused (`empty_table`): not every village again.
+    if let Some(t) = roster.teams.as_ref().filter(|t| !t.rows.is_empty()) {
+        let mut lost: Vec<&str> = state
+            .covered()
             .into_iter()
             .filter(|v| !covered.contains(v) && !in_file.contains(v))
             .collect();
         lost.sort_unstable();
-        if !lost.is_empty() {
-            let first: Vec<&str> = lost.iter().take(10).copied().collect();
-            report.warnings.push(format!(
-                "{} village(s) not in this roster will be covered by no team: {}{}",
-                lost.len(),
-                first.join(", "),
-                if lost.len() > 10 { ", …" } else { "" }
-            ));
+        for code in lost {
+            report.problems.push(Problem {
+                source: t.source.clone(),
+                row: None,
+                column: t.column("village_codes"),
+                code: "village_without_team",
+                message: format!(
+                    "village '{code}' (in the database, not in this roster) would be covered by \
+                     no team: a teams table is the whole of it; name the village in a team's \
+                     village codes or import the complete roster"
+                ),
+            });
         }
     }
 }
@@ -280,6 +289,25 @@ fn plan_teams(t: &Table<TeamRow>, state: &State, p: &mut Plan, n: &mut Changes) 
             n.left_out += 1;
         }
     }
+}
+
+/// Says loudly how many active members the members table leaves out (issue 8: "a member
+/// missing from a new roster is deactivated"), so a partial members table is seen before
+/// it deactivates most of a province.
+fn warn_deactivation(state: &State, p: &Plan, report: &mut RosterReport) {
+    if p.deactivate.is_empty() {
+        return;
+    }
+    let active = state
+        .members
+        .values()
+        .filter(|m| m.active && !m.unassigned)
+        .count();
+    report.warnings.push(format!(
+        "{} of {active} active member(s) are not in this members table: importing it \
+         deactivates them (kept, not deleted; no invite is made for them)",
+        p.deactivate.len()
+    ));
 }
 
 fn plan_members(t: &Table<MemberRow>, state: &State, p: &mut Plan, n: &mut Changes) {
