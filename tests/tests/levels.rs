@@ -118,7 +118,7 @@ fn a_map_without_districts_answers_district_questions_clearly() {
     let why = String::from_utf8_lossy(&leader.stderr);
     assert!(why.contains("no district '194'"), "{why}");
     summary.expect_error(404, "unknown_unit");
-    assert_eq!(leaderboard_rows(&s, &admin, "districts"), 0);
+    // of=districts: 400 level_not_on_map (tests/tests/district_leaderboard.rs)
     assert_eq!(leaderboard_rows(&s, &admin, "groupings"), 13);
     assert_eq!(leaderboard_rows(&s, &admin, "communes"), 54);
     assert_eq!(picker_options(&s, "district"), 0);

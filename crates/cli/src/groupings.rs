@@ -64,6 +64,22 @@ fn former_districts(key: &str) -> Result<Vec<Grouping>> {
     Ok(gs)
 }
 
+/// Refuses `--former-districts` on a map that still has districts (Quảng Ninh's until
+/// 2025-07-01): there the districts are the map's own level, and the successions into it
+/// would make groupings of only the few communes that changed.
+fn still_has_districts(store: &langso_store::Store) -> Result<()> {
+    let (key, levels) = store.current_levels()?;
+    if levels.contains(&units::Level::District) {
+        bail!(
+            "the current map ({key}) still has districts (its levels: {}): they are its own \
+             level (`langso units --level district`, leaderboards of=districts); former \
+             districts are derived only on a map without districts. Nothing was changed",
+            units::Level::names(&levels)
+        );
+    }
+    Ok(())
+}
+
 /// Reads a groupings file, its commune codes checked against `communes` (the current
 /// map's): every problem is printed at once, by row (or `file:`) and column.
 fn read_file(path: &Path, communes: &HashSet<String>) -> Result<Vec<Grouping>> {
@@ -111,7 +127,10 @@ pub fn import(a: ImportGroupingsArgs) -> Result<()> {
                 .unwrap_or_default();
             read_file(path, &communes)?
         }
-        None => former_districts(&key)?,
+        None => {
+            still_has_districts(&store)?;
+            former_districts(&key)?
+        }
     };
     if a.dry_run {
         print(&gs);

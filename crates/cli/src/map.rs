@@ -102,8 +102,8 @@ pub fn import_units(a: ImportUnitsArgs) -> Result<()> {
         bail!("--dry-run and --placements go with --current (or use `langso switch-map`)");
     }
     if !a.current {
-        store.import_units(h, false)?;
-        eprintln!("imported; not current (make it current with `langso switch-map`)");
+        let done = store.import_units(h, false)?;
+        eprintln!("{}", loaded_line(&done));
         return Ok(());
     }
     let req = SwitchRequest {
@@ -111,6 +111,22 @@ pub fn import_units(a: ImportUnitsArgs) -> Result<()> {
         ..request(&a.switch)?
     };
     run(&store, req, &a.switch)
+}
+
+/// What `import-units` without `--current` says it did: never "not current" for the
+/// current version.
+fn loaded_line(d: &langso_store::UnitsImported) -> String {
+    let what = match d.unchanged {
+        true => "already loaded, unchanged",
+        false => "imported",
+    };
+    match d.current {
+        true => format!("hierarchy {}: {what}; it is the current version", d.key),
+        false => format!(
+            "hierarchy {}: {what}; not current (make it current with `langso switch-map --to {}`)",
+            d.key, d.key
+        ),
+    }
 }
 
 pub fn switch_map(a: SwitchMapArgs) -> Result<()> {

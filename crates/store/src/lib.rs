@@ -13,7 +13,8 @@ mod demo_teams;
 mod error;
 mod hierarchy;
 pub use hierarchy::{
-    Carried, CommuneCount, RefusedVillage, SwitchPlan, SwitchRequest, VillagePlace,
+    Carried, CommuneCount, HIERARCHY_VERSION_CHANGED, RefusedVillage, SwitchPlan, SwitchRequest,
+    VillagePlace,
 };
 mod integrity;
 pub use integrity::Problem;
@@ -57,7 +58,7 @@ pub use push::{
     COVERAGE_GRACE_MS, EventResult, EventStatus, PushOutcome, PushRequest,
     QUARANTINE_BYTES_PER_DEVICE,
 };
-pub use reference::{TeamInfo, UnitInfo};
+pub use reference::{TeamInfo, UnitInfo, UnitsImported};
 pub use reports::{
     CoverageCell, CoverageRow, CoverageTable, Entrants, Entry, Late, Leaderboard, LeaderboardQuery,
     PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetScope, TargetSetting, Totals,

@@ -21,6 +21,17 @@ pub struct TeamInfo {
     pub village_ids: Vec<String>,
 }
 
+/// What [`Store::import_units`] did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnitsImported {
+    /// The version's key, its first valid day (YYYY-MM-DD).
+    pub key: String,
+    /// The key was already loaded with this very content: nothing was written.
+    pub unchanged: bool,
+    /// The version is the current one (made current now, or already was).
+    pub current: bool,
+}
+
 /// A unit of the current hierarchy (or a village), resolved for a report.
 #[derive(Clone, Debug, Serialize)]
 pub struct UnitInfo {
@@ -109,16 +120,24 @@ pub(crate) fn team_rowid(c: &Connection, team: &TeamId) -> Result<i64> {
 }
 
 impl Store {
-    /// Loads one hierarchy version (replacing a previous load of the same version). With
-    /// `make_current` (or when no version is current yet) it becomes current through
-    /// [`Store::switch_map`]: every village placed, history re-rolled; refused
-    /// (`StoreError::Invalid`, nothing changed) when a village can be placed nowhere.
-    pub fn import_units(&self, h: HierarchyVersion, make_current: bool) -> Result<String> {
+    /// Loads one hierarchy version. A key already loaded is never rewritten: the same
+    /// content again changes nothing (`unchanged`), different content is refused
+    /// (`Conflict(HIERARCHY_VERSION_CHANGED)`, naming the units added, removed or changed;
+    /// a corrected map comes as its own version). With `make_current` (or when no version
+    /// is current yet) it becomes current through [`Store::switch_map`]: every village
+    /// placed, history re-rolled; refused (`StoreError::Invalid`, nothing changed) when a
+    /// village can be placed nowhere.
+    pub fn import_units(&self, h: HierarchyVersion, make_current: bool) -> Result<UnitsImported> {
         let key = h.key.clone();
         let has_current = self.read(|c| Ok(crate::hierarchy::current(c)?.is_some()))?;
         if !make_current && has_current {
-            self.write_blocking(move |tx| crate::hierarchy::import(tx, &h).map(|_| ()))?;
-            return Ok(key);
+            let loaded = self.write_blocking(move |tx| crate::hierarchy::import(tx, &h))?;
+            let current = self.read(|c| Ok(crate::hierarchy::current_or_err(c)?.key))? == key;
+            return Ok(UnitsImported {
+                unchanged: matches!(loaded, crate::hierarchy::Loaded::Unchanged(_)),
+                current,
+                key,
+            });
         }
         let req = crate::SwitchRequest {
             import: Some(h),
@@ -138,7 +157,11 @@ impl Store {
                 listed.join("\n  ")
             )));
         }
-        Ok(key)
+        Ok(UnitsImported {
+            key,
+            unchanged: false,
+            current: true,
+        })
     }
 
     /// Loads demo villages, teams and members into the current hierarchy, plus the default

@@ -65,6 +65,15 @@ fn under_kind(c: &Connection, version: i64, hierarchy: &str, code: &str) -> Resu
 }
 
 impl Store {
+    /// The current map's key (YYYY-MM-DD) and the levels it has, top to bottom (province,
+    /// district, commune until 2025; province, commune since). `NotFound` before any import.
+    pub fn current_levels(&self) -> Result<(String, Vec<Level>)> {
+        self.read(|c| {
+            let v = crate::hierarchy::current_or_err(c)?;
+            Ok((v.key, levels(c, v.id)?))
+        })
+    }
+
     /// The units of the current hierarchy version in code order: all of them, those at
     /// `level`, and/or those under `under`: a unit's descendants (not itself), or a
     /// grouping's communes (a unit's code wins where a grouping has the same code).

@@ -18,6 +18,7 @@ use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::targets::{Basis, TargetRule};
 use langso_domain::time::Day;
 use langso_domain::time::vn_day;
+use langso_domain::units::Level;
 use langso_store::{Entrants, LeaderboardQuery, RankBy, StoreError, SummaryQuery, TargetScope};
 use serde::Deserialize;
 use serde_json::json;
@@ -203,6 +204,9 @@ pub async fn leaderboard(
     let store = state.store.clone();
     let report = web::block(move || {
         leader.require_within(&store, &scope)?;
+        if of == Entrants::Districts {
+            no_districts_on_map(&store)?;
+        }
         store
             .report_leaderboard(&LeaderboardQuery {
                 scope,
@@ -215,6 +219,27 @@ pub async fn leaderboard(
     })
     .await??;
     answer(&report, format, export::leaderboard_book)
+}
+
+/// The stable code of a leaderboard of a level the current map lacks.
+pub const LEVEL_NOT_ON_MAP: &str = "level_not_on_map";
+
+/// 400 `level_not_on_map` when the current map has no districts (Quảng Ninh's since
+/// 2025-07-01): a district leaderboard would rank nothing. The message names the map's
+/// levels and the former districts' leaderboard, `of=groupings`.
+fn no_districts_on_map(store: &langso_store::Store) -> Result<(), ApiError> {
+    let (key, levels) = store.current_levels()?;
+    if levels.contains(&Level::District) {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(
+        LEVEL_NOT_ON_MAP,
+        format!(
+            "the current map ({key}) has no level 'district'; its levels: {}. The former \
+             districts are groupings of communes: ask of=groupings",
+            Level::names(&levels)
+        ),
+    ))
 }
 
 pub async fn coverage(

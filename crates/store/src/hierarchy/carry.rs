@@ -163,15 +163,53 @@ pub(super) fn leaders(c: &Connection, from: &Version, to: &Version) -> Result<Up
                 });
                 updates.push((id, new));
             }
-            other => listed.push(Carried {
-                subject,
-                from: code,
-                to: None,
-                note: format!("{}: rescope with `langso rescope-user`", why_not(&other)),
+            other => listed.push(match kept(c, to, &code, level)? {
+                Some(kept) => Carried {
+                    subject,
+                    to: Some(code.clone()),
+                    from: code,
+                    note: format!(
+                        "{kept}; {}: rescope with `langso rescope-user` if that is wrong",
+                        why_not(&other)
+                    ),
+                },
+                None => Carried {
+                    subject,
+                    from: code,
+                    to: None,
+                    note: format!("{}: rescope with `langso rescope-user`", why_not(&other)),
+                },
             }),
         }
     }
     Ok((listed, updates))
+}
+
+/// When unit `code` of `level` has no single successor but `to` still has a unit of that
+/// code and level (a split commune's successor that keeps its code), a leader scoped to it
+/// keeps a valid scope: "kept: 06877 continues as Xã Đông Ngũ (also holds villages of
+/// 06868, 06883)", the other codes being what `to`'s file says the unit also took in.
+/// None when `to` has no such unit.
+fn kept(c: &Connection, to: &Version, code: &str, level: Level) -> Result<Option<String>> {
+    let name: Option<String> = c
+        .prepare_cached(
+            "SELECT name FROM units WHERE version_id = ?1 AND code = ?2 AND level = ?3",
+        )?
+        .query_row(params![to.id, code, level.as_str()], |r| r.get(0))
+        .optional()?;
+    let Some(name) = name else { return Ok(None) };
+    let others: Vec<String> = c
+        .prepare_cached(
+            "SELECT old_code FROM unit_successions WHERE version_id = ?1 AND new_code = ?2
+               AND old_code <> ?2 ORDER BY old_code",
+        )?
+        .query_map(params![to.id, code], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let also = match others.is_empty() {
+        true => String::new(),
+        false => format!(" (also holds villages of {})", others.join(", ")),
+    };
+    Ok(Some(format!("kept: {code} continues as {name}{also}")))
 }
 
 /// One target row to copy into the new version.

@@ -6,9 +6,11 @@
 mod carry;
 mod groupings;
 mod plan;
+mod reload;
 mod switch;
 
 pub(crate) use groupings::{communes_of, name_of};
+pub use reload::HIERARCHY_VERSION_CHANGED;
 
 pub use switch::{Carried, CommuneCount, RefusedVillage, SwitchPlan, SwitchRequest, VillagePlace};
 
@@ -95,13 +97,25 @@ pub(crate) fn steps_between(c: &Connection, from: &str, to: &str) -> Result<Vec<
         .collect()
 }
 
-/// Stores one version's units and successions (replacing an earlier load of the same
-/// version); returns its id. Does not change which version is current.
-pub(crate) fn import(tx: &Transaction<'_>, h: &HierarchyVersion) -> Result<i64> {
+/// What loading a version did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Loaded {
+    /// The key was new: its units and successions are stored under this id.
+    New(i64),
+    /// The key was loaded with this very content (see [`reload::unchanged`]): nothing written.
+    Unchanged(i64),
+}
+
+/// Stores one version's units and successions. A key already loaded is never rewritten:
+/// the same content is [`Loaded::Unchanged`], different content is refused
+/// (`Conflict(HIERARCHY_VERSION_CHANGED)`, naming the first differences). Does not change
+/// which version is current.
+pub(crate) fn import(tx: &Transaction<'_>, h: &HierarchyVersion) -> Result<Loaded> {
+    if let Some(vid) = reload::unchanged(tx, h)? {
+        return Ok(Loaded::Unchanged(vid));
+    }
     tx.execute(
-        "INSERT INTO hierarchy_versions (key, valid_from, valid_until, source) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (key) DO UPDATE SET valid_from = excluded.valid_from,
-           valid_until = excluded.valid_until, source = excluded.source",
+        "INSERT INTO hierarchy_versions (key, valid_from, valid_until, source) VALUES (?1, ?2, ?3, ?4)",
         params![
             h.key,
             h.valid_from.to_string(),
@@ -114,8 +128,6 @@ pub(crate) fn import(tx: &Transaction<'_>, h: &HierarchyVersion) -> Result<i64> 
         [&h.key],
         |r| r.get(0),
     )?;
-    tx.execute("DELETE FROM units WHERE version_id = ?1", [vid])?;
-    tx.execute("DELETE FROM unit_successions WHERE version_id = ?1", [vid])?;
     let mut ins = tx.prepare(
         "INSERT INTO units (version_id, code, level, name, unit_type, parent_code)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -137,7 +149,7 @@ pub(crate) fn import(tx: &Transaction<'_>, h: &HierarchyVersion) -> Result<i64> 
     for (i, s) in h.successions.iter().enumerate() {
         ins.execute(params![vid, s.old_code, s.new_code, s.share, i as i64])?;
     }
-    Ok(vid)
+    Ok(Loaded::New(vid))
 }
 
 /// The version with this key; `NotFound` naming the imported ones otherwise.

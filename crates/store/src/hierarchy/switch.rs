@@ -127,7 +127,7 @@ fn communes(c: &Connection, to: &Version, places: &[NewPlace]) -> Result<Vec<Com
 
 fn make_plan(tx: &Transaction<'_>, req: &SwitchRequest) -> Result<(SwitchPlan, Changes)> {
     if let Some(h) = &req.import {
-        import(tx, h)?;
+        import(tx, h)?; // a changed file for a loaded key is refused here
     }
     let key = match (&req.to, &req.import) {
         (Some(k), _) => k.clone(),
