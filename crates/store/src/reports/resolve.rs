@@ -29,7 +29,7 @@ pub(crate) struct Resolved {
     pub summary: UnitSummary,
     pub agg: Agg,
     /// The keys of `agg` whose rows sum to the unit's figures: the unit's own, or a
-    /// grouping's communes (read from the commune-level area rows).
+    /// grouping's communes (read as communes are: [`COMMUNES`]).
     pub keys: Vec<Key>,
     /// Where its late changes are.
     pub late: LateOf,
@@ -51,8 +51,8 @@ fn villages_of(c: &Connection, communes: &[String]) -> Result<Vec<Key>> {
     Ok(out)
 }
 
-/// A grouping of communes: its communes' area rows summed; None if the current map has
-/// no such grouping.
+/// A grouping of communes: its communes' figures summed; None if the current map has no
+/// such grouping.
 fn resolve_grouping(c: &Connection, u: &UnitRef) -> Result<Option<Resolved>> {
     let (Some(name), Some(communes)) = (
         crate::hierarchy::name_of(c, &u.id)?,
