@@ -214,7 +214,7 @@ fn work_a_phone_queued_before_its_member_moved_counts_for_the_old_team() {
     let (from_then, to_then) = (team_totals(&s, &admin, FROM), team_totals(&s, &admin, &to));
     upload(&s, &admin, "", &members_csv(&s, &code, &to));
 
-    let r = s.push(&phone, &[queued.clone(), fix]).expect(200);
+    let r = s.push(&phone, &[queued.clone(), fix.clone()]).expect(200);
 
     assert_eq!(r.statuses(), ["accepted", "accepted"], "{}", r.body);
     assert_eq!(r.body["acked_through_seq"], 3, "{}", r.body);
@@ -229,5 +229,12 @@ fn work_a_phone_queued_before_its_member_moved_counts_for_the_old_team() {
     let r = s.push(&phone, &[queued]).expect(200);
     assert_eq!(r.statuses(), ["duplicate"], "{}", r.body);
     assert_eq!(r.body["results"][0]["code"], Value::Null, "{}", r.body);
+    // After the move, the phone voids its own correction: it counts where its target did.
+    let void = phone.correction(&fix, 0);
+    let r = s.push(&phone, &[void]).expect(200);
+    assert_eq!(r.statuses(), ["accepted"], "{}", r.body);
+    let expected = changed(&expected, "vneid_activation", -1);
+    assert_eq!(team_totals(&s, &admin, FROM), expected);
+    assert_eq!(team_totals(&s, &admin, &to), to_then);
     s.assert_tallies_verify();
 }

@@ -235,7 +235,11 @@ fn insert_valid(
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownVillage, msg));
     };
     let placed_ms = draft.placed_at.timestamp_millis();
-    let (row, team) = dev.at(placed_ms);
+    let found = match &c.corrects {
+        Some(t) => find_target(tx, t)?,
+        None => None,
+    };
+    let (row, team) = recording_row(dev, placed_ms, found.as_ref());
     if !ctx.covered(tx, team, village_id, placed_ms)? {
         let msg = format!(
             "village '{}' was not one of this team's villages when the event happened",
@@ -243,9 +247,9 @@ fn insert_valid(
         );
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::VillageNotInTeam, msg));
     }
-    let target = match &c.corrects {
-        None => None,
-        Some(t) => match find_target(tx, t)? {
+    let target = match (&c.corrects, found) {
+        (None, _) => None,
+        (Some(t), found) => match found {
             None => {
                 let msg = format!("correction target {t} is not stored");
                 let rej = Rejection::new(C::UnknownCorrectionTarget, msg);
@@ -326,6 +330,16 @@ fn insert_valid(
         message: None,
         clock_corrected: draft.clock_corrected,
     })
+}
+
+/// The row (devices.id, team) an event is recorded under: a correction of one of the
+/// phone's own events where that event is (a phone a roster moved can still correct what
+/// it did for its old team), else the row for the time it happened ([`Device::at`]).
+fn recording_row(dev: &Device, placed_ms: i64, target: Option<&Target>) -> (i64, i64) {
+    match target {
+        Some(t) if dev.owns(t.device) => (t.device, t.team_id),
+        _ => dev.at(placed_ms),
+    }
 }
 
 fn seq_used(seq: i64) -> Rejection {
