@@ -10,8 +10,9 @@
 //! verify` agree); the phone's own row (its public id, tokens, acknowledged seq) moves to
 //! the new team, its past row naming it (`devices.past_of`, migration 014). Its next pull
 //! starts a new snapshot of the new team's data (`pull`, the cursor's team). An event the
-//! phone pushes later but placed before the move (its offline queue; a correction too) is
-//! stored under the past row (`push::Device::at`), and a resent one is a plain `duplicate`.
+//! phone pushes later but placed before the move (its offline queue) is stored under the
+//! past row (`push::Device::at`), a correction of its own event where that event is
+//! (`push::recording_row`), and a resent one is a plain `duplicate`.
 
 use super::plan::Plan;
 use super::state::State;
