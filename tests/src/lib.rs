@@ -4,5 +4,6 @@
 pub mod browser;
 pub mod harness;
 pub mod hostile;
+pub mod reports;
 pub mod roster;
 pub mod spec;
