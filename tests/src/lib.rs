@@ -7,3 +7,4 @@ pub mod hostile;
 pub mod reports;
 pub mod roster;
 pub mod spec;
+pub mod sync_api;
