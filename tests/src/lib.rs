@@ -6,5 +6,6 @@ pub mod harness;
 pub mod hostile;
 pub mod reports;
 pub mod roster;
+pub mod roster_import;
 pub mod spec;
 pub mod sync_api;
