@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod harness;
 pub mod hostile;
+pub mod map_switch;
 pub mod reports;
 pub mod roster;
 pub mod roster_import;
