@@ -4,5 +4,9 @@
 pub mod browser;
 pub mod harness;
 pub mod hostile;
+pub mod map_switch;
+pub mod reports;
 pub mod roster;
+pub mod roster_import;
 pub mod spec;
+pub mod sync_api;
