@@ -8,6 +8,8 @@ use langso_domain::{BatchId, DeviceId, EventId, MemberId, TeamId, demo, kinds, u
 use langso_store::{EventStatus, PushRequest, Store, TeamInfo};
 use std::collections::HashMap;
 
+pub mod reports;
+
 /// One commune team (T00001, commune 06649) covering three villages (V000001..3), with
 /// `devices` enrolled phones: the smallest world where tallies and groups can be checked.
 pub fn one_team_store(devices: usize) -> (tempfile::TempDir, Store, Vec<DeviceId>) {
