@@ -195,7 +195,7 @@ fn changed(before: &BTreeMap<String, i64>, kind: &str, n: i64) -> BTreeMap<Strin
 fn work_a_phone_queued_before_its_member_moved_counts_for_the_old_team() {
     let s = Server::start_demo();
     let admin = s.login_as("province_admin", PROVINCE);
-    let (to, _) = other_team(&s);
+    let (to, to_village) = other_team(&s);
     let members: Vec<Value> =
         serde_json::from_str(&s.cli_ok(&["members", "--team", FROM, "--json"])).unwrap();
     let code = members
@@ -235,6 +235,16 @@ fn work_a_phone_queued_before_its_member_moved_counts_for_the_old_team() {
     assert_eq!(r.statuses(), ["accepted"], "{}", r.body);
     let expected = changed(&expected, "vneid_activation", -1);
     assert_eq!(team_totals(&s, &admin, FROM), expected);
+    assert_eq!(team_totals(&s, &admin, &to), to_then);
+    // A new event reusing a seq the phone used before the move is refused, as on any phone.
+    let reuse = Phone::event_at_seq(1, "vneid_activation", &to_village, 1);
+    let r = s.push(&phone, &[reuse]).expect(200);
+    assert_eq!(r.statuses(), ["rejected"], "{}", r.body);
+    assert_eq!(
+        r.body["results"][0]["code"], "seq_already_used",
+        "{}",
+        r.body
+    );
     assert_eq!(team_totals(&s, &admin, &to), to_then);
     s.assert_tallies_verify();
 }

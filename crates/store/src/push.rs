@@ -4,6 +4,7 @@
 //! the insert is `ON CONFLICT DO NOTHING`; only when nothing was inserted do we read the
 //! stored row to tell `duplicate` from `conflict`.
 
+mod device;
 mod group;
 mod quarantine;
 
@@ -12,6 +13,8 @@ use crate::malformed::{self, Item, MalformedItem};
 use crate::resend::reject_or_match;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
+pub(crate) use device::Device;
+use device::{past_rows, recording_row, seq_held_elsewhere, seq_stored};
 pub use group::COVERAGE_GRACE_MS;
 pub(crate) use group::GroupContext;
 use group::{Deltas, TallyKey};
@@ -71,41 +74,6 @@ pub struct PushOutcome {
     /// was answered by a database since replaced with an older copy.
     pub acked_before: i64,
     pub server_time: DateTime<Utc>,
-}
-
-/// The pushing device: its row id and its team's.
-pub(crate) struct Device {
-    pub(crate) id: i64,
-    pub(crate) team_id: i64,
-    /// The phone's past rows, one per team a roster moved it from (`devices.past_of`,
-    /// crate::roster::devices): (devices.id, team, moved at ms), earliest move first.
-    pub(crate) past: Vec<(i64, i64, i64)>,
-}
-
-impl Device {
-    /// The row (devices.id, team) an event placed at `placed_ms` is recorded under: the
-    /// phone's past row for the team it was on then (work queued offline before a roster
-    /// moved its member counts for the team it was done for), else its own.
-    pub(crate) fn at(&self, placed_ms: i64) -> (i64, i64) {
-        self.past
-            .iter()
-            .find(|(_, _, moved_ms)| placed_ms < *moved_ms)
-            .map_or((self.id, self.team_id), |&(id, team, _)| (id, team))
-    }
-
-    /// Whether `row` (devices.id) is this phone's: its own row or one of its past rows.
-    pub(crate) fn owns(&self, row: i64) -> bool {
-        row == self.id || self.past.iter().any(|(id, _, _)| *id == row)
-    }
-}
-
-/// The past rows of a phone (see [`Device::past`]).
-fn past_rows(tx: &Transaction<'_>, device: i64) -> Result<Vec<(i64, i64, i64)>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT id, team_id, revoked_ms FROM devices WHERE past_of = ?1 ORDER BY revoked_ms",
-    )?;
-    let rows = stmt.query_map([device], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Runs one push in a savepoint. The outer `Err` is a storage fault: SQLite may already have
@@ -277,7 +245,9 @@ fn insert_valid(
     } else {
         None
     };
-    if seq_taken_by_rejection.is_some_and(|e| e != raw.event_id.as_bytes()) {
+    if seq_taken_by_rejection.is_some_and(|e| e != raw.event_id.as_bytes())
+        || seq_held_elsewhere(tx, dev, row, c.seq, &raw.event_id)?
+    {
         return reject_or_match(tx, dev, job, raw, seq_used(c.seq));
     }
     let day = langso_domain::time::day_number(draft.day);
@@ -332,16 +302,6 @@ fn insert_valid(
     })
 }
 
-/// The row (devices.id, team) an event is recorded under: a correction of one of the
-/// phone's own events where that event is (a phone a roster moved can still correct what
-/// it did for its old team), else the row for the time it happened ([`Device::at`]).
-fn recording_row(dev: &Device, placed_ms: i64, target: Option<&Target>) -> (i64, i64) {
-    match target {
-        Some(t) if dev.owns(t.device) => (t.device, t.team_id),
-        _ => dev.at(placed_ms),
-    }
-}
-
 fn seq_used(seq: i64) -> Rejection {
     Rejection::new(
         RejectionCode::SeqAlreadyUsed,
@@ -387,19 +347,4 @@ fn advance_acked(
             .execute(params![next, dev.id])?;
     }
     Ok(next)
-}
-
-/// Whether `seq` of the phone holds a stored event (under its own row or a past row) or a
-/// rejection.
-fn seq_stored(tx: &Transaction<'_>, dev: &Device, seq: i64) -> Result<bool> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM events WHERE device_id = ?1 AND seq = ?2)
-             OR EXISTS (SELECT 1 FROM rejections WHERE device_id = ?1 AND seq = ?2)",
-    )?;
-    for row in std::iter::once(dev.id).chain(dev.past.iter().map(|p| p.0)) {
-        if stmt.query_row(params![row, seq], |r| r.get::<_, bool>(0))? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
