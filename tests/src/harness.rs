@@ -11,6 +11,7 @@
 mod dashboard;
 mod demo;
 mod http;
+mod put;
 mod resp;
 
 pub use dashboard::{LEADER_PASSWORD, PROVINCE, form_encode};

@@ -7,6 +7,7 @@ mod bench;
 mod bench_reports;
 mod commands;
 mod demo;
+mod evidence;
 mod field;
 mod groupings;
 mod loopback;
@@ -208,6 +209,9 @@ enum Command {
     /// Set a target for one unit and kind (or the default): a count, or a share of its
     /// population, adults or households.
     Target(targets::TargetArgs),
+    /// The rule teams qualify for a monthly stipend by: at least N activity days and M
+    /// active members (`set`, `list`).
+    EvidenceRule(evidence::EvidenceRuleArgs),
     /// Recompute every tally from the event log; exit 1 on any difference.
     Verify {
         #[arg(long, env = "LANGSO_DB")]
@@ -322,6 +326,7 @@ fn main() -> ExitCode {
         Command::ImportRoster(args) => roster::import(args),
         Command::ExportRoster(args) => roster::export(args),
         Command::Target(args) => targets::run(args),
+        Command::EvidenceRule(args) => evidence::run(args),
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
         Command::Restore { from, db } => commands::restore(&from, &db),

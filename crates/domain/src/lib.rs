@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod demo;
 pub mod event;
+pub mod evidence;
 pub mod grouping;
 pub mod ids;
 pub mod kinds;

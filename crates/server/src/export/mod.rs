@@ -4,11 +4,15 @@
 //! table plus an information sheet (unit, period, "as of", late changes).
 
 mod csv;
+mod evidence;
 mod layout;
+mod print;
 pub mod roster;
 mod xlsx;
 
+pub use evidence::evidence_printable;
 pub use layout::{coverage_book, leaderboard_book, summary_book};
+pub use print::render as render_printable;
 
 use chrono::NaiveDate;
 
