@@ -4,7 +4,7 @@
 //! reports' scope rules.
 
 use chrono::{Datelike, Duration};
-use langso_tests::harness::{PROVINCE, Server, today_vn};
+use langso_tests::harness::{LEADER_PASSWORD, PROVINCE, Server, today_vn};
 use langso_tests::reports::{TEAM, TODAY};
 use serde_json::json;
 
@@ -23,7 +23,11 @@ fn month(offset: i64) -> String {
 #[test]
 fn only_the_province_admin_sets_the_rule_and_a_judged_past_month_keeps_its_own() {
     let s = Server::start_quiet_demo_on(TODAY);
-    let admin = s.login_as("province_admin", PROVINCE);
+    let admin_name = s.new_leader("province_admin", PROVINCE);
+    let admin = s.login(&admin_name, LEADER_PASSWORD).expect(200).body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let commune = s.login_as("commune_leader", &s.commune_of(TEAM));
     let body = json!({"min_activity_days": 4, "min_active_members": 3});
 
@@ -67,6 +71,31 @@ fn only_the_province_admin_sets_the_rule_and_a_judged_past_month_keeps_its_own()
         ])
     );
     assert_eq!(rules.body["in_force"]["min_activity_days"], 5);
+    // Three rules set, three entries: the refused ones wrote none.
+    let audit = s
+        .get("/v1/admin/audit?action=evidence_rule", Some(&admin))
+        .expect(200);
+    let entries = audit.body["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    let last = entries.last().unwrap();
+    assert_eq!(
+        (last["action"].as_str(), last["subject"].as_str()),
+        (
+            Some("evidence_rule.set"),
+            Some(format!("evidence_rule:{}", month(0)).as_str())
+        )
+    );
+    assert_eq!(
+        (last["who"].as_str(), last["via"].as_str()),
+        (Some(admin_name.as_str()), Some("api"))
+    );
+    assert_eq!(
+        (
+            last["before"]["min_activity_days"].as_i64(),
+            last["after"]["min_activity_days"].as_i64()
+        ),
+        (Some(4), Some(5))
+    );
 }
 
 #[test]
@@ -117,6 +146,14 @@ fn the_cli_sets_and_lists_rules_and_refuses_bad_input_with_a_clear_error() {
     );
     assert_eq!(list.lines().count(), 1, "{list}");
     assert!(list.contains("6 activity days"));
+    let admin = s.login_as("province_admin", PROVINCE);
+    let audit = s
+        .get("/v1/admin/audit?action=evidence_rule", Some(&admin))
+        .expect(200);
+    let entries = audit.body["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "only the rule set: {entries:?}");
+    assert_eq!(entries[0]["via"], "cli");
+    assert!(entries[0]["before"].is_null() && entries[0]["after"]["min_active_members"] == 4);
 }
 
 #[test]

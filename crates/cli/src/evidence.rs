@@ -3,6 +3,7 @@
 
 use anyhow::{Result, anyhow};
 use chrono::Utc;
+use langso_domain::audit::Actor;
 use langso_domain::evidence::{EvidenceRule, in_force, month_key, month_of, parse_month};
 use langso_domain::time::vn_day;
 use std::path::PathBuf;
@@ -59,8 +60,8 @@ pub fn run(a: EvidenceRuleArgs) -> Result<()> {
             };
             let rule = EvidenceRule::new(from, min_activity_days, min_active_members)
                 .map_err(|e| anyhow!(e))?;
-            // audit: Actor::operator() once the audit log lands
-            let set = crate::commands::open(&db)?.set_evidence_rule(rule, current)?;
+            let set =
+                crate::commands::open(&db)?.set_evidence_rule(&Actor::operator(), rule, current)?;
             if let Some(old) = set.replaced {
                 eprintln!("replaced: {}", describe(&old));
             }

@@ -3,6 +3,7 @@
 //! [`Book`] of tables with Vietnamese headings; CSV carries its main table, XLSX every
 //! table plus an information sheet (unit, period, "as of", late changes).
 
+mod audit;
 mod csv;
 mod evidence;
 mod layout;
@@ -10,6 +11,7 @@ mod print;
 pub mod roster;
 mod xlsx;
 
+pub use audit::{audit_book, audit_file, audit_time};
 pub use evidence::evidence_printable;
 pub use layout::{coverage_book, leaderboard_book, summary_book};
 pub use print::render as render_printable;

@@ -111,8 +111,8 @@ pub async fn set_rule(
     let rule =
         EvidenceRule::new(from, b.min_activity_days, b.min_active_members).map_err(invalid_rule)?;
     let store = state.store.clone();
-    // audit: Actor::user(&leader.username, client address) once the audit log lands
-    let set = web::block(move || store.set_evidence_rule(rule, current))
+    let actor = leader.actor();
+    let set = web::block(move || store.set_evidence_rule(&actor, rule, current))
         .await?
         .map_err(invalid("invalid_evidence_rule"))?;
     Ok(HttpResponse::Ok().json(json!({ "rule": set.rule, "replaced": set.replaced })))

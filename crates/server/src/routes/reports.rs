@@ -322,7 +322,7 @@ pub async fn set_target(
             leader.require_within(&store, u)?;
         }
         store
-            .set_target(target, rule, start_date, due_date, b.note)
+            .set_target(&leader.actor(), target, rule, start_date, due_date, b.note)
             .map_err(invalid("invalid_target"))
     })
     .await??;

@@ -2,6 +2,7 @@
 
 use crate::{Result, Store, StoreError, now_ms};
 use chrono::NaiveDate;
+use langso_domain::audit::Actor;
 use langso_domain::evidence::{EvidenceRule, month_key, rewrites_past};
 use langso_domain::time::{day_from_number, day_number};
 use rusqlite::{Connection, params};
@@ -34,7 +35,7 @@ pub struct RuleSet {
     pub replaced: Option<EvidenceRule>,
 }
 
-fn set(c: &Connection, rule: EvidenceRule, current: NaiveDate) -> Result<RuleSet> {
+fn set(c: &Connection, actor: &Actor, rule: EvidenceRule, current: NaiveDate) -> Result<RuleSet> {
     let existing: Vec<NaiveDate> = all(c)?.iter().map(|r| r.from).collect();
     if rewrites_past(&existing, rule.from, current) {
         return Err(StoreError::Invalid(format!(
@@ -57,16 +58,31 @@ fn set(c: &Connection, rule: EvidenceRule, current: NaiveDate) -> Result<RuleSet
             now_ms()
         ],
     )?;
-    // audit: evidence_rule.set, subject evidence_rule:<YYYY-MM>, before = replaced, after = rule
+    let json = |r: &EvidenceRule| serde_json::to_value(r).ok();
+    crate::audit::append(
+        c,
+        actor,
+        "evidence_rule.set",
+        &format!("evidence_rule:{}", month_key(rule.from)),
+        replaced.as_ref().and_then(json),
+        json(&rule),
+    )?;
     Ok(RuleSet { rule, replaced })
 }
 
 impl Store {
     /// Sets the qualifying rule from `rule.from`'s month on (replacing one set for that same
-    /// month), while `current` is the current month (Asia/Ho_Chi_Minh). `Invalid` if it would
-    /// change the rule of a past month that already had one.
-    pub fn set_evidence_rule(&self, rule: EvidenceRule, current: NaiveDate) -> Result<RuleSet> {
-        self.write_blocking(move |tx| set(tx, rule, current))
+    /// month), while `current` is the current month (Asia/Ho_Chi_Minh), and audits it
+    /// (`evidence_rule.set`) in the same transaction. `Invalid` if it would change the rule
+    /// of a past month that already had one.
+    pub fn set_evidence_rule(
+        &self,
+        actor: &Actor,
+        rule: EvidenceRule,
+        current: NaiveDate,
+    ) -> Result<RuleSet> {
+        let actor = actor.clone();
+        self.write_blocking(move |tx| set(tx, &actor, rule, current))
     }
 
     /// Every qualifying rule, oldest first.
