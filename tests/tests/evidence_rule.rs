@@ -49,6 +49,8 @@ fn only_the_province_admin_sets_the_rule_and_a_judged_past_month_keeps_its_own()
         json!({"min_activity_days": 1, "min_active_members": 1, "from": "2026-13"}),
         json!({"min_activity_days": -1, "min_active_members": 1}),
         json!({"min_activity_days": 1}),
+        json!({"min_activity_days": 1.5, "min_active_members": 1}),
+        json!({"min_activity_days": 1, "min_active_members": 1e300}),
     ] {
         let r = s.put(RULE, Some(&admin), &bad);
         assert_eq!(r.status, 400, "{bad}: {}", r.body);
@@ -57,7 +59,7 @@ fn only_the_province_admin_sets_the_rule_and_a_judged_past_month_keeps_its_own()
         .put(
             RULE,
             Some(&admin),
-            &json!({"min_activity_days": 5, "min_active_members": 3}),
+            &json!({"min_activity_days": 5.0, "min_active_members": 3}),
         )
         .expect(200);
     assert_eq!(replaced.body["replaced"]["min_activity_days"], 4);

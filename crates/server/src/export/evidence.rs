@@ -109,10 +109,18 @@ fn rows(r: &EvidenceReport) -> Vec<Vec<Cell>> {
 fn title(r: &EvidenceReport) -> Vec<String> {
     let mut t = vec![
         "BÁO CÁO MINH CHỨNG HOẠT ĐỘNG CỦA TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG".to_owned(),
-        format!("Tỉnh {}", r.province),
+        r.province.clone(),
     ];
-    if r.unit.kind != UnitKind::Province {
-        t.push(format!("{}: {}", unit_kind_vi(r.unit.kind), r.unit.name));
+    // Communes' and districts' names carry their type (Phường Cao Xanh, Huyện Ba Chẽ).
+    match r.unit.kind {
+        UnitKind::Province => {}
+        UnitKind::Commune | UnitKind::District => t.push(r.unit.name.clone()),
+        k => t.push(format!(
+            "{}: {} ({})",
+            unit_kind_vi(k),
+            r.unit.name,
+            r.unit.id
+        )),
     }
     t.push(format!(
         "{} (từ {} đến {})",

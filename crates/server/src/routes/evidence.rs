@@ -79,14 +79,26 @@ pub async fn rules(state: web::Data<AppState>, _leader: Leader) -> Result<HttpRe
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleBody {
-    min_activity_days: u32,
-    min_active_members: u32,
+    /// Numbers, so `4.0` reads as 4 (JSON Schema's integers): see [`whole`].
+    min_activity_days: f64,
+    min_active_members: f64,
     /// `YYYY-MM`; default: the current month.
     from: Option<String>,
 }
 
 fn invalid_rule(m: impl Into<String>) -> ApiError {
     ApiError::bad_request("invalid_evidence_rule", m)
+}
+
+/// A threshold: a whole, non-negative number (`4` or `4.0`); the rule checks its range.
+fn whole(name: &str, v: f64) -> Result<u32, ApiError> {
+    if v.is_finite() && v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
+        Ok(v as u32)
+    } else {
+        Err(invalid_rule(format!(
+            "{name} must be a whole number from 0"
+        )))
+    }
 }
 
 /// Sets the rule from a month on: the province administrator's job.
@@ -108,8 +120,9 @@ pub async fn set_rule(
         None => current,
         Some(m) => parse_month(m).ok_or_else(|| invalid_rule("from must be a month, YYYY-MM"))?,
     };
-    let rule =
-        EvidenceRule::new(from, b.min_activity_days, b.min_active_members).map_err(invalid_rule)?;
+    let days = whole("min_activity_days", b.min_activity_days)?;
+    let members = whole("min_active_members", b.min_active_members)?;
+    let rule = EvidenceRule::new(from, days, members).map_err(invalid_rule)?;
     let store = state.store.clone();
     let actor = leader.actor();
     let set = web::block(move || store.set_evidence_rule(&actor, rule, current))
