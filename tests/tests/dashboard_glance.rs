@@ -30,27 +30,12 @@ fn commune_with_targets() -> (Server, String) {
     push(&s, &mut phone, "digital_signature", 5);
     let commune = s.commune_of(TEAM);
     let due = (today_vn() + Duration::days(99)).to_string();
-    for (kind, value, dates) in [
-        ("vneid_activation", "7", vec![]),
-        (
-            "digital_signature",
-            "1005",
-            vec!["--start", "2025-07-01", "--due", due.as_str()],
-        ),
+    for rule in [
+        "--kind vneid_activation --value 7".to_owned(),
+        format!("--kind digital_signature --value 1005 --start 2025-07-01 --due {due}"),
     ] {
-        let mut args = vec![
-            "target",
-            "--unit-kind",
-            "commune",
-            "--unit",
-            &commune,
-            "--kind",
-            kind,
-            "--value",
-            value,
-        ];
-        args.extend(dates);
-        s.cli_ok(&args);
+        let args = format!("target --unit-kind commune --unit {commune} {rule}");
+        s.cli_ok(&args.split_whitespace().collect::<Vec<_>>());
     }
     let leader = s.new_leader("commune_leader", &commune);
     (s, leader)
