@@ -243,6 +243,12 @@ fn a_district_leader_finds_a_village_team_and_coverage_is_grouped_and_collapsed(
         cell.chars().all(|c| c.is_ascii_digit() || c == '.'),
         "a population: {cell}"
     );
+    // A village's name opens its page.
+    let village = b.find("#coverage details[open] tbody td a");
+    let name = b.text(&village);
+    b.click_and_load(&village);
+    b.assert_html_page("vi", "a village's page");
+    assert_eq!(b.text_of("#unit-name"), name);
 }
 
 #[test]
