@@ -5,7 +5,7 @@ use super::chart::{style, trend_svg};
 use super::i18n::Lang;
 use super::numfmt::number;
 use super::sections;
-use super::view::View;
+use super::view::{Here, View};
 use maud::{DOCTYPE, Markup, html};
 
 const CSS: &str = r#"
@@ -106,7 +106,7 @@ fn header(v: &View) -> Markup {
             h1 { (t.title) }
             div {
                 span.muted style="color:#dde" { (v.username) " " }
-                a href=(format!("/?unit={}:{}&period={}&date={}&lang={}", v.unit_kind, v.unit_id, v.period, v.date, other.code()))
+                a href=(Here { period: v.period.clone(), date: v.date.clone(), lang: other, rank_by: v.rank_by.clone() }.to(&v.unit_kind, &v.unit_id))
                     id="lang" { (t.switch_lang) }
                 " "
                 form method="post" action="/logout" style="display:inline" {
