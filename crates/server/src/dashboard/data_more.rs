@@ -226,6 +226,16 @@ pub fn downloads(
             format!("/v1/reports/coverage?{base}&format=csv"),
         ));
     }
+    if unit.kind != UnitKind::Village {
+        // Evidence is by month: the month of the page's date.
+        let month = format!("unit_kind={kind}&unit={id}&period=month&date={}", here.date);
+        for f in ["xlsx", "csv"] {
+            out.push((
+                format!("{} {}", t.evidence, f.to_uppercase()),
+                format!("/v1/reports/evidence?{month}&format={f}"),
+            ));
+        }
+    }
     let Some(of) = entrants else { return out };
     let lb = |of: Entrants| {
         format!(

@@ -61,6 +61,8 @@ pub struct Words {
     pub active_members: &'static str,
     pub change: &'static str,
     pub villages_coverage: &'static str,
+    /// The monthly activity evidence download (GET /v1/reports/evidence).
+    pub evidence: &'static str,
     /// Title of a grouping's second board: its leading teams.
     pub leading_teams: &'static str,
     pub village: &'static str,
@@ -152,6 +154,7 @@ pub static VI: Words = Words {
     active_members: "Thành viên hoạt động",
     change: "Thay đổi",
     villages_coverage: "Độ phủ theo thôn",
+    evidence: "Minh chứng hoạt động tháng",
     leading_teams: "Tổ dẫn đầu",
     village: "Thôn",
     population: "Dân số",
@@ -217,6 +220,7 @@ pub static EN: Words = Words {
     active_members: "Active members",
     change: "Change",
     villages_coverage: "Coverage by village",
+    evidence: "Monthly activity evidence",
     leading_teams: "Leading teams",
     village: "Village",
     population: "Population",
