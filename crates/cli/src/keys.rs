@@ -2,6 +2,7 @@
 //! `langso rotate-keys`. See docs/operations.md, "Secrets and the master key".
 
 use anyhow::{Result, bail};
+use langso_domain::audit::Actor;
 use langso_store::{MasterKey, ServerLock};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -34,7 +35,7 @@ pub fn rotate(db: &Path, new_key_file: Option<&Path>) -> Result<()> {
         eprintln!("using the existing key in {}", new_file.display());
     }
     let id = new.id();
-    let kid = match store.rotate_master_key(new) {
+    let kid = match store.rotate_master_key(&Actor::operator(), new) {
         Ok(kid) => kid,
         Err(e) => bail!("the master key was not rotated: {e}"),
     };

@@ -18,6 +18,7 @@ pub use client_addr::TrustedProxies;
 pub use edge::{BodyRate, MAX_HEAD_BYTES};
 pub use error::ApiError;
 pub use export::roster::{roster_xlsx, template_xlsx};
+pub use export::{audit_file, audit_time};
 pub use metrics::{Metrics, MetricsAccess};
 
 use actix_web::dev::Server;

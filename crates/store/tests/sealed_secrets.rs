@@ -2,7 +2,8 @@
 //! first open with a key, leaving no plaintext key material in the file or its WAL; a
 //! wrong or missing key is refused and changes nothing; the master key rotates.
 
-use langso_store::{MasterKey, Store, StoreError};
+use langso_domain::audit::Actor;
+use langso_store::{AuditQuery, MasterKey, Store, StoreError};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
@@ -136,7 +137,9 @@ fn the_master_key_rotates_and_the_old_one_no_longer_opens_the_database() {
     let (old_file, new_file) = (dir.path().join("old.key"), dir.path().join("new.key"));
     let store = Store::open_with_key(&db, key_at(&old_file)).unwrap();
     let first = store.signing_keys().unwrap();
-    let kid = store.rotate_master_key(key_at(&new_file)).unwrap();
+    let kid = store
+        .rotate_master_key(&Actor::operator(), key_at(&new_file))
+        .unwrap();
     assert!(new_file.exists());
     let keys = store.signing_keys().unwrap();
     assert_eq!(keys[0].kid, kid, "the new signing key signs from now on");
@@ -145,10 +148,29 @@ fn the_master_key_rotates_and_the_old_one_no_longer_opens_the_database() {
         "the old signing key still verifies"
     );
     let again = store
-        .rotate_master_key(key_at(&new_file))
+        .rotate_master_key(&Actor::operator(), key_at(&new_file))
         .err()
         .expect("same key");
     assert!(matches!(again, StoreError::Invalid(_)), "{again}");
+    let q = AuditQuery {
+        action: Some("keys.rotate".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let entries = store.audit(&q).unwrap();
+    assert_eq!(
+        entries.len(),
+        1,
+        "one entry, for the rotation that happened: {entries:?}"
+    );
+    let after = entries[0].after.as_deref().unwrap();
+    let new_id = key_at(&new_file).id();
+    assert!(after.contains(&new_id) && after.contains(&kid), "{after}");
+    let hex = std::fs::read_to_string(&new_file).unwrap();
+    assert!(
+        !after.contains(hex.trim()),
+        "the key itself is never written"
+    );
     drop(store);
 
     let e = Store::open_with_key(&db, key_at(&old_file))

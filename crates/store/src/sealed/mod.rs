@@ -25,6 +25,7 @@ pub use key::{KEY_FILE_ENV, MASTER_KEY_ENV, MasterKey};
 use crate::{Result, StoreError};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use langso_domain::audit::Actor;
 
 const MAGIC: &[u8; 4] = b"lsk1";
 const NONCE: usize = 24;
@@ -113,7 +114,9 @@ impl crate::Store {
     /// to its file (0600) first. Run it with the server stopped: a running server keeps the
     /// old key and could no longer open the signing keys. Returns the new signing key's kid.
     /// `StoreError::Invalid` when `new` is the current key.
-    pub fn rotate_master_key(&self, mut new: MasterKey) -> Result<String> {
+    /// Audit entry `keys.rotate` (subject `keys`): the old and new master key ids and the
+    /// new signing key's kid, never a key.
+    pub fn rotate_master_key(&self, actor: &Actor, mut new: MasterKey) -> Result<String> {
         let old = self.master_key();
         if new.id() == old.id() {
             return Err(StoreError::Invalid(
@@ -121,11 +124,14 @@ impl crate::Store {
             ));
         }
         new.save_if_new()?;
-        let sealer = new.clone();
+        let (sealer, actor) = (new.clone(), actor.clone());
         let kid = self.write_blocking(move |tx| {
             reseal(tx, &old, &sealer)?;
-            // audit: keys.rotate, subject "keys", after {"master_key_id", "signing_key"}
-            crate::auth::insert_key(tx, crate::now_ms(), &sealer)
+            let kid = crate::auth::insert_key(tx, crate::now_ms(), &sealer)?;
+            let before = serde_json::json!({ "master_key_id": old.id() });
+            let after = serde_json::json!({ "master_key_id": sealer.id(), "signing_kid": kid });
+            crate::audit::append(tx, &actor, "keys.rotate", "keys", Some(before), Some(after))?;
+            Ok(kid)
         })?;
         *self.inner.master_key.write().expect("key lock") = new;
         Ok(kid)
