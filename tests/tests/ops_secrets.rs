@@ -21,9 +21,9 @@ fn refused(db: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
         .arg(db)
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
-        .envs(env.iter().copied())
         .env_remove("LANGSO_MASTER_KEY")
         .env_remove("LANGSO_KEY_FILE")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("run langso serve");

@@ -143,6 +143,22 @@ impl Metrics {
             },
             registry: r,
         }
+        .with_known_series()
+    }
+
+    /// Series that exist from the start at 0 (a counter vector has none until a label set
+    /// is first counted), so rates and alerts work before the first event.
+    fn with_known_series(self) -> Self {
+        for result in ["stored", "refused", "failed"] {
+            self.pushes.with_label_values(&[result]);
+        }
+        for result in ["ok", "invalid_credentials", "too_many_attempts"] {
+            self.logins.with_label_values(&[result]);
+        }
+        for result in ["accepted", "duplicate"] {
+            self.push_events.with_label_values(&[result, ""]);
+        }
+        self
     }
 
     /// The observer to register with the store's writer.

@@ -57,17 +57,9 @@ fn seal_plaintext(conn: &mut Connection, key: &MasterKey) -> Result<()> {
             [key.seal(TOKEN_SECRET_LABEL, &plain)],
         )?;
     }
-    let keys: Vec<(String, Vec<u8>)> = tx
-        .prepare("SELECT kid, secret FROM signing_keys WHERE sealed_with IS NULL")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (kid, secret) in keys {
-        let sealed = key.seal(&signing_key_label(&kid), &secret);
-        tx.execute(
-            "UPDATE signing_keys SET secret = ?1, sealed_with = ?2 WHERE kid = ?3",
-            params![sealed, key.id(), kid],
-        )?;
-    }
+    seal_signing_keys(&tx, "sealed_with IS NULL", key, |_, plain| {
+        Ok(plain.to_vec())
+    })?;
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('master_key_id', ?1)",
         [key.id()],
@@ -110,21 +102,35 @@ pub(crate) fn reseal(tx: &Transaction<'_>, old: &MasterKey, new: &MasterKey) -> 
         "UPDATE meta SET value = ?1 WHERE key = 'token_secret'",
         [new.seal(TOKEN_SECRET_LABEL, &plain)],
     )?;
-    let keys: Vec<(String, Vec<u8>)> = tx
-        .prepare("SELECT kid, secret FROM signing_keys")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (kid, sealed) in keys {
-        let label = signing_key_label(&kid);
-        let secret = old.open(&label, &sealed)?;
-        tx.execute(
-            "UPDATE signing_keys SET secret = ?1, sealed_with = ?2 WHERE kid = ?3",
-            params![new.seal(&label, &secret), new.id(), kid],
-        )?;
-    }
+    seal_signing_keys(tx, "1", new, |label, sealed| old.open(label, sealed))?;
     tx.execute(
         "UPDATE meta SET value = ?1 WHERE key = 'master_key_id'",
         [new.id()],
     )?;
+    Ok(())
+}
+
+/// Seals under `key` the signing keys `which` (an SQL condition) selects, each secret as
+/// `unseal` gives it from its label and stored value.
+fn seal_signing_keys(
+    tx: &Connection,
+    which: &str,
+    key: &MasterKey,
+    unseal: impl Fn(&str, &[u8]) -> Result<Vec<u8>>,
+) -> Result<()> {
+    let keys: Vec<(String, Vec<u8>)> = tx
+        .prepare(&format!(
+            "SELECT kid, secret FROM signing_keys WHERE {which}"
+        ))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (kid, stored) in keys {
+        let label = signing_key_label(&kid);
+        let secret = unseal(&label, &stored)?;
+        tx.execute(
+            "UPDATE signing_keys SET secret = ?1, sealed_with = ?2 WHERE kid = ?3",
+            params![key.seal(&label, &secret), key.id(), kid],
+        )?;
+    }
     Ok(())
 }
