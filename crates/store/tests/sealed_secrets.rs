@@ -149,8 +149,7 @@ fn the_master_key_rotates_and_the_old_one_no_longer_opens_the_database() {
     );
     let again = store
         .rotate_master_key(&Actor::operator(), key_at(&new_file))
-        .err()
-        .expect("same key");
+        .expect_err("same key");
     assert!(matches!(again, StoreError::Invalid(_)), "{again}");
     let q = AuditQuery {
         action: Some("keys.rotate".into()),

@@ -85,29 +85,6 @@ impl MasterKey {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_sealed_value_opens_with_its_key_and_label_only() {
-        let (k, other) = (MasterKey::generate(), MasterKey::generate());
-        let sealed = k.seal("token_secret", b"0123456789abcdef0123456789abcdef");
-        assert!(sealed.starts_with(MAGIC) && sealed.len() == 4 + 24 + 32 + 16);
-        assert_eq!(
-            k.open("token_secret", &sealed).unwrap(),
-            b"0123456789abcdef0123456789abcdef"
-        );
-        assert!(other.open("token_secret", &sealed).is_err());
-        assert!(k.open("signing_key/k1", &sealed).is_err());
-        assert!(k.open("token_secret", &sealed[..20]).is_err());
-        assert!(
-            k.open("token_secret", b"0123456789abcdef0123456789abcdef")
-                .is_err()
-        );
-    }
-}
-
 impl crate::Store {
     /// Rotates the master key: every secret is re-sealed under `new` and a new signing key
     /// (which signs from now on) is added, in one transaction; a generated `new` is written
@@ -135,5 +112,28 @@ impl crate::Store {
         })?;
         *self.inner.master_key.write().expect("key lock") = new;
         Ok(kid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_value_opens_with_its_key_and_label_only() {
+        let (k, other) = (MasterKey::generate(), MasterKey::generate());
+        let sealed = k.seal("token_secret", b"0123456789abcdef0123456789abcdef");
+        assert!(sealed.starts_with(MAGIC) && sealed.len() == 4 + 24 + 32 + 16);
+        assert_eq!(
+            k.open("token_secret", &sealed).unwrap(),
+            b"0123456789abcdef0123456789abcdef"
+        );
+        assert!(other.open("token_secret", &sealed).is_err());
+        assert!(k.open("signing_key/k1", &sealed).is_err());
+        assert!(k.open("token_secret", &sealed[..20]).is_err());
+        assert!(
+            k.open("token_secret", b"0123456789abcdef0123456789abcdef")
+                .is_err()
+        );
     }
 }
