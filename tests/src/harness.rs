@@ -11,6 +11,8 @@
 mod dashboard;
 mod demo;
 mod http;
+pub mod keys;
+pub mod ops;
 mod put;
 mod resp;
 

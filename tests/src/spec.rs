@@ -183,7 +183,12 @@ pub fn assert_conforms(method: &str, path: &str, status: u16, body: &serde_json:
             "status {status} is not documented for {upper} {template} (and no default response)"
         ))
     };
-    let Some(schema) = response.pointer("/content/application~1json/schema") else {
+    // A text answer (GET /metrics) is checked against its text/plain schema.
+    let text = (body.is_string())
+        .then(|| response.pointer("/content/text~1plain/schema"))
+        .flatten();
+    let Some(schema) = text.or_else(|| response.pointer("/content/application~1json/schema"))
+    else {
         if response.get("content").is_none() && body.is_null() {
             return;
         }

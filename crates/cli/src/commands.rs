@@ -21,12 +21,14 @@ pub fn open(db: &Path) -> Result<Store> {
             db.display()
         );
     }
-    Store::open_existing(db).with_context(|| format!("opening database {}", db.display()))
+    Store::open_existing_with_key(db, crate::keys::master_key(db)?)
+        .with_context(|| format!("opening database {}", db.display()))
 }
 
 /// Opens the database, creating it if the file does not exist (import-units, demo).
 pub(crate) fn create_or_open(db: &Path) -> Result<Store> {
-    Store::open(db).with_context(|| format!("opening database {}", db.display()))
+    Store::open_with_key(db, crate::keys::master_key(db)?)
+        .with_context(|| format!("opening database {}", db.display()))
 }
 
 /// The demo on today's map, with history over the three maps ([`crate::demo::build`]).

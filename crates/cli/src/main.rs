@@ -11,6 +11,7 @@ mod demo;
 mod evidence;
 mod field;
 mod groupings;
+mod keys;
 mod loopback;
 mod map;
 mod maps;
@@ -31,6 +32,11 @@ use std::process::ExitCode;
     about = "Sync backend for community digital technology teams"
 )]
 struct Cli {
+    /// The master key file that seals the database's signing keys and refresh secret
+    /// (64 hex digits; created, mode 0600, when missing and the database is not sealed
+    /// yet). Default: LANGSO_MASTER_KEY if set, else the database's path + ".key".
+    #[arg(long, global = true, env = "LANGSO_KEY_FILE", value_name = "FILE")]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -68,6 +74,10 @@ enum Command {
         /// X-Forwarded-For names the client for the login throttle; none by default.
         #[arg(long, env = "LANGSO_TRUSTED_PROXY", value_parser = langso_server::TrustedProxies::parse)]
         trusted_proxy: Option<langso_server::TrustedProxies>,
+        /// Lets a Prometheus on another machine read GET /metrics with `Authorization:
+        /// Bearer TOKEN` (16 characters or more); without it only the machine itself may.
+        #[arg(long, env = "LANGSO_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Load one administrative-unit hierarchy version from a JSON file (with --current,
     /// switch to it as `switch-map` does).
@@ -189,10 +199,16 @@ enum Command {
         db: PathBuf,
         device_id: String,
     },
-    /// Add a new JWT signing key; older keys keep verifying until their tokens expire.
-    RotateKey {
+    /// Add a new JWT signing key (older keys keep verifying until their tokens expire);
+    /// with --new-key-file, also re-seal every secret under a new master key (server
+    /// stopped).
+    #[command(alias = "rotate-key")]
+    RotateKeys {
         #[arg(long, env = "LANGSO_DB")]
         db: PathBuf,
+        /// The new master key's file: read if it exists, else generated there (0600).
+        #[arg(long, value_name = "FILE")]
+        new_key_file: Option<PathBuf>,
     },
     /// Replace the set of villages a team covers.
     TeamVillages {
@@ -260,6 +276,7 @@ fn main() -> ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    keys::set_key_file(cli.key_file);
     let result = match cli.command {
         Command::Serve {
             db,
@@ -270,12 +287,21 @@ fn main() -> ExitCode {
             max_db_mb,
             max_connections,
             trusted_proxy,
+            metrics_token,
         } => {
+            let metrics_access = match langso_server::MetricsAccess::new(metrics_token) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let mut config = langso_server::Config {
                 listen,
                 cookie_secure,
                 max_connections,
                 trusted_proxies: trusted_proxy.unwrap_or_default(),
+                metrics_access,
                 ..Default::default()
             };
             if let Some(w) = workers {
@@ -323,7 +349,7 @@ fn main() -> ExitCode {
         } => commands::create_user(&db, &role, &scope, &username),
         Command::UnlockUser { db, username } => commands::unlock_user(&db, &username),
         Command::RevokeDevice { db, device_id } => commands::revoke_device(&db, &device_id),
-        Command::RotateKey { db } => commands::rotate_key(&db),
+        Command::RotateKeys { db, new_key_file } => keys::rotate(&db, new_key_file.as_deref()),
         Command::TeamVillages { db, team, villages } => {
             commands::team_villages(&db, &team, &villages)
         }

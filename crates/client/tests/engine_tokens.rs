@@ -8,19 +8,12 @@ use langso_client::Error;
 use langso_tests::harness::Server;
 use support::{enroll, fast, poke_state, read_state, stored_ids};
 
-/// Signs `token`'s claims again, expired, with the server's key (read from its database).
+/// Signs `token`'s claims again, expired, with the server's key (unsealed from its database).
 fn expired_copy(server: &Server, token: &str) -> String {
     use jsonwebtoken::{Algorithm, EncodingKey, Header};
     let header = langso_tests::harness::jwt_header(token);
     let kid = header["kid"].as_str().unwrap().to_owned();
-    let secret: Vec<u8> = rusqlite::Connection::open(&server.db)
-        .unwrap()
-        .query_row(
-            "SELECT secret FROM signing_keys WHERE kid = ?1",
-            [&kid],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let secret = langso_tests::harness::keys::signing_secret(&server.db, &kid);
     let payload = token.split('.').nth(1).unwrap();
     // The harness decodes a JWT's first segment; the payload is base64url JSON too.
     let mut claims = langso_tests::harness::jwt_header(&format!("{payload}.x.y"));

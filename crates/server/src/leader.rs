@@ -314,6 +314,11 @@ pub async fn check_password(
         Ok(Err(Err(failure_delay(attempt.address_failures))))
     })
     .await??;
+    state.metrics.login(match &outcome {
+        Ok(_) => Ok(()),
+        Err(Ok(_)) => Err("too_many_attempts"),
+        Err(Err(_)) => Err("invalid_credentials"),
+    });
     match outcome {
         Ok(id) => Ok(id),
         Err(Ok(secs)) => Err(ApiError::new(

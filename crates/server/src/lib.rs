@@ -9,6 +9,7 @@ mod error;
 mod export;
 pub mod leader;
 mod leader_along;
+mod metrics;
 mod routes;
 pub mod wire;
 
@@ -18,6 +19,7 @@ pub use edge::{BodyRate, MAX_HEAD_BYTES};
 pub use error::ApiError;
 pub use export::roster::{roster_xlsx, template_xlsx};
 pub use export::{audit_file, audit_time};
+pub use metrics::{Metrics, MetricsAccess};
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -52,6 +54,8 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the login
     /// throttle); none by default, so the TCP peer is the client.
     pub trusted_proxies: TrustedProxies,
+    /// Who may read `GET /metrics` besides the machine itself (see [`MetricsAccess`]).
+    pub metrics_access: MetricsAccess,
 }
 
 /// Default for [`Config::max_connections`]: fits the common default of 1,024 file
@@ -68,6 +72,7 @@ impl Default for Config {
             head_timeout: Duration::from_secs(5),
             body_rate: BodyRate::default(),
             trusted_proxies: TrustedProxies::default(),
+            metrics_access: MetricsAccess::default(),
         }
     }
 }
@@ -80,17 +85,26 @@ pub struct AppState {
     pub cookie_secure: bool,
     /// See [`Config::trusted_proxies`].
     pub trusted_proxies: TrustedProxies,
+    /// The numbers `GET /metrics` exports.
+    pub metrics: Metrics,
+    /// See [`Config::metrics_access`].
+    pub metrics_access: MetricsAccess,
 }
 
 /// Binds and starts the server; await the returned `Server` to run it to completion.
 pub fn build(config: &Config, store: Store) -> std::io::Result<(Server, SocketAddr)> {
     let keys = KeyRing::new(store.clone());
     keys.reload().map_err(std::io::Error::other)?;
+    let metrics = Metrics::new();
+    // A second server on the same store (tests) keeps the first one's writer histograms.
+    store.observe_writer(metrics.writer_observer());
     let state = web::Data::from(Arc::new(AppState {
         store,
         keys,
         cookie_secure: config.cookie_secure,
         trusted_proxies: config.trusted_proxies.clone(),
+        metrics,
+        metrics_access: config.metrics_access.clone(),
     }));
     let (workers, body_rate) = (config.workers.max(1), config.body_rate);
     let server = HttpServer::new(move || {

@@ -5,6 +5,7 @@
 //! plain SHA-256 is the right hash for them (argon2 is for low-entropy passwords).
 
 use crate::push::load_device;
+use crate::sealed::{self, MasterKey};
 use crate::token::{self, RefreshClaims};
 use crate::{Result, Store, StoreError, now_ms};
 use base64::Engine;
@@ -89,26 +90,34 @@ pub struct DeviceState {
     pub acked_seq: i64,
 }
 
-pub(crate) fn ensure_signing_key(conn: &mut rusqlite::Connection, now: i64) -> Result<()> {
+pub(crate) fn ensure_signing_key(
+    conn: &mut rusqlite::Connection,
+    now: i64,
+    key: &MasterKey,
+) -> Result<()> {
     let n: i64 = conn.query_row("SELECT count(*) FROM signing_keys", [], |r| r.get(0))?;
     if n == 0 {
-        insert_key(conn, now)?;
+        insert_key(conn, now, key)?;
     }
     Ok(())
 }
 
-fn insert_key(conn: &rusqlite::Connection, now: i64) -> Result<String> {
+/// A new signing key, its secret sealed with `key` ([`crate::sealed`]); returns its kid.
+pub(crate) fn insert_key(conn: &rusqlite::Connection, now: i64, key: &MasterKey) -> Result<String> {
     let kid = format!("k{}", URL_SAFE_NO_PAD.encode(random_bytes::<6>()));
+    let sealed = key.seal(&sealed::signing_key_label(&kid), &random_bytes::<32>());
     conn.execute(
-        "INSERT INTO signing_keys (kid, secret, created_ms) VALUES (?1, ?2, ?3)",
-        params![kid, random_bytes::<32>().to_vec(), now],
+        "INSERT INTO signing_keys (kid, secret, created_ms, sealed_with) VALUES (?1, ?2, ?3, ?4)",
+        params![kid, sealed, now, key.id()],
     )?;
     Ok(kid)
 }
 
+/// The refresh-token secret, unsealed: only the write connection has it (in its in-memory
+/// `temp` schema, see [`crate::sealed`]), so only write transactions may call this.
 pub(crate) fn token_secret(tx: &Transaction<'_>) -> Result<Vec<u8>> {
     Ok(tx.query_row(
-        "SELECT value FROM meta WHERE key = 'token_secret'",
+        "SELECT value FROM temp.unsealed WHERE name = 'token_secret'",
         [],
         |r| r.get(0),
     )?)
@@ -196,9 +205,10 @@ pub(crate) fn device_ids(
 }
 
 impl Store {
-    /// Every signing key, newest first.
+    /// Every signing key, newest first, unsealed ([`crate::sealed`]).
     pub fn signing_keys(&self) -> Result<Vec<SigningKey>> {
-        self.read(|c| {
+        let key = self.master_key();
+        let sealed: Vec<SigningKey> = self.read(|c| {
             let mut stmt = c.prepare(
                 "SELECT kid, secret, created_ms FROM signing_keys ORDER BY created_ms DESC, kid",
             )?;
@@ -210,16 +220,23 @@ impl Store {
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
-        })
+        })?;
+        (sealed.into_iter())
+            .map(|k| {
+                let secret = key.open(&sealed::signing_key_label(&k.kid), &k.secret)?;
+                Ok(SigningKey { secret, ..k })
+            })
+            .collect()
     }
 
     /// Adds a new signing key, which signs from now on; older keys keep verifying, and keys
     /// older than `drop_older_than_ms` (well past the access-token lifetime) are deleted.
     pub fn rotate_signing_key(&self, actor: &Actor, drop_older_than_ms: i64) -> Result<String> {
         let actor = actor.clone();
+        let key = self.master_key();
         self.write_blocking(move |tx| {
             let now = now_ms();
-            let kid = insert_key(tx, now)?;
+            let kid = insert_key(tx, now, &key)?;
             tx.execute(
                 "DELETE FROM signing_keys WHERE created_ms < ?1 AND kid <> ?2",
                 params![now - drop_older_than_ms, kid],

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/014_lean_aggregates.sql"),
     include_str!("../migrations/015_audit.sql"),
     include_str!("../migrations/018_evidence.sql"),
+    include_str!("../migrations/019_operations.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.
@@ -61,16 +62,18 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// Creates the generation id and token secret on first open; returns the generation.
-pub fn ensure_meta(conn: &mut Connection) -> Result<String> {
+/// Creates the generation id and the token secret (sealed with `key`, see
+/// [`crate::sealed`]) on first open; returns the generation.
+pub fn ensure_meta(conn: &mut Connection, key: &crate::sealed::MasterKey) -> Result<String> {
     let tx = conn.transaction()?;
     tx.execute(
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', ?1)",
         [uuid::Uuid::new_v4().to_string()],
     )?;
+    let secret = crate::auth::random_bytes::<32>();
     tx.execute(
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('token_secret', ?1)",
-        [crate::auth::random_bytes::<32>().to_vec()],
+        [key.seal(crate::sealed::TOKEN_SECRET_LABEL, &secret)],
     )?;
     let generation: String =
         tx.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| {

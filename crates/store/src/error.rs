@@ -15,6 +15,10 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// The master key is missing, malformed or not the one the database's secrets are
+    /// sealed with (`crate::sealed`); nothing was changed.
+    #[error("{0}")]
+    MasterKey(String),
     /// The request contradicts what is stored (merging a roster member, moving a device to
     /// a merged member, …): the first field is a stable snake_case code for clients.
     #[error("{1}")]

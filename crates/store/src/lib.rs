@@ -37,13 +37,17 @@ mod restore;
 mod roster;
 pub use roster::{Changes, CurrentRoster, RosterMember, RosterReport, RosterTeam, RosterVillage};
 mod scope;
+mod sealed;
 pub use scope::NamedUnit;
+pub use sealed::{KEY_FILE_ENV, MASTER_KEY_ENV, MasterKey};
 mod sessions;
 mod tallies;
 mod unit_list;
 pub use unit_list::{ListedUnit, UnitList};
 mod token;
 pub mod users;
+mod watch;
+pub use watch::{FileSizes, WriterObserver};
 mod writer;
 
 pub use admin::{DEMO_DEVICE_PREFIX, RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
@@ -98,16 +102,30 @@ struct Inner {
     generation: String,
     writer: Writer,
     readers: ReadPool,
+    /// The key the database's secrets are sealed with (replaced by a master-key rotation).
+    master_key: std::sync::RwLock<MasterKey>,
 }
 
 impl Store {
-    /// Opens (creating and migrating if needed) the database at `path` and starts its writer.
+    /// Opens (creating and migrating if needed) the database at `path` and starts its
+    /// writer, with the master key found as [`MasterKey::resolve`] says (environment, or
+    /// `<path>.key`, created if the database is not sealed yet).
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with_key(path, MasterKey::resolve(path, None)?)
+    }
+
+    /// [`Store::open`] with the master key given: a database whose secrets are sealed with
+    /// another key is refused ([`StoreError::MasterKey`]) before anything is written; one
+    /// not sealed yet (new, or from before migration 019) is sealed with it
+    /// ([`crate::sealed`]).
+    pub fn open_with_key(path: &Path, mut key: MasterKey) -> Result<Self> {
         let mut conn = conn::open_write(path)?;
         conn::migrate(&mut conn)?;
-        let generation = conn::ensure_meta(&mut conn)?;
+        sealed::seal_on_open(&mut conn, &mut key)?;
+        let generation = conn::ensure_meta(&mut conn, &key)?;
+        sealed::load_token_secret(&conn, &key)?;
         aggregates::ensure(&mut conn)?;
-        auth::ensure_signing_key(&mut conn, now_ms())?;
+        auth::ensure_signing_key(&mut conn, now_ms(), &key)?;
         let readers = ReadPool::new(path.to_owned(), 4);
         let writer = Writer::start(conn);
         Ok(Self {
@@ -116,8 +134,14 @@ impl Store {
                 generation,
                 writer,
                 readers,
+                master_key: std::sync::RwLock::new(key),
             }),
         })
+    }
+
+    /// The master key this handle seals and opens secrets with.
+    pub(crate) fn master_key(&self) -> MasterKey {
+        self.inner.master_key.read().expect("key lock").clone()
     }
 
     /// Opens an existing Langso database (see [`Store::open`]), refusing without writing to
@@ -125,8 +149,13 @@ impl Store {
     /// (`StoreError::Invalid`): operator commands never turn a mistyped path or another
     /// program's file into a Langso database.
     pub fn open_existing(path: &Path) -> Result<Self> {
+        Self::open_existing_with_key(path, MasterKey::resolve(path, None)?)
+    }
+
+    /// [`Store::open_existing`] with the master key given (see [`Store::open_with_key`]).
+    pub fn open_existing_with_key(path: &Path, key: MasterKey) -> Result<Self> {
         restore::check_langso_file(path)?;
-        Self::open(path)
+        Self::open_with_key(path, key)
     }
 
     pub fn path(&self) -> &Path {

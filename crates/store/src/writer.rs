@@ -9,12 +9,13 @@
 //! may have come from one push's content, the others are then retried one by one.
 
 use crate::push::{self, PushJob, PushOutcome};
+use crate::watch::WriterObserver;
 use crate::{Result, StoreError, now_ms};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::oneshot;
 
 type ExecFn = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -40,7 +41,17 @@ pub struct Writer {
     /// Benchmark only ([`crate::Store::skip_aggregates_for_benchmark`]): groups keep the
     /// sync core (events, tallies, rejections) and leave the report aggregates alone.
     core_only: Arc<AtomicBool>,
+    /// What the thread shares with the handles: the observer and the queue depth.
+    shared: Arc<Shared>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Shared between the writer thread and its handles, for [`crate::watch`].
+#[derive(Default)]
+struct Shared {
+    observer: OnceLock<Arc<dyn WriterObserver>>,
+    /// Push jobs sent and not yet taken from the channel by the thread.
+    queued: AtomicUsize,
 }
 
 impl Drop for Writer {
@@ -63,23 +74,39 @@ impl Writer {
         let faults = last_fault_ms.clone();
         let core_only = Arc::new(AtomicBool::new(false));
         let core = core_only.clone();
+        let shared = Arc::new(Shared::default());
+        let on_thread = shared.clone();
         let thread = std::thread::Builder::new()
             .name("langso-writer".into())
-            .spawn(move || run(conn, rx, &faults, &core))
+            .spawn(move || run(conn, rx, &faults, &core, &on_thread))
             .expect("spawn writer thread");
         Self {
             tx,
             last_fault_ms,
             core_only,
+            shared,
             thread: Some(thread),
         }
     }
 
     pub fn push(&self, job: PushJob) -> oneshot::Receiver<Result<PushOutcome>> {
         let (reply, rx) = oneshot::channel();
+        self.shared.queued.fetch_add(1, Ordering::Relaxed);
         // A send error drops `reply`; the receiver then reports the writer gone.
-        let _ = self.tx.send(Job::Push(Box::new(job), reply));
+        if self.tx.send(Job::Push(Box::new(job), reply)).is_err() {
+            self.shared.queued.fetch_sub(1, Ordering::Relaxed);
+        }
         rx
+    }
+
+    /// See [`crate::Store::observe_writer`].
+    pub(crate) fn observe(&self, observer: Arc<dyn WriterObserver>) -> bool {
+        self.shared.observer.set(observer).is_ok()
+    }
+
+    /// See [`crate::Store::writer_queue_depth`].
+    pub(crate) fn queue_depth(&self) -> usize {
+        self.shared.queued.load(Ordering::Relaxed)
     }
 
     /// Runs `f` in its own `BEGIN IMMEDIATE` transaction on the writer thread.
@@ -133,7 +160,13 @@ fn note_fault(faults: &AtomicI64, e: &StoreError) {
     }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, faults: &AtomicI64, core_only: &AtomicBool) {
+fn run(
+    mut conn: Connection,
+    rx: mpsc::Receiver<Job>,
+    faults: &AtomicI64,
+    core_only: &AtomicBool,
+    shared: &Shared,
+) {
     let mut pending: Option<Job> = None;
     loop {
         let first = match pending.take() {
@@ -153,9 +186,11 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, faults: &AtomicI64, core_o
             Job::Exec(f) => f(&mut conn),
             Job::Push(job, reply) => {
                 let (group, next) = drain_group(&rx, (job, reply));
+                shared.queued.fetch_sub(group.len(), Ordering::Relaxed);
                 pending = next;
                 let core_only = core_only.load(Ordering::Relaxed);
-                commit_group(&mut conn, group, faults, core_only);
+                let observer = shared.observer.get().map(|o| &**o);
+                commit_group(&mut conn, group, faults, core_only, observer);
             }
         }));
         if outcome.is_err() {
@@ -202,11 +237,18 @@ fn commit_group(
     group: Vec<(Box<PushJob>, Reply)>,
     faults: &AtomicI64,
     core_only: bool,
+    observer: Option<&dyn WriterObserver>,
 ) {
     let started = std::time::Instant::now();
     let n = group.len();
+    let items: usize = (group.iter())
+        .map(|(job, _)| job.events.len() + job.malformed.len())
+        .sum();
     match try_group(conn, group.iter().map(|(job, _)| &**job), core_only) {
         Ok(outcomes) => {
+            if let Some(o) = observer {
+                o.group_committed(n, items, started.elapsed());
+            }
             for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
                 let _ = reply.send(outcome);
             }
@@ -217,7 +259,7 @@ fn commit_group(
             if n > 1 && !e.is_environmental() {
                 // The fault may be one push's own doing: give every push its own chance.
                 for one in group {
-                    commit_group(conn, vec![one], faults, core_only);
+                    commit_group(conn, vec![one], faults, core_only, observer);
                 }
                 return;
             }

@@ -149,6 +149,8 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("t.db");
         std::fs::copy(template, &db).unwrap();
+        // The template's secrets are sealed with the demo store's master key (issue 9).
+        std::fs::copy(_keep.path().join("r.db.key"), dir.path().join("t.db.key")).unwrap();
         let store = langso_store::Store::open(&db).unwrap();
         let w = world(&store);
         let mut phones = Phones::new(store.clone());

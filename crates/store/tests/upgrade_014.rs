@@ -163,6 +163,9 @@ fn migration_014_keeps_every_late_change_and_every_report() {
     assert!(count("SELECT count(*) FROM late_tallies WHERE level = 'commune'") > 0);
     assert!(communes_before > 0);
 
+    // The copied rows' secrets are sealed with the first database's master key (issue 9).
+    let key = |db: &std::path::Path| format!("{}.key", db.display());
+    std::fs::copy(key(&now_path), key(&before)).unwrap();
     let upgraded = Store::open(&before).unwrap();
 
     assert_eq!(upgraded.verify().unwrap(), []);

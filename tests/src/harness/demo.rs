@@ -55,7 +55,7 @@ impl Server {
 /// every test binary.
 pub fn copy_demo(map: &str, events: Option<usize>, db: &Path) {
     let template = demo_template(map, events);
-    for suffix in ["", "-wal"] {
+    for suffix in ["", "-wal", ".key"] {
         let from = PathBuf::from(format!("{}{suffix}", template.display()));
         if from.exists() {
             let to = PathBuf::from(format!("{}{suffix}", db.display()));

@@ -11,9 +11,12 @@
 //!   own extractors answer plain text);
 //! - every answer without its own `Cache-Control` gets `no-store` (tokens, cookies,
 //!   personal data: nothing is for caches);
-//! - one log line per request: method, path, status, latency (never a query string).
+//! - one log line per request: method, path, status, latency (never a query string);
+//! - every answer has an `X-Request-Id`, and every log line of the request carries it
+//!   ([`request_id`]).
 
 mod body;
+pub mod request_id;
 mod unwind;
 
 pub use body::BodyRate;
@@ -32,6 +35,7 @@ use std::cell::Cell;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Instant;
+use tracing::Instrument;
 use unwind::{CatchUnwind, panic_text};
 
 /// The largest request head (request line and headers) a handler sees; larger ones are
@@ -55,13 +59,15 @@ where
     // Decided now: routing needs the request unshared, so no copy of it is kept.
     let shape = Shape::of(req.request());
     let cut = Rc::new(Cell::new(false));
+    let id = request_id::of(&req);
+    let span = tracing::info_span!("request", id = %id);
     let call = if head_bytes(&req) > MAX_HEAD_BYTES {
         Err(req)
     } else {
         let payload = SlowBody::new(req.take_payload(), rate, cut.clone());
         let boxed: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> = Box::pin(payload);
         req.set_payload(Payload::from(boxed));
-        Ok(CatchUnwind::new(srv.call(req)))
+        Ok(span.in_scope(|| CatchUnwind::new(srv.call(req))))
     };
     async move {
         let outcome = match call {
@@ -97,16 +103,19 @@ where
         match outcome {
             Ok(mut res) => {
                 no_store(res.headers_mut());
+                request_id::stamp(res.headers_mut(), &id);
                 Ok(res)
             }
             // Without the request (a panic took it), the answer leaves as an error whose
             // response is exactly that answer.
             Err(mut res) => {
                 no_store(res.headers_mut());
+                request_id::stamp(res.headers_mut(), &id);
                 Err(actix_web::error::InternalError::from_response("edge", res).into())
             }
         }
     }
+    .instrument(span)
 }
 
 /// The kind of answer a route gives: JSON, or a dashboard page in a language.

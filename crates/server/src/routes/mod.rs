@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/readyz",
             [op(M::GET, health::readyz), op(M::HEAD, health::readyz)],
         ),
+        api("/metrics", [op(M::GET, crate::metrics::scrape)]),
         api("/v1/devices/enroll", [op(M::POST, devices::enroll)]),
         api("/v1/devices/token", [op(M::POST, devices::token)]),
         api("/v1/sync/push", [op(M::POST, sync::push)]),

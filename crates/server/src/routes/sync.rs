@@ -58,7 +58,21 @@ fn too_large() -> ApiError {
     )
 }
 
+/// `POST /v1/sync/push` (see [`stored_push`]), counted in the metrics.
 pub async fn push(
+    state: web::Data<AppState>,
+    device: Device,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let answer = stored_push(state.clone(), device, req, payload).await;
+    if let Err(e) = &answer {
+        state.metrics.push_answered(Err(e));
+    }
+    answer
+}
+
+async fn stored_push(
     state: web::Data<AppState>,
     device: Device,
     req: HttpRequest,
@@ -105,6 +119,7 @@ pub async fn push(
             malformed: items.malformed,
         })
         .await?;
+    state.metrics.push_answered(Ok(&outcome.results));
     let reset = batch.reset(state.store.generation(), outcome.acked_before);
     let results: Vec<WireResult> = (outcome.results.into_iter().enumerate())
         .map(|(i, r)| WireResult::new(i, r))
@@ -148,6 +163,7 @@ pub async fn pull(
         Ok::<_, langso_store::StoreError>((page, day, totals))
     })
     .await??;
+    state.metrics.pull_served();
     Ok(HttpResponse::Ok().json(json!({
         "changes": page.changes,
         "next_cursor": page.next_cursor,
