@@ -80,7 +80,7 @@ pub fn revoke_device(db: &Path, device: &str) -> Result<()> {
 }
 
 pub fn unlock_user(db: &Path, username: &str) -> Result<()> {
-    let forgotten = open(db)?.unlock_user(username)?;
+    let forgotten = open(db)?.unlock_user(&langso_domain::audit::Actor::operator(), username)?;
     eprintln!("{forgotten} failed login(s) of '{username}' forgotten; it may log in again");
     Ok(())
 }

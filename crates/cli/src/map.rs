@@ -144,7 +144,12 @@ pub fn rescope_user(a: RescopeArgs) -> Result<()> {
         .as_deref()
         .map(|r| Role::parse(r).ok_or_else(|| anyhow!("'{r}' is not a role")))
         .transpose()?;
-    let user = store.rescope_user(&a.username, role, a.scope.trim())?;
+    let user = store.rescope_user(
+        &langso_domain::audit::Actor::operator(),
+        &a.username,
+        role,
+        a.scope.trim(),
+    )?;
     eprintln!(
         "user '{}' is now {} of {} {}",
         user.username,

@@ -304,11 +304,39 @@ impl Store {
         })
     }
 
-    /// Revokes a device: every later request from it is refused with 403.
+    /// Revokes a device: every later request from it is refused with 403. Done by the
+    /// operator (the CLI); see [`Store::revoke_device_by`].
     pub fn revoke_device(&self, device: &DeviceId) -> Result<()> {
-        let device = *device;
+        self.revoke_device_by(&langso_domain::audit::Actor::operator(), device)
+    }
+
+    /// Revokes a device on behalf of `actor`, audited (`device.revoke`) when it was not
+    /// revoked already.
+    pub fn revoke_device_by(
+        &self,
+        actor: &langso_domain::audit::Actor,
+        device: &DeviceId,
+    ) -> Result<()> {
+        let (device, actor) = (*device, actor.clone());
         self.write_blocking(move |tx| {
             let now = now_ms();
+            let was: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT revoked_ms FROM devices WHERE device_id = ?1",
+                    [device.as_bytes().as_slice()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if was.flatten().is_none() {
+                crate::audit::append(
+                    tx,
+                    &actor,
+                    "device.revoke",
+                    &format!("device:{device}"),
+                    Some(serde_json::json!({"revoked_ms": null})),
+                    Some(serde_json::json!({"revoked_ms": now})),
+                )?;
+            }
             let n = tx.execute(
                 "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?1) WHERE device_id = ?2",
                 params![now, device.as_bytes().as_slice()],

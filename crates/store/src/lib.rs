@@ -4,6 +4,7 @@
 
 mod admin;
 mod aggregates;
+pub mod audit;
 mod auth;
 mod bulk;
 mod checks;
@@ -45,7 +46,7 @@ mod token;
 pub mod users;
 mod writer;
 
-pub use admin::{DEMO_DEVICE_PREFIX, RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
+pub use admin::{DAY_MS, DEMO_DEVICE_PREFIX, RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
 pub use auth::{
     DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey, UNASSIGNED_NAME_PREFIX,
 };
@@ -56,7 +57,7 @@ pub use malformed::{MalformedItem, STORED_ITEM_CHARS, STORED_TEXT_CHARS};
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
 pub use push::{
     COVERAGE_GRACE_MS, EventResult, EventStatus, PushOutcome, PushRequest,
-    QUARANTINE_BYTES_PER_DEVICE,
+    QUARANTINE_BYTES_PER_DEVICE, QuarantineDecision, QuarantinedBatch, ReviewOutcome,
 };
 pub use reference::{TeamInfo, UnitInfo, UnitsImported};
 pub use reports::{

@@ -14,8 +14,11 @@ use langso_domain::scope::{Role, UnitKind, UnitRef};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::OnceLock;
 
+pub(crate) mod manage;
 mod rescope;
 pub mod throttle;
+
+pub use manage::{UserState, UserSummary};
 
 pub const PASSWORD_CODE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -222,10 +225,7 @@ impl Store {
                 "UPDATE users SET password_hash = ?1, password_set_ms = ?2 WHERE id = ?3",
                 params![password_hash, now, user],
             )?;
-            tx.execute(
-                "UPDATE sessions SET revoked_ms = ?1 WHERE user_id = ?2 AND revoked_ms IS NULL",
-                params![now, user],
-            )?;
+            manage::end_sessions(tx, user, now)?;
             load_user(tx, user)?.ok_or(StoreError::InvalidPasswordCode)
         })
     }

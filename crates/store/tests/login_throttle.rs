@@ -79,7 +79,9 @@ fn unlock_user_lifts_every_lockout_of_that_user_only() {
             .is_some()
     );
 
-    let forgotten = store.unlock_user("Lan").unwrap();
+    let forgotten = store
+        .unlock_user(&langso_domain::audit::Actor::operator(), "Lan")
+        .unwrap();
 
     assert_eq!(forgotten, 2 * MAX_FAILURES_PER_USER as usize);
     assert!(
@@ -104,7 +106,9 @@ fn unlock_user_of_a_username_without_an_account_is_an_error_and_forgets_nothing(
         fail(&store, "ghost", "10.0.0.1");
     }
 
-    let err = store.unlock_user("ghost").unwrap_err();
+    let err = store
+        .unlock_user(&langso_domain::audit::Actor::operator(), "ghost")
+        .unwrap_err();
 
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
     assert!(

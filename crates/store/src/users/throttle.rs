@@ -15,7 +15,8 @@
 //! so a long made-up name costs no more room than a real one.
 
 use super::normalise_username;
-use crate::{Result, Store, StoreError, now_ms};
+use crate::{Result, Store, StoreError, audit, now_ms};
+use langso_domain::audit::Actor;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Failed logins are counted over this window, and a lockout lasts this long.
@@ -107,10 +108,12 @@ impl Store {
     }
 
     /// Forgets every failed login of `username` (from everywhere), lifting its lockouts
-    /// (`langso unlock-user`). Returns how many failures were forgotten; a username with no
-    /// leader account is [`StoreError::Invalid`] and nothing is forgotten.
-    pub fn unlock_user(&self, username: &str) -> Result<usize> {
-        let name = normalise_username(username);
+    /// (`langso unlock-user`, `POST /v1/admin/users/{username}/unlock`). Returns how many
+    /// failures were forgotten; a username with no leader account is
+    /// [`StoreError::Invalid`] and nothing is forgotten. Audited (`user.unlock`) when
+    /// something was forgotten.
+    pub fn unlock_user(&self, actor: &Actor, username: &str) -> Result<usize> {
+        let (name, actor) = (normalise_username(username), actor.clone());
         self.write_blocking(move |tx| {
             let known = tx
                 .prepare_cached("SELECT 1 FROM users WHERE username = ?1")?
@@ -120,14 +123,43 @@ impl Store {
                     "no leader account '{name}': check the username (langso create-user makes one)"
                 )));
             }
+            let locked = locked_anywhere(tx, &name, now_ms())?;
             // `pair:<address> <name>`: addresses hold no spaces, so the name follows the first.
-            Ok(tx.execute(
+            let forgotten = tx.execute(
                 "DELETE FROM login_failures WHERE key = 'user:' || ?1
                  OR (key LIKE 'pair:%' AND substr(key, instr(key, ' ') + 1) = ?1)",
-                [name],
-            )?)
+                [&name],
+            )?;
+            if forgotten > 0 {
+                audit::append(
+                    tx,
+                    &actor,
+                    "user.unlock",
+                    &format!("user:{name}"),
+                    Some(serde_json::json!({"locked": locked.is_some()})),
+                    Some(serde_json::json!({"locked": false, "failures_forgotten": forgotten})),
+                )?;
+            }
+            Ok(forgotten)
         })
     }
+}
+
+/// Until when (ms) `username` (normalised) is locked anywhere: everywhere, or from some
+/// address. None: not locked.
+pub(crate) fn locked_anywhere(c: &Connection, username: &str, now: i64) -> Result<Option<i64>> {
+    let mut keys = vec![(format!("user:{username}"), Some(MAX_FAILURES_PER_USER))];
+    let mut stmt = c.prepare_cached(
+        "SELECT DISTINCT key FROM login_failures WHERE key LIKE 'pair:%'
+         AND substr(key, instr(key, ' ') + 1) = ?1 AND at_ms > ?2",
+    )?;
+    let pairs = stmt.query_map(params![username, now - LOGIN_WINDOW_MS], |r| {
+        r.get::<_, String>(0)
+    })?;
+    for key in pairs {
+        keys.push((key?, Some(MAX_FAILURES_PER_ADDRESS_USER)));
+    }
+    locked_until(c, &keys, now)
 }
 
 /// Failures recorded under `key` within the window.
