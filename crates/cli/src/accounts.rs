@@ -195,13 +195,7 @@ pub fn review_quarantine(a: ReviewArgs) -> Result<()> {
         (false, true) => QuarantineDecision::Discard,
         _ => bail!("say --count or --discard"),
     };
-    let out = open(&a.db)?.decide_quarantine(
-        &Actor::operator(),
-        "operator",
-        a.batch,
-        decision,
-        &a.reason,
-    )?;
+    let out = open(&a.db)?.decide_quarantine(&Actor::operator(), a.batch, decision, &a.reason)?;
     for r in &out.results {
         let id = r.event_id.map(|e| e.to_string()).unwrap_or_default();
         let status = serde_json::to_value(r.status)?;

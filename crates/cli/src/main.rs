@@ -4,6 +4,7 @@
 mod out;
 mod accounts;
 mod activity;
+mod audit;
 mod bench;
 mod bench_reports;
 mod commands;
@@ -227,6 +228,9 @@ enum Command {
     /// Set a target for one unit and kind (or the default): a count, or a share of its
     /// population, adults or households.
     Target(targets::TargetArgs),
+    /// Print the audit log of administrative acts (or write it as CSV/XLSX); verify checks
+    /// that it is intact.
+    Audit(audit::AuditArgs),
     /// Recompute every tally from the event log; exit 1 on any difference.
     Verify {
         #[arg(long, env = "LANGSO_DB")]
@@ -349,6 +353,7 @@ fn main() -> ExitCode {
         Command::ImportRoster(args) => roster::import(args),
         Command::ExportRoster(args) => roster::export(args),
         Command::Target(args) => targets::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
         Command::Restore { from, db } => commands::restore(&from, &db),

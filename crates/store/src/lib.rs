@@ -4,7 +4,7 @@
 
 mod admin;
 mod aggregates;
-pub mod audit;
+mod audit;
 mod auth;
 mod bulk;
 mod checks;
@@ -47,6 +47,7 @@ pub mod users;
 mod writer;
 
 pub use admin::{DAY_MS, DEMO_DEVICE_PREFIX, RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
+pub use audit::{AuditEntry, AuditQuery, MAX_AUDIT_PAGE};
 pub use auth::{
     DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey, UNASSIGNED_NAME_PREFIX,
 };

@@ -218,7 +218,9 @@ async fn set_password(
         let page = account_pages::set_password(lang, Some(msg));
         return Ok(html(StatusCode::BAD_REQUEST, lang, page));
     }
-    match crate::routes::accounts::apply_password(&state, f.username, f.code, f.password).await {
+    match crate::routes::accounts::apply_password(&state, &req, f.username, f.code, f.password)
+        .await
+    {
         Ok(_) => Ok(html(
             StatusCode::OK,
             lang,

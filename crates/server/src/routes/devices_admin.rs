@@ -5,7 +5,6 @@
 
 use super::admin::require_team;
 use super::small_json;
-use super::users_admin::actor;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::leader::Leader;
@@ -29,12 +28,11 @@ fn unknown_device(id: &str) -> ApiError {
 
 pub async fn unrevoke(
     state: web::Data<AppState>,
-    req: HttpRequest,
     who: Leader,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let device = DeviceId::parse(&path).ok_or_else(|| unknown_device(&path))?;
-    let actor = actor(&state, &req, &who);
+    let actor = who.actor();
     let st = state.clone();
     let revoked_ms = web::block(move || {
         let team = st
@@ -108,7 +106,7 @@ async fn decide(
 ) -> Result<HttpResponse, ApiError> {
     let n: i64 = id.parse().map_err(|_| unknown_batch(&id))?;
     let b: DecisionBody = small_json(&req, payload).await?;
-    let actor = actor(&state, &req, &who);
+    let actor = who.actor();
     let st = state.clone();
     let out: ReviewOutcome = web::block(move || {
         let team = st
@@ -117,7 +115,7 @@ async fn decide(
             .ok_or_else(|| unknown_batch(&n.to_string()))?;
         require_team(&st, &who, &team)?;
         st.store
-            .decide_quarantine(&actor, &who.username, n, decision, &b.reason)
+            .decide_quarantine(&actor, n, decision, &b.reason)
             .map_err(|e| match e {
                 StoreError::Invalid(m) => ApiError::bad_request("invalid_reason", m),
                 e => e.into(),

@@ -51,12 +51,6 @@ fn require_admin(who: &Leader) -> Result<(), ApiError> {
     ))
 }
 
-/// Who acts: the signed-in admin, from the client address the server derives.
-pub(crate) fn actor(state: &AppState, req: &HttpRequest, who: &Leader) -> Actor {
-    let addr = state.trusted_proxies.client_of(req).map(|a| a.to_string());
-    Actor::user(&who.username, addr)
-}
-
 /// A store refusal about an account, in this API's codes.
 fn account_error(e: StoreError) -> ApiError {
     match e {
@@ -69,12 +63,11 @@ fn account_error(e: StoreError) -> ApiError {
 /// Runs an act on an account for the province admin, off the executor.
 async fn act<T: Send + 'static>(
     state: &web::Data<AppState>,
-    req: &HttpRequest,
     who: Leader,
     f: impl FnOnce(&AppState, &Actor) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
     require_admin(&who)?;
-    let actor = actor(state, req, &who);
+    let actor = who.actor();
     let st = state.clone();
     web::block(move || f(&st, &actor).map_err(account_error)).await?
 }
@@ -89,7 +82,6 @@ pub async fn list(state: web::Data<AppState>, who: Leader) -> Result<HttpRespons
 
 pub async fn disable(
     state: web::Data<AppState>,
-    req: HttpRequest,
     who: Leader,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -101,35 +93,27 @@ pub async fn disable(
             "you cannot disable your own account; another admin or the operator can",
         ));
     }
-    let u = act(&state, &req, who, move |st, a| {
-        st.store.disable_user(a, &name)
-    })
-    .await?;
+    let u = act(&state, who, move |st, a| st.store.disable_user(a, &name)).await?;
     Ok(HttpResponse::Ok().json(summary_json(&u)))
 }
 
 pub async fn enable(
     state: web::Data<AppState>,
-    req: HttpRequest,
     who: Leader,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
-    let u = act(&state, &req, who, move |st, a| {
-        st.store.enable_user(a, &name)
-    })
-    .await?;
+    let u = act(&state, who, move |st, a| st.store.enable_user(a, &name)).await?;
     Ok(HttpResponse::Ok().json(summary_json(&u)))
 }
 
 pub async fn reset_password(
     state: web::Data<AppState>,
-    req: HttpRequest,
     who: Leader,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let name = normalise_username(&path);
-    let (code, expires_ms) = act(&state, &req, who, move |st, a| {
+    let (code, expires_ms) = act(&state, who, move |st, a| {
         let expires_ms = now_ms() + PASSWORD_CODE_TTL_MS;
         Ok((st.store.reset_password(a, &name)?, expires_ms))
     })
@@ -146,12 +130,11 @@ pub async fn reset_password(
 
 pub async fn unlock(
     state: web::Data<AppState>,
-    req: HttpRequest,
     who: Leader,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let name = normalise_username(&path);
-    let (forgotten, u) = act(&state, &req, who, move |st, a| {
+    let (forgotten, u) = act(&state, who, move |st, a| {
         let forgotten = match st.store.unlock_user(a, &name) {
             Err(StoreError::Invalid(m)) => return Err(StoreError::NotFound(m)),
             other => other?,
@@ -183,7 +166,7 @@ pub async fn rescope(
         })
         .transpose()?;
     let name = normalise_username(&path);
-    let u = act(&state, &req, who, move |st, a| {
+    let u = act(&state, who, move |st, a| {
         st.store.rescope_user(a, &name, role, b.scope.trim())?;
         st.store.user_summary(&name)
     })

@@ -54,7 +54,7 @@ pub struct QuarantinedBatch {
     pub decision: Option<String>,
     pub decided_ms: Option<i64>,
     pub reason: Option<String>,
-    /// `operator` or the deciding leader's username.
+    /// Who decided: the leader's username, or `operator` / `operator:<os user>` (the CLI).
     pub decided_by: Option<String>,
 }
 
@@ -196,20 +196,19 @@ impl Store {
     }
 
     /// Decides quarantined batch `id` once, with a required `reason`: counted (its events
-    /// through the push path, results returned) or discarded. `reviewer` is shown as who
-    /// decided (`operator` or a username). A decided batch is [`StoreError::Conflict`]
+    /// through the push path, results returned) or discarded; the actor is shown as who
+    /// decided (`operator…` or a username). A decided batch is [`StoreError::Conflict`]
     /// `already_decided`; a missing reason [`StoreError::Invalid`]. Audited as
     /// `quarantine.count` / `quarantine.discard`.
     pub fn decide_quarantine(
         &self,
         actor: &Actor,
-        reviewer: &str,
         id: i64,
         decision: QuarantineDecision,
         reason: &str,
     ) -> Result<ReviewOutcome> {
         let reason = valid_reason(reason)?;
-        let (actor, reviewer) = (actor.clone(), reviewer.to_owned());
+        let actor = actor.clone();
         self.write_blocking(move |tx| {
             let batch = load_batch(tx, id)?.ok_or_else(|| no_batch(id))?;
             if let Some(d) = &batch.decision {
@@ -225,7 +224,7 @@ impl Store {
             tx.execute(
                 "UPDATE quarantine SET decision = ?1, decided_ms = ?2, reason = ?3, decided_by = ?4
                  WHERE id = ?5 AND decision IS NULL",
-                params![decision.as_str(), now_ms(), reason, reviewer, id],
+                params![decision.as_str(), now_ms(), reason, actor.who, id],
             )?;
             let mut after = json!({"decision": decision.as_str(), "reason": reason,
                                    "batch_id": batch.batch_id});

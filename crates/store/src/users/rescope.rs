@@ -6,13 +6,13 @@ use crate::{Result, Store, StoreError, audit, scope};
 use langso_domain::audit::Actor;
 use langso_domain::scope::{Role, UnitRef};
 use rusqlite::{OptionalExtension, params};
+use serde_json::json;
 
 impl Store {
     /// Moves `username` to the unit `scope` (a code of the current hierarchy at the
     /// role's level, or a team id for a team leader), with `role` if given, else the
     /// user's role; the unit must exist. Their sessions go on and see the new scope from
-    /// their next request. Returns the user. Audited as `user.rescope` (role and scope
-    /// before and after).
+    /// their next request. Returns the user.
     pub fn rescope_user(
         &self,
         actor: &Actor,
@@ -47,14 +47,10 @@ impl Store {
                 "UPDATE users SET role = ?2, scope_kind = ?3, scope_id = ?4 WHERE id = ?1",
                 params![id, role.as_str(), scope.kind.as_str(), scope.id],
             )?;
-            audit::append(
-                tx,
-                &actor,
-                "user.rescope",
-                &format!("user:{username}"),
-                Some(serde_json::json!({"role": old_role, "scope": {"kind": old_kind, "id": old_scope}})),
-                Some(serde_json::json!({"role": role.as_str(), "scope": {"kind": scope.kind.as_str(), "id": scope.id}})),
-            )?;
+            let before = json!({"role": old_role, "scope_kind": old_kind, "scope_id": old_scope});
+            let after = json!({"role": role.as_str(), "scope_kind": scope.kind.as_str(), "scope_id": scope.id});
+            let subject = format!("user:{username}");
+            audit::append(tx, &actor, "user.rescope", &subject, Some(before), Some(after))?;
             load_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no user '{username}'")))
         })
     }

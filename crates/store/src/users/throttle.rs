@@ -15,7 +15,7 @@
 //! so a long made-up name costs no more room than a real one.
 
 use super::normalise_username;
-use crate::{Result, Store, StoreError, audit, now_ms};
+use crate::{Result, Store, StoreError, now_ms};
 use langso_domain::audit::Actor;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -108,10 +108,8 @@ impl Store {
     }
 
     /// Forgets every failed login of `username` (from everywhere), lifting its lockouts
-    /// (`langso unlock-user`, `POST /v1/admin/users/{username}/unlock`). Returns how many
-    /// failures were forgotten; a username with no leader account is
-    /// [`StoreError::Invalid`] and nothing is forgotten. Audited (`user.unlock`) when
-    /// something was forgotten.
+    /// (`langso unlock-user`). Returns how many failures were forgotten; a username with no
+    /// leader account is [`StoreError::Invalid`] and nothing is forgotten.
     pub fn unlock_user(&self, actor: &Actor, username: &str) -> Result<usize> {
         let (name, actor) = (normalise_username(username), actor.clone());
         self.write_blocking(move |tx| {
@@ -123,23 +121,15 @@ impl Store {
                     "no leader account '{name}': check the username (langso create-user makes one)"
                 )));
             }
-            let locked = locked_anywhere(tx, &name, now_ms())?;
             // `pair:<address> <name>`: addresses hold no spaces, so the name follows the first.
             let forgotten = tx.execute(
                 "DELETE FROM login_failures WHERE key = 'user:' || ?1
                  OR (key LIKE 'pair:%' AND substr(key, instr(key, ' ') + 1) = ?1)",
                 [&name],
             )?;
-            if forgotten > 0 {
-                audit::append(
-                    tx,
-                    &actor,
-                    "user.unlock",
-                    &format!("user:{name}"),
-                    Some(serde_json::json!({"locked": locked.is_some()})),
-                    Some(serde_json::json!({"locked": false, "failures_forgotten": forgotten})),
-                )?;
-            }
+            let after = serde_json::json!({ "failures_forgotten": forgotten });
+            let subject = format!("user:{name}");
+            crate::audit::append(tx, &actor, "user.unlock", &subject, None, Some(after))?;
             Ok(forgotten)
         })
     }
