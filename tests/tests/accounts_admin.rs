@@ -97,6 +97,13 @@ fn a_disabled_leader_is_refused_at_once_everywhere_and_comes_back_when_enabled()
         .body;
 
     assert_eq!(after["state"], "disabled");
+    let entry = server
+        .audited(&token, "user.disable")
+        .pop()
+        .expect("audited");
+    assert_eq!(entry["subject"], format!("user:{lan}"));
+    assert_eq!(entry["via"], "api");
+    assert!(entry["addr"].is_string(), "{entry}");
     server.get("/v1/me", Some(&access)).expect(401);
     let refreshed = server.post(
         "/v1/auth/token",
@@ -122,6 +129,11 @@ fn a_disabled_leader_is_refused_at_once_everywhere_and_comes_back_when_enabled()
     assert!(html.contains("đã bị khóa"), "{html}");
 
     server.cli_ok(&["enable-user", "--username", &lan]);
+    let entry = server
+        .audited(&token, "user.enable")
+        .pop()
+        .expect("audited");
+    assert_eq!(entry["via"], "cli");
     let back = server.login(&lan, LEADER_PASSWORD).expect(200).body;
     server
         .get("/v1/me", Some(s(&back, "access_token")))
@@ -133,11 +145,7 @@ fn a_disabled_leader_is_refused_at_once_everywhere_and_comes_back_when_enabled()
 fn disable_user_on_the_cli_ends_sessions_and_an_admin_cannot_disable_themselves() {
     let server = Server::start_demo();
     let lan = server.new_leader("team_leader", TEAM);
-    let access = s(
-        &server.login(&lan, LEADER_PASSWORD).expect(200).body,
-        "access_token",
-    )
-    .to_owned();
+    let access = server.access_token_of(&lan);
 
     server.cli_ok(&["disable-user", "--username", &lan.to_uppercase()]);
 
@@ -145,11 +153,7 @@ fn disable_user_on_the_cli_ends_sessions_and_an_admin_cannot_disable_themselves(
     let bad = server.cli(&["disable-user", "--username", "nobody.here"]);
     assert!(!bad.status.success());
     let me = server.new_leader("province_admin", PROVINCE);
-    let token = s(
-        &server.login(&me, LEADER_PASSWORD).expect(200).body,
-        "access_token",
-    )
-    .to_owned();
+    let token = server.access_token_of(&me);
     server
         .admin_post(&format!("/v1/admin/users/{me}/disable"), &token, None)
         .expect_error(409, "cannot_disable_self");
@@ -160,11 +164,7 @@ fn a_reset_ends_the_old_password_and_every_session_and_the_new_code_sets_one() {
     let server = Server::start_demo();
     let token = admin(&server);
     let lan = server.new_leader("team_leader", TEAM);
-    let access = s(
-        &server.login(&lan, LEADER_PASSWORD).expect(200).body,
-        "access_token",
-    )
-    .to_owned();
+    let access = server.access_token_of(&lan);
 
     let code = server.cli_ok(&["reset-password", "--username", &lan]);
     let code = code.trim();
@@ -199,6 +199,18 @@ fn a_reset_ends_the_old_password_and_every_session_and_the_new_code_sets_one() {
         .expect(200);
     let log = server.log();
     assert!(!log.contains(s(&reset, "code")), "the code is never logged");
+    let entries = server.audited(&token, "user.reset_password");
+    assert_eq!(entries.len(), 2, "the CLI's and the API's reset");
+    let all = server
+        .get("/v1/admin/audit", Some(&token))
+        .expect(200)
+        .body
+        .to_string();
+    assert!(
+        !all.contains(code) && !all.contains(s(&reset, "code")),
+        "no code audited"
+    );
+    assert!(!all.contains("argon2"), "no hash audited");
 }
 
 #[test]
@@ -226,6 +238,7 @@ fn a_locked_out_leader_shows_locked_and_the_admin_unlocks_over_the_api() {
         "{unlocked}"
     );
     assert_eq!(unlocked["user"]["state"], "active");
+    assert_eq!(server.audited(&token, "user.unlock").len(), 1);
     server.login(&lan, LEADER_PASSWORD).expect(200);
 }
 
@@ -234,11 +247,7 @@ fn the_admin_rescopes_a_leader_over_the_api_and_a_bad_scope_changes_nothing() {
     let server = Server::start_demo();
     let token = admin(&server);
     let lan = server.new_leader("team_leader", TEAM);
-    let access = s(
-        &server.login(&lan, LEADER_PASSWORD).expect(200).body,
-        "access_token",
-    )
-    .to_owned();
+    let access = server.access_token_of(&lan);
     let path = format!("/v1/admin/users/{lan}/scope");
 
     server
@@ -258,6 +267,11 @@ fn the_admin_rescopes_a_leader_over_the_api_and_a_bad_scope_changes_nothing() {
         .body;
 
     assert_eq!(moved["scope"]["id"], OTHER_TEAM);
+    let entry = server
+        .audited(&token, "user.rescope")
+        .pop()
+        .expect("audited");
+    assert_eq!(entry["before"]["scope_id"], TEAM, "{entry}");
     assert_eq!(
         server.get("/v1/me", Some(&access)).expect(200).body["scope"]["id"],
         OTHER_TEAM

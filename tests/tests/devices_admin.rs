@@ -2,7 +2,7 @@
 //! un-revoke, and the review of what a revoked phone pushed (count it once, or discard it,
 //! with a reason). The real binary over loopback; answers checked against the spec.
 
-use langso_tests::harness::{Phone, Server, str_field as s};
+use langso_tests::harness::{PROVINCE, Phone, Server, str_field as s};
 use serde_json::{Value, json};
 
 const TEAM: &str = "T00001";
@@ -15,6 +15,41 @@ fn kind_total(server: &Server, witness: &Phone, village: &str) -> i64 {
         .get(KIND)
         .copied()
         .unwrap_or(0)
+}
+
+/// A team leader, a kept batch to review, and a witness phone of the team that reads the
+/// village's tally of KIND (the revoked phone cannot).
+struct Review {
+    server: Server,
+    leader: String,
+    witness: Phone,
+    village: String,
+    batch: Value,
+    /// The tally before the review.
+    before: i64,
+}
+
+impl Review {
+    fn new() -> Self {
+        let server = Server::start_demo();
+        let leader = server.login_as("team_leader", TEAM);
+        let witness = server.enroll(TEAM);
+        let village = witness.village().to_owned();
+        let (_p, batch) = revoked_phone_with_a_kept_batch(&server, &leader);
+        let before = kind_total(&server, &witness, &village);
+        Self {
+            server,
+            leader,
+            witness,
+            village,
+            batch,
+            before,
+        }
+    }
+
+    fn total(&self) -> i64 {
+        kind_total(&self.server, &self.witness, &self.village)
+    }
 }
 
 /// A phone of TEAM that pushed one event, then was revoked and pushed a batch of two
@@ -45,7 +80,8 @@ fn a_leader_sees_last_sync_and_the_phones_quiet_for_n_days() {
     let leader = server.login_as("team_leader", TEAM);
     let mut synced = server.enroll(TEAM);
     let quiet = server.enroll(TEAM);
-    let e = synced.event(KIND, &synced.village().to_owned(), 1);
+    let village = synced.village().to_owned();
+    let e = synced.event(KIND, &village, 1);
     server.push(&synced, &[e]).expect(200);
 
     let all = server
@@ -149,30 +185,28 @@ fn a_team_leader_cannot_touch_another_teams_devices_or_quarantine() {
 fn an_unrevoked_phone_syncs_again_with_the_tokens_it_held() {
     let server = Server::start_demo();
     let leader = server.login_as("team_leader", TEAM);
+    let leader = leader.as_str();
     let mut p = server.enroll(TEAM);
+    let village = p.village().to_owned();
     server
-        .admin_post(
-            &format!("/v1/devices/{}/revoke", p.device_id),
-            &leader,
-            None,
-        )
+        .admin_post(&format!("/v1/devices/{}/revoke", p.device_id), leader, None)
         .expect(200);
     server.refresh(&p.refresh_token).expect(403);
     server
         .admin_post(
             &format!("/v1/devices/{}/unrevoke", p.device_id),
-            &leader,
+            leader,
             None,
         )
         .expect(200);
 
-    let e = p.event(KIND, &p.village().to_owned(), 1);
+    let e = p.event(KIND, &village, 1);
     server.push(&p, &[e]).expect(200);
     server.refresh(&p.refresh_token).expect(200);
     server
         .admin_post(
             &format!("/v1/devices/{}/unrevoke", p.device_id),
-            &leader,
+            leader,
             None,
         )
         .expect_error(409, "device_not_revoked");
@@ -180,27 +214,35 @@ fn an_unrevoked_phone_syncs_again_with_the_tokens_it_held() {
     // The operator's way: revoke and un-revoke on the CLI.
     server.cli_ok(&["revoke-device", &p.device_id]);
     server.cli_ok(&["unrevoke-device", &p.device_id]);
-    let e = p.event(KIND, &p.village().to_owned(), 1);
+    let e = p.event(KIND, &village, 1);
     server.push(&p, &[e]).expect(200);
+    let admin = server.login_as("province_admin", PROVINCE);
+    let audit = server
+        .get("/v1/admin/audit?action=device.unrevoke", Some(&admin))
+        .expect(200)
+        .body;
+    let vias: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| s(e, "via"))
+        .collect();
+    assert_eq!(vias, ["api", "cli"], "{audit}");
 }
 
 #[test]
 fn counting_a_kept_batch_changes_the_tallies_exactly_once() {
-    let server = Server::start_demo();
-    let leader = server.login_as("team_leader", TEAM);
-    let witness = server.enroll(TEAM);
-    let village = witness.village().to_owned();
-    let (_p, batch) = revoked_phone_with_a_kept_batch(&server, &leader);
-    let before = kind_total(&server, &witness, &village);
+    let r = Review::new();
+    let (server, leader, batch, before) = (&r.server, r.leader.as_str(), &r.batch, r.before);
     let path = format!("/v1/quarantine/{}/count", batch["id"]);
 
     server
-        .admin_post(&path, &leader, Some(json!({"reason": "  "})))
+        .admin_post(&path, leader, Some(json!({"reason": "  "})))
         .expect_error(400, "invalid_reason");
     let counted = server
         .admin_post(
             &path,
-            &leader,
+            leader,
             Some(json!({"reason": "điện thoại đã tìm thấy"})),
         )
         .expect(200)
@@ -215,33 +257,40 @@ fn counting_a_kept_batch_changes_the_tallies_exactly_once() {
     assert_eq!(statuses, ["accepted", "accepted"], "{counted}");
     assert_eq!(counted["batch"]["decision"], "counted");
     assert_eq!(counted["batch"]["reason"], "điện thoại đã tìm thấy");
-    assert_eq!(kind_total(&server, &witness, &village), before + 5);
+    assert_eq!(r.total(), before + 5);
     for act in ["count", "discard"] {
         server
             .admin_post(
                 &format!("/v1/quarantine/{}/{act}", batch["id"]),
-                &leader,
+                leader,
                 Some(json!({"reason": "again"})),
             )
             .expect_error(409, "already_decided");
     }
-    assert_eq!(kind_total(&server, &witness, &village), before + 5);
+    assert_eq!(r.total(), before + 5);
     server.assert_tallies_verify();
+    let admin = server.login_as("province_admin", PROVINCE);
+    let audit = server
+        .get("/v1/admin/audit?action=quarantine.count", Some(&admin))
+        .expect(200)
+        .body;
+    let entry = &audit["entries"][0];
+    assert_eq!(
+        entry["after"]["reason"], "điện thoại đã tìm thấy",
+        "{audit}"
+    );
+    assert_eq!(entry["after"]["results"]["accepted"], 2);
 }
 
 #[test]
 fn discarding_counts_nothing_and_the_cli_reviews_too() {
-    let server = Server::start_demo();
-    let leader = server.login_as("team_leader", TEAM);
-    let witness = server.enroll(TEAM);
-    let village = witness.village().to_owned();
-    let (_p, batch) = revoked_phone_with_a_kept_batch(&server, &leader);
-    let before = kind_total(&server, &witness, &village);
+    let r = Review::new();
+    let (server, leader, batch, before) = (&r.server, r.leader.as_str(), &r.batch, r.before);
 
     let discarded = server
         .admin_post(
             &format!("/v1/quarantine/{}/discard", batch["id"]),
-            &leader,
+            leader,
             Some(json!({"reason": "stolen phone"})),
         )
         .expect(200)
@@ -249,7 +298,7 @@ fn discarding_counts_nothing_and_the_cli_reviews_too() {
 
     assert_eq!(discarded["batch"]["decision"], "discarded");
     assert!(discarded["results"].as_array().unwrap().is_empty());
-    assert_eq!(kind_total(&server, &witness, &village), before);
+    assert_eq!(r.total(), before);
     server.assert_tallies_verify();
     let listed = server.cli_ok(&["quarantine", "--team", TEAM]);
     assert!(listed.contains("\"discarded\""), "{listed}");
@@ -262,17 +311,13 @@ fn discarding_counts_nothing_and_the_cli_reviews_too() {
         "changed my mind",
     ]);
     assert!(!again.status.success(), "decided once");
-    assert_eq!(kind_total(&server, &witness, &village), before);
+    assert_eq!(r.total(), before);
 }
 
 #[test]
 fn the_operator_counts_a_kept_batch_on_the_cli() {
-    let server = Server::start_demo();
-    let leader = server.login_as("team_leader", TEAM);
-    let witness = server.enroll(TEAM);
-    let village = witness.village().to_owned();
-    let (_p, batch) = revoked_phone_with_a_kept_batch(&server, &leader);
-    let before = kind_total(&server, &witness, &village);
+    let r = Review::new();
+    let (server, batch, before) = (&r.server, &r.batch, r.before);
 
     let out = server.cli_ok(&[
         "review-quarantine",
@@ -288,6 +333,6 @@ fn the_operator_counts_a_kept_batch_on_the_cli() {
         2,
         "{out}"
     );
-    assert_eq!(kind_total(&server, &witness, &village), before + 5);
+    assert_eq!(r.total(), before + 5);
     server.assert_tallies_verify();
 }

@@ -24,6 +24,27 @@ impl Server {
         (status, res.body_mut().read_to_string().unwrap_or_default())
     }
 
+    /// Logs `username` in over the API with [`super::LEADER_PASSWORD`]: its access token.
+    #[track_caller]
+    pub fn access_token_of(&self, username: &str) -> String {
+        let r = self.login(username, super::LEADER_PASSWORD).expect(200);
+        r.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// The audit entries of `action`, oldest first, as the province admin (`token`) reads
+    /// them.
+    #[track_caller]
+    pub fn audited(&self, token: &str, action: &str) -> Vec<Value> {
+        let page = self
+            .get(&format!("/v1/admin/audit?action={action}"), Some(token))
+            .expect(200)
+            .body;
+        page["entries"].as_array().expect("entries").clone()
+    }
+
     /// POSTs `body` (or `{}`) to an admin path with a leader's token.
     pub fn admin_post(&self, path: &str, token: &str, body: Option<Value>) -> Resp {
         self.post(path, Some(token), &body.unwrap_or_else(|| json!({})))

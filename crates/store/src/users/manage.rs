@@ -3,8 +3,9 @@
 //! entry in its own transaction; no password, hash or code is ever audited.
 
 use super::throttle::locked_anywhere;
-use super::{PASSWORD_CODE_TTL_MS, User, load_user, normalise_username, unit_name, user_row};
-use crate::auth::{new_code, normalise_code, sha256};
+use super::{
+    PASSWORD_CODE_TTL_MS, User, issue_code, load_user, normalise_username, unit_name, user_row,
+};
 use crate::{Result, Store, StoreError, audit, now_ms};
 use langso_domain::audit::Actor;
 use langso_domain::scope::{Role, UnitRef};
@@ -214,17 +215,7 @@ impl Store {
                 [user.id],
             )?;
             let ended = end_sessions(tx, user.id, now)?;
-            let code = new_code();
-            tx.execute(
-                "INSERT INTO password_codes (code_hash, user_id, created_ms, expires_ms)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    sha256(normalise_code(&code).as_bytes()),
-                    user.id,
-                    now,
-                    now + PASSWORD_CODE_TTL_MS
-                ],
-            )?;
+            let code = issue_code(tx, user.id, now)?;
             audit::append(
                 tx,
                 &actor,
