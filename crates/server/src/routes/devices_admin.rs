@@ -96,14 +96,21 @@ pub async fn quarantine(
     Ok(HttpResponse::Ok().json(json!({"team_id": path.into_inner(), "batches": batches})))
 }
 
-async fn decide(
+/// `POST /v1/quarantine/{batch}/count` and `/discard`: decides the batch once, with a
+/// reason (`{reason}`); any other last segment is 404 `not_found`.
+pub async fn decide(
     state: web::Data<AppState>,
     req: HttpRequest,
     who: Leader,
-    id: String,
+    path: web::Path<(String, String)>,
     payload: web::Payload,
-    decision: QuarantineDecision,
 ) -> Result<HttpResponse, ApiError> {
+    let (id, decision) = path.into_inner();
+    let decision = match decision.as_str() {
+        "count" => QuarantineDecision::Count,
+        "discard" => QuarantineDecision::Discard,
+        _ => return Err(ApiError::not_found("not_found", "no such endpoint")),
+    };
     let n: i64 = id.parse().map_err(|_| unknown_batch(&id))?;
     let b: DecisionBody = small_json(&req, payload).await?;
     let actor = who.actor();
@@ -124,26 +131,4 @@ async fn decide(
     .await??;
     let results: Vec<Value> = out.results.iter().map(result_json).collect();
     Ok(HttpResponse::Ok().json(json!({"batch": batch_json(&out.batch), "results": results})))
-}
-
-pub async fn count(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    who: Leader,
-    path: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    decide(state, req, who, id, payload, QuarantineDecision::Count).await
-}
-
-pub async fn discard(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    who: Leader,
-    path: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    decide(state, req, who, id, payload, QuarantineDecision::Discard).await
 }

@@ -79,13 +79,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/v1/teams/{team_id}/quarantine",
             [op(M::GET, devices_admin::quarantine)],
         ),
+        // `count` or `discard` (api-spec/openapi.yaml documents the two paths).
         api(
-            "/v1/quarantine/{batch}/count",
-            [op(M::POST, devices_admin::count)],
-        ),
-        api(
-            "/v1/quarantine/{batch}/discard",
-            [op(M::POST, devices_admin::discard)],
+            "/v1/quarantine/{batch}/{decision}",
+            [op(M::POST, devices_admin::decide)],
         ),
         // People, not phones (issue 8).
         api("/v1/teams/{team_id}/members", [op(M::GET, people::members)]),
