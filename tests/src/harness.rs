@@ -8,6 +8,7 @@
 //! accounts and pages, and [`demo`] the demo database built once and copied per test. Their
 //! items are re-exported, so tests name them all as `harness::…`.
 
+mod accounts;
 mod dashboard;
 mod demo;
 mod http;

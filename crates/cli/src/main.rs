@@ -2,6 +2,7 @@
 
 #[macro_use]
 mod out;
+mod accounts;
 mod activity;
 mod audit;
 mod bench;
@@ -193,6 +194,24 @@ enum Command {
         #[arg(long)]
         username: String,
     },
+    /// List leader accounts: role, scope, state (active, disabled, locked,
+    /// awaiting_password), last login.
+    Users(accounts::UsersArgs),
+    /// Disable a leader: no login, every session ended at once.
+    DisableUser(accounts::UserArgs),
+    /// Enable a disabled leader again.
+    EnableUser(accounts::UserArgs),
+    /// Reset a leader's password: prints a new one-time code; the old password and every
+    /// session end.
+    ResetPassword(accounts::UserArgs),
+    /// A team's devices and their last sync; --stale-days N: those quiet for N days.
+    Devices(accounts::DevicesArgs),
+    /// Un-revoke a device: it may sync again with the tokens it held.
+    UnrevokeDevice(accounts::DeviceArgs),
+    /// What a team's revoked devices pushed, kept for review (one JSON object a line).
+    Quarantine(accounts::QuarantineArgs),
+    /// Count or discard one quarantined batch, with a reason (decided once).
+    ReviewQuarantine(accounts::ReviewArgs),
     /// Revoke a device: its requests are refused from now on.
     RevokeDevice {
         #[arg(long, env = "LANGSO_DB")]
@@ -348,6 +367,14 @@ fn main() -> ExitCode {
             username,
         } => commands::create_user(&db, &role, &scope, &username),
         Command::UnlockUser { db, username } => commands::unlock_user(&db, &username),
+        Command::Users(a) => accounts::users(a),
+        Command::DisableUser(a) => accounts::disable_user(a),
+        Command::EnableUser(a) => accounts::enable_user(a),
+        Command::ResetPassword(a) => accounts::reset_password(a),
+        Command::Devices(a) => accounts::devices(a),
+        Command::UnrevokeDevice(a) => accounts::unrevoke_device(a),
+        Command::Quarantine(a) => accounts::quarantine(a),
+        Command::ReviewQuarantine(a) => accounts::review_quarantine(a),
         Command::RevokeDevice { db, device_id } => commands::revoke_device(&db, &device_id),
         Command::RotateKeys { db, new_key_file } => keys::rotate(&db, new_key_file.as_deref()),
         Command::TeamVillages { db, team, villages } => {

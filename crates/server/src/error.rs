@@ -121,6 +121,7 @@ impl From<StoreError> for ApiError {
                 Self::unauthorized("refresh_token_reused", e.to_string())
             }
             StoreError::InvalidPasswordCode => Self::unauthorized("invalid_code", e.to_string()),
+            StoreError::AccountDisabled => Self::forbidden("account_disabled", e.to_string()),
             StoreError::SessionEnded => Self::unauthorized("token_revoked", e.to_string()),
             StoreError::SessionRefreshReused => {
                 Self::unauthorized("refresh_token_reused", e.to_string())

@@ -4,6 +4,9 @@ use crate::{Result, Store};
 use langso_domain::{DeviceId, TeamId};
 use rusqlite::OptionalExtension;
 
+mod devices;
+pub use devices::DAY_MS;
+
 /// One enrolled device of a team, as a leader sees it.
 #[derive(Clone, Debug)]
 pub struct TeamDevice {
@@ -16,6 +19,9 @@ pub struct TeamDevice {
     pub revoked_ms: Option<i64>,
     /// When the server received the device's highest-seq stored event (None: none yet).
     pub last_push_ms: Option<i64>,
+    /// The device's last sync: the later of its last push and its last token refresh (a
+    /// phone refreshes every 15 minutes while it syncs, pushing or not); None: neither yet.
+    pub last_sync_ms: Option<i64>,
 }
 
 /// What makes a database real rather than a simulator's playground: devices (and their
@@ -69,30 +75,40 @@ impl Store {
         })
     }
 
-    /// The devices enrolled in `team`, oldest first (empty for an unknown team).
-    pub fn team_devices(&self, team: &TeamId) -> Result<Vec<TeamDevice>> {
-        self.read(|c| {
+    /// The devices enrolled in `team`, oldest first (empty for an unknown team). With
+    /// `stale_days`, only the devices not revoked that have not synced for that many days
+    /// (24-hour days before now; one that never synced counts from its enrollment).
+    pub fn team_devices(&self, team: &TeamId, stale_days: Option<u32>) -> Result<Vec<TeamDevice>> {
+        let all = self.read(|c| {
             // The last push reads one row through the (device_id, seq) unique index.
             let mut stmt = c.prepare_cached(
                 "SELECT d.device_id, m.member_id, d.name, d.enrolled_ms, d.revoked_ms,
                         (SELECT e.received_ms FROM events e WHERE e.device_id = d.id
-                         ORDER BY e.seq DESC LIMIT 1)
+                         ORDER BY e.seq DESC LIMIT 1),
+                        (SELECT max(coalesce(r.rotated_ms, r.issued_ms)) FROM refresh_tokens r
+                         WHERE r.device_id = d.id)
                  FROM devices d JOIN members m ON m.id = d.member_id
                  JOIN teams t ON t.id = d.team_id
                  WHERE t.team_id = ?1 ORDER BY d.enrolled_ms, d.id",
             )?;
             let rows = stmt.query_map([team.as_str()], |r| {
                 let id: Vec<u8> = r.get(0)?;
+                let (push, refresh): (Option<i64>, Option<i64>) = (r.get(5)?, r.get(6)?);
                 Ok(TeamDevice {
                     device_id: DeviceId::from_slice(&id).expect("stored device ids are UUIDs"),
                     member_id: r.get(1)?,
                     name: crate::people::shown_name(r.get(2)?),
                     enrolled_ms: r.get(3)?,
                     revoked_ms: r.get(4)?,
-                    last_push_ms: r.get(5)?,
+                    last_push_ms: push,
+                    last_sync_ms: push.max(refresh),
                 })
             })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        Ok(match stale_days {
+            None => all,
+            Some(days) => devices::stale(all, days, crate::now_ms()),
         })
     }
 

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/013_current_version.sql"),
     include_str!("../migrations/014_lean_aggregates.sql"),
     include_str!("../migrations/015_audit.sql"),
+    include_str!("../migrations/016_accounts_devices.sql"),
     include_str!("../migrations/018_evidence.sql"),
     include_str!("../migrations/019_operations.sql"),
 ];

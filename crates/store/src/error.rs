@@ -48,6 +48,9 @@ pub enum StoreError {
         "the password-setting code is unknown, already used, expired, or not for this username"
     )]
     InvalidPasswordCode,
+    /// The leader's account is disabled (`langso disable-user`): no login, no session.
+    #[error("this account is disabled; ask the province admin to enable it")]
+    AccountDisabled,
     #[error("this login session has ended; log in again")]
     SessionEnded,
     #[error("the refresh token was already used; this login session is now ended; log in again")]

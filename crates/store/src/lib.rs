@@ -50,7 +50,7 @@ mod watch;
 pub use watch::{FileSizes, WriterObserver};
 mod writer;
 
-pub use admin::{DEMO_DEVICE_PREFIX, RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
+pub use admin::{DAY_MS, DEMO_DEVICE_PREFIX, RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
 pub use audit::{AuditEntry, AuditQuery, MAX_AUDIT_PAGE};
 pub use auth::{
     DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey, UNASSIGNED_NAME_PREFIX,
@@ -62,7 +62,7 @@ pub use malformed::{MalformedItem, STORED_ITEM_CHARS, STORED_TEXT_CHARS};
 pub use pull::{Change, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullPage};
 pub use push::{
     COVERAGE_GRACE_MS, EventResult, EventStatus, PushOutcome, PushRequest,
-    QUARANTINE_BYTES_PER_DEVICE,
+    QUARANTINE_BYTES_PER_DEVICE, QuarantineDecision, QuarantinedBatch, ReviewOutcome,
 };
 pub use reference::{TeamInfo, UnitInfo, UnitsImported};
 pub use reports::{

@@ -7,6 +7,7 @@
 mod device;
 mod group;
 mod quarantine;
+mod review;
 
 use crate::aggregates::Contribution;
 use crate::malformed::{self, Item, MalformedItem};
@@ -23,6 +24,7 @@ use langso_domain::text::quote;
 use langso_domain::{DeviceId, EventId, Rejection, RejectionCode};
 pub use quarantine::QUARANTINE_BYTES_PER_DEVICE;
 use quarantine::quarantine;
+pub use review::{QuarantineDecision, QuarantinedBatch, ReviewOutcome};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashSet;
 
@@ -137,7 +139,18 @@ fn apply(
     job: &PushJob,
     deltas: &mut Deltas,
 ) -> Result<PushOutcome> {
-    let (id, team_id, acked) = load_device(tx, &job.device, job.token_iat_ms)?;
+    let loaded = load_device(tx, &job.device, job.token_iat_ms)?;
+    apply_loaded(tx, ctx, job, deltas, loaded)
+}
+
+/// Applies a batch of the device `(id, team_id, acked_seq)`, already loaded and allowed.
+fn apply_loaded(
+    tx: &Transaction<'_>,
+    ctx: &mut GroupContext,
+    job: &PushJob,
+    deltas: &mut Deltas,
+    (id, team_id, acked): (i64, i64, i64),
+) -> Result<PushOutcome> {
     let past = past_rows(tx, id)?;
     let dev = Device { id, team_id, past };
     let items = malformed::in_order(&job.events, &job.malformed);

@@ -65,14 +65,26 @@ fn user_of(tx: &Transaction<'_>, id: i64) -> Result<User> {
     load_user(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("no user {id}")))
 }
 
+/// The user of a login that is starting: refused if the account is disabled; records the
+/// login's time (`users.last_login_ms`) and clears the user's failed logins.
+fn logging_in(tx: &Transaction<'_>, id: i64, now: i64) -> Result<User> {
+    crate::users::manage::require_enabled(tx, id)?;
+    let user = user_of(tx, id)?;
+    clear_user_failures(tx, &user)?;
+    tx.execute(
+        "UPDATE users SET last_login_ms = ?1 WHERE id = ?2",
+        params![now, id],
+    )?;
+    Ok(user)
+}
+
 impl Store {
     /// Starts an API session for `user` (whose password was just verified): a refresh token
     /// and the issued-at of the first access token. Clears the user's failed logins.
     pub fn start_api_session(&self, user: i64) -> Result<LeaderTokens> {
         self.write_blocking(move |tx| {
             let now = now_ms();
-            let user = user_of(tx, user)?;
-            clear_user_failures(tx, &user)?;
+            let user = logging_in(tx, user, now)?;
             let session_id = new_session(tx, user.id, "api", None, now + USER_REFRESH_TTL_MS)?;
             let token = new_refresh_token();
             tx.execute(
@@ -100,8 +112,7 @@ impl Store {
     pub fn start_cookie_session(&self, user: i64) -> Result<(String, CookieSession)> {
         self.write_blocking(move |tx| {
             let now = now_ms();
-            let user = user_of(tx, user)?;
-            clear_user_failures(tx, &user)?;
+            let user = logging_in(tx, user, now)?;
             let secret = format!("lss_{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()));
             let expires_ms = now + COOKIE_SESSION_TTL_MS;
             let session_id =
@@ -125,7 +136,8 @@ impl Store {
                 .prepare_cached(
                     "SELECT u.id, u.username, u.role, u.scope_kind, u.scope_id FROM sessions s
                      JOIN users u ON u.id = s.user_id
-                     WHERE s.id = ?1 AND s.user_id = ?2 AND s.kind = 'api' AND s.revoked_ms IS NULL",
+                     WHERE s.id = ?1 AND s.user_id = ?2 AND s.kind = 'api' AND s.revoked_ms IS NULL
+                       AND u.disabled_ms IS NULL",
                 )?
                 .query_row(params![session, user], user_row)
                 .optional()?;
@@ -143,7 +155,8 @@ impl Store {
                 "SELECT u.id, u.username, u.role, u.scope_kind, u.scope_id, s.id, s.last_seen_ms,
                         s.expires_ms
                  FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.secret_hash = ?1 AND s.kind = 'cookie' AND s.revoked_ms IS NULL",
+                 WHERE s.secret_hash = ?1 AND s.kind = 'cookie' AND s.revoked_ms IS NULL
+                   AND u.disabled_ms IS NULL",
             )?
             .query_row([&hash], |r| Ok((user_row(r)?, r.get(5)?, r.get(6)?, r.get(7)?)))
             .optional()?)
@@ -231,6 +244,9 @@ fn refresh_in(tx: &Transaction<'_>, token: &str) -> Result<Result<LeaderTokens>>
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     if revoked.is_some() {
+        return Ok(Err(StoreError::SessionEnded));
+    }
+    if crate::users::manage::require_enabled(tx, user).is_err() {
         return Ok(Err(StoreError::SessionEnded));
     }
     if row.expires_ms <= now {

@@ -16,8 +16,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 use std::sync::OnceLock;
 
+pub(crate) mod manage;
 mod rescope;
 pub mod throttle;
+
+pub use manage::{UserState, UserSummary};
 
 pub const PASSWORD_CODE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -184,18 +187,7 @@ impl Store {
                     "the username '{username}' is taken"
                 )));
             }
-            let user = tx.last_insert_rowid();
-            let code = new_code();
-            tx.execute(
-                "INSERT INTO password_codes (code_hash, user_id, created_ms, expires_ms)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    sha256(normalise_code(&code).as_bytes()),
-                    user,
-                    now,
-                    now + PASSWORD_CODE_TTL_MS
-                ],
-            )?;
+            let code = issue_code(tx, tx.last_insert_rowid(), now)?;
             let after = json!({"role": role.as_str(), "scope_kind": scope.kind.as_str(), "scope_id": scope.id});
             audit::append(tx, &actor, "user.create", &format!("user:{username}"), None, Some(after))?;
             Ok(code)
@@ -277,6 +269,23 @@ impl Store {
     pub fn unit_name(&self, unit: &UnitRef) -> Result<Option<String>> {
         self.read(|c| unit_name(c, unit))
     }
+}
+
+/// A new one-time password-setting code for `user`, valid [`PASSWORD_CODE_TTL_MS`] from
+/// `now`; stored hashed, returned in clear once.
+pub(crate) fn issue_code(c: &Connection, user: i64, now: i64) -> Result<String> {
+    let code = new_code();
+    c.execute(
+        "INSERT INTO password_codes (code_hash, user_id, created_ms, expires_ms)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            sha256(normalise_code(&code).as_bytes()),
+            user,
+            now,
+            now + PASSWORD_CODE_TTL_MS
+        ],
+    )?;
+    Ok(code)
 }
 
 fn code_owner(c: &Connection, username: &str, code_hash: &[u8], now: i64) -> Result<Option<i64>> {

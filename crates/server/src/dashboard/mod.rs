@@ -4,6 +4,7 @@
 //! cookie), no scripts, one round trip of HTML with inline CSS and SVG. Numbers are
 //! written the reader's way (`numfmt`); every name links to its own page; errors are pages.
 
+mod account_pages;
 mod chart;
 mod compare;
 mod data;
@@ -131,7 +132,7 @@ pub struct LangQuery {
 
 async fn login_page(req: HttpRequest, q: web::Query<LangQuery>) -> HttpResponse {
     let lang = lang_of(&req, q.lang.as_deref());
-    html(StatusCode::OK, lang, page::login(lang, None, None))
+    html(StatusCode::OK, lang, account_pages::login(lang, None, None))
 }
 
 #[derive(Deserialize)]
@@ -156,18 +157,25 @@ async fn login(
             if e.status == StatusCode::UNAUTHORIZED
                 || e.status == StatusCode::TOO_MANY_REQUESTS =>
         {
-            let t = lang.t();
-            let msg = if e.status == StatusCode::TOO_MANY_REQUESTS {
-                t.too_many
-            } else {
-                t.login_failed
-            };
-            return Ok(html(e.status, lang, page::login(lang, Some(msg), None)));
+            let msg = account_pages::refusal(lang, e.code);
+            return Ok(html(
+                e.status,
+                lang,
+                account_pages::login(lang, Some(msg), None),
+            ));
         }
         Err(e) => return Err(e),
     };
     let store = state.store.clone();
-    let (secret, _) = web::block(move || store.start_cookie_session(user)).await??;
+    let started = web::block(move || store.start_cookie_session(user)).await?;
+    let (secret, _) = match started {
+        Err(langso_store::StoreError::AccountDisabled) => {
+            let msg = account_pages::refusal(lang, "account_disabled");
+            let page = account_pages::login(lang, Some(msg), None);
+            return Ok(html(StatusCode::FORBIDDEN, lang, page));
+        }
+        other => other?,
+    };
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/?lang={}", lang.code())))
         .insert_header((
@@ -192,7 +200,11 @@ async fn logout(state: web::Data<AppState>, who: Leader) -> Result<HttpResponse,
 
 async fn set_password_page(req: HttpRequest, q: web::Query<LangQuery>) -> HttpResponse {
     let lang = lang_of(&req, q.lang.as_deref());
-    html(StatusCode::OK, lang, page::set_password(lang, None))
+    html(
+        StatusCode::OK,
+        lang,
+        account_pages::set_password(lang, None),
+    )
 }
 
 #[derive(Deserialize)]
@@ -200,6 +212,9 @@ pub struct SetPasswordForm {
     username: String,
     code: String,
     password: String,
+    /// The password typed a second time; it must equal `password`.
+    #[serde(default)]
+    password_confirm: String,
     lang: Option<String>,
 }
 
@@ -211,18 +226,23 @@ async fn set_password(
     let f = form.into_inner();
     let lang = lang_of(&req, f.lang.as_deref());
     leader::require_same_origin(&req, false)?;
+    if f.password != f.password_confirm {
+        let msg = account_pages::refusal(lang, "password_mismatch");
+        let page = account_pages::set_password(lang, Some(msg));
+        return Ok(html(StatusCode::BAD_REQUEST, lang, page));
+    }
     match crate::routes::accounts::apply_password(&state, &req, f.username, f.code, f.password)
         .await
     {
         Ok(_) => Ok(html(
             StatusCode::OK,
             lang,
-            page::login(lang, None, Some(lang.t().password_set)),
+            account_pages::login(lang, None, Some(lang.t().password_set)),
         )),
         Err(e) if e.status.is_client_error() => Ok(html(
             e.status,
             lang,
-            page::set_password(lang, Some(&e.message)),
+            account_pages::set_password(lang, Some(account_pages::refusal(lang, e.code))),
         )),
         Err(e) => Err(e),
     }

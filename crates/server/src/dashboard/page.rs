@@ -52,52 +52,6 @@ pub fn layout(lang: Lang, title: &str, header: Option<Markup>, body: Markup) -> 
     }
 }
 
-pub fn login(lang: Lang, error: Option<&str>, notice: Option<&str>) -> Markup {
-    let t = lang.t();
-    layout(
-        lang,
-        t.title,
-        None,
-        html! {
-            section.login {
-                h2 { (t.title) }
-                @if let Some(e) = error { p.err role="alert" { (e) } }
-                @if let Some(n) = notice { p role="status" { (n) } }
-                form method="post" action="/login" {
-                    input type="hidden" name="lang" value=(lang.code());
-                    label { (t.username) input name="username" autocomplete="username" required; }
-                    label { (t.password) input name="password" type="password" autocomplete="current-password" required; }
-                    button.go type="submit" id="login" { (t.login) }
-                }
-                p { a href=(format!("/set-password?lang={}", lang.code())) { (t.set_password) } " · "
-                    a href=(format!("/login?lang={}", lang.other().code())) id="lang" { (t.switch_lang) } }
-            }
-        },
-    )
-}
-
-pub fn set_password(lang: Lang, error: Option<&str>) -> Markup {
-    let t = lang.t();
-    layout(
-        lang,
-        t.set_password,
-        None,
-        html! {
-            section.login {
-                h2 { (t.set_password) }
-                @if let Some(e) = error { p.err role="alert" { (e) } }
-                form method="post" action="/set-password" {
-                    input type="hidden" name="lang" value=(lang.code());
-                    label { (t.username) input name="username" autocomplete="username" required; }
-                    label { (t.code) input name="code" autocomplete="one-time-code" required; }
-                    label { (t.new_password) input name="password" type="password" autocomplete="new-password" minlength="10" required; }
-                    button.go type="submit" { (t.set_password) }
-                }
-            }
-        },
-    )
-}
-
 fn header(v: &View) -> Markup {
     let t = v.lang.t();
     let other = v.lang.other();

@@ -86,16 +86,31 @@ pub async fn invite(
         })))
 }
 
+/// `?stale_days=N`: only the phones not revoked that have not synced for N days.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevicesQuery {
+    stale_days: Option<u32>,
+}
+
 pub async fn devices(
     state: web::Data<AppState>,
     who: Leader,
     path: web::Path<String>,
+    q: web::Query<DevicesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let team = team_in_path(&path)?;
+    let stale_days = q.into_inner().stale_days;
+    if stale_days.is_some_and(|d| d > 3660) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "stale_days is a whole number of days from 0 to 3660",
+        ));
+    }
     let st = state.clone();
     let devices = web::block(move || {
         require_team(&st, &who, &team)?;
-        Ok::<_, ApiError>(st.store.team_devices(&team)?)
+        Ok::<_, ApiError>(st.store.team_devices(&team, stale_days)?)
     })
     .await??;
     let devices: Vec<_> = devices
@@ -108,6 +123,7 @@ pub async fn devices(
                 "enrolled_at": rfc3339_ms(d.enrolled_ms),
                 "revoked_at": d.revoked_ms.map(rfc3339_ms),
                 "last_push_at": d.last_push_ms.map(rfc3339_ms),
+                "last_sync_at": d.last_sync_ms.map(rfc3339_ms),
             })
         })
         .collect();

@@ -2,6 +2,7 @@ pub(crate) mod accounts;
 mod admin;
 mod audit;
 mod devices;
+mod devices_admin;
 mod evidence;
 mod health;
 mod people;
@@ -10,6 +11,7 @@ mod reports;
 mod roster;
 mod sync;
 mod tallies;
+mod users_admin;
 
 use crate::error::ApiError;
 use actix_web::dev::Handler;
@@ -49,6 +51,41 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         api("/v1/teams/{team_id}/invites", [op(M::POST, admin::invite)]),
         api("/v1/teams/{team_id}/devices", [op(M::GET, admin::devices)]),
         api("/v1/devices/{device_id}/revoke", [op(M::POST, revoke)]),
+        // Running accounts and devices day to day (issue 9).
+        api("/v1/admin/users", [op(M::GET, users_admin::list)]),
+        api(
+            "/v1/admin/users/{username}/disable",
+            [op(M::POST, users_admin::disable)],
+        ),
+        api(
+            "/v1/admin/users/{username}/enable",
+            [op(M::POST, users_admin::enable)],
+        ),
+        api(
+            "/v1/admin/users/{username}/reset-password",
+            [op(M::POST, users_admin::reset_password)],
+        ),
+        api(
+            "/v1/admin/users/{username}/unlock",
+            [op(M::POST, users_admin::unlock)],
+        ),
+        api(
+            "/v1/admin/users/{username}/scope",
+            [op(M::POST, users_admin::rescope)],
+        ),
+        api(
+            "/v1/devices/{device_id}/unrevoke",
+            [op(M::POST, devices_admin::unrevoke)],
+        ),
+        api(
+            "/v1/teams/{team_id}/quarantine",
+            [op(M::GET, devices_admin::quarantine)],
+        ),
+        // `count` or `discard` (api-spec/openapi.yaml documents the two paths).
+        api(
+            "/v1/quarantine/{batch}/{decision}",
+            [op(M::POST, devices_admin::decide)],
+        ),
         // People, not phones (issue 8).
         api("/v1/teams/{team_id}/members", [op(M::GET, people::members)]),
         api(

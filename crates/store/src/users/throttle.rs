@@ -135,6 +135,23 @@ impl Store {
     }
 }
 
+/// Until when (ms) `username` (normalised) is locked anywhere: everywhere, or from some
+/// address. None: not locked.
+pub(crate) fn locked_anywhere(c: &Connection, username: &str, now: i64) -> Result<Option<i64>> {
+    let mut keys = vec![(format!("user:{username}"), Some(MAX_FAILURES_PER_USER))];
+    let mut stmt = c.prepare_cached(
+        "SELECT DISTINCT key FROM login_failures WHERE key LIKE 'pair:%'
+         AND substr(key, instr(key, ' ') + 1) = ?1 AND at_ms > ?2",
+    )?;
+    let pairs = stmt.query_map(params![username, now - LOGIN_WINDOW_MS], |r| {
+        r.get::<_, String>(0)
+    })?;
+    for key in pairs {
+        keys.push((key?, Some(MAX_FAILURES_PER_ADDRESS_USER)));
+    }
+    locked_until(c, &keys, now)
+}
+
 /// Failures recorded under `key` within the window.
 fn failures(c: &Connection, key: &str, now: i64) -> Result<i64> {
     Ok(
