@@ -10,6 +10,7 @@
 
 mod dashboard;
 mod demo;
+mod form;
 mod http;
 mod resp;
 

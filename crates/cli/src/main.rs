@@ -9,6 +9,7 @@ mod commands;
 mod demo;
 mod field;
 mod groupings;
+mod kinds;
 mod loopback;
 mod map;
 mod maps;
@@ -208,6 +209,9 @@ enum Command {
     /// Set a target for one unit and kind (or the default): a count, or a share of its
     /// population, adults or households.
     Target(targets::TargetArgs),
+    /// The activity catalogue: list, add, edit (labels, units, weight from a day),
+    /// deactivate or reactivate kinds.
+    Kinds(kinds::KindsArgs),
     /// Recompute every tally from the event log; exit 1 on any difference.
     Verify {
         #[arg(long, env = "LANGSO_DB")]
@@ -322,6 +326,7 @@ fn main() -> ExitCode {
         Command::ImportRoster(args) => roster::import(args),
         Command::ExportRoster(args) => roster::export(args),
         Command::Target(args) => targets::run(args),
+        Command::Kinds(args) => kinds::run(args),
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
         Command::Restore { from, db } => commands::restore(&from, &db),

@@ -6,6 +6,8 @@ mod admin;
 mod aggregates;
 mod auth;
 mod bulk;
+mod catalogue;
+pub use catalogue::KIND_EXISTS;
 mod checks;
 pub use checks::{RowCounts, VillageKindTotal};
 mod conn;

@@ -7,6 +7,7 @@ mod chart;
 mod data;
 mod error_page;
 mod i18n;
+mod kinds;
 mod page;
 
 use crate::AppState;
@@ -25,7 +26,7 @@ const PAGES: [&str; 4] = ["/", "/login", "/logout", "/set-password"];
 
 /// Whether `path` is one of the dashboard's pages (errors there answer an HTML page).
 pub fn is_page(path: &str) -> bool {
-    PAGES.contains(&path)
+    PAGES.contains(&path) || kinds::is_page(path)
 }
 
 /// The language of a request: `?lang=`, else the cookie, else Vietnamese.
@@ -47,7 +48,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout))
         .route("/set-password", web::get().to(set_password_page))
-        .route("/set-password", web::post().to(set_password));
+        .route("/set-password", web::post().to(set_password))
+        .route("/kinds", web::get().to(kinds::show))
+        .route("/kinds", web::post().to(kinds::add))
+        .route("/kinds/{code}", web::post().to(kinds::edit));
 }
 
 /// The language: `?lang=` first, then the cookie, then Vietnamese.

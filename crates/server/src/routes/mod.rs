@@ -2,6 +2,7 @@ pub(crate) mod accounts;
 mod admin;
 mod devices;
 mod health;
+mod kinds;
 mod people;
 mod push_items;
 mod reports;
@@ -70,6 +71,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             [op(M::GET, roster::download), op(M::POST, roster::import)],
         ),
         api("/v1/admin/roster/template", [op(M::GET, roster::template)]),
+        // The activity catalogue (issue 9).
+        api(
+            "/v1/admin/kinds",
+            [op(M::GET, kinds::list), op(M::POST, kinds::add)],
+        ),
+        api(
+            "/v1/admin/kinds/{code}",
+            [op(M::PATCH, kinds::patch), op(M::PUT, kinds::put)],
+        ),
     ];
     for resource in paths {
         cfg.service(resource);
