@@ -98,6 +98,25 @@ fn an_edit_reaches_phones_in_their_next_pull() {
     assert_eq!(got[0]["data"]["label_en"], "VNeID level 2", "{}", r.body);
     assert_eq!(got[0]["data"]["unit_vi"], "tài khoản");
 
+    // The edit is audited with the changed fields only, before and after.
+    let audit = s
+        .get("/v1/admin/audit?action=kind", Some(&admin))
+        .expect(200);
+    let e = &audit.body["entries"][0];
+    assert_eq!(
+        (e["action"].as_str(), e["subject"].as_str()),
+        (Some("kind.edit"), Some("kind:vneid_activation"))
+    );
+    assert_eq!(
+        e["before"]["label_en"],
+        "VNeID install and level-2 e-ID activation"
+    );
+    assert_eq!(e["after"]["label_en"], "VNeID level 2");
+    assert!(
+        e["after"].get("code").is_none() && e["after"].get("weight").is_none(),
+        "{e}"
+    );
+
     // PUT takes the whole kind; the weight in force today, sent again, plans nothing.
     let mut whole = bdhvs();
     let put = |b: &Value| {

@@ -47,6 +47,15 @@ fn the_province_admin_adds_and_deactivates_a_kind_on_the_page() {
         .find(|k| k["code"] == "bdhvs_cert")
         .unwrap();
     assert_eq!(k["active"], false);
+    let audit = s.cli_ok(&["audit", "--action", "kind"]);
+    assert!(
+        audit.contains("kind.add") && audit.contains("kind.deactivate"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains(&admin),
+        "the page's acts name who did them: {audit}"
+    );
 
     let bad = "code=Bad&label_vi=x&label_en=x&unit_vi=x&unit_en=x&weight=-1";
     let (status, _, page) = s.post_form_with_cookie("/kinds", &c, bad);

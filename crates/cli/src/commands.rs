@@ -1,6 +1,7 @@
 //! The operator commands: thin wrappers over the store and the server.
 
 use anyhow::{Context, Result, anyhow, bail};
+use langso_domain::audit::Actor;
 use langso_domain::scope::{Role, UnitRef};
 use langso_domain::units::Level;
 use langso_domain::{DeviceId, TeamId, VillageId, demo};
@@ -48,7 +49,7 @@ pub fn invite(db: &Path, team: &str, member: Option<&str>) -> Result<()> {
     let member = member
         .map(|m| crate::people::member_id(&store, m))
         .transpose()?;
-    let code = store.create_invite(&team_id(team)?, member.as_ref())?;
+    let code = store.create_invite(&Actor::operator(), &team_id(team)?, member.as_ref())?;
     outln!("{code}");
     Ok(())
 }
@@ -59,7 +60,7 @@ pub fn create_user(db: &Path, role: &str, scope: &str, username: &str) -> Result
         anyhow!("'{role}' is not a role: {}", roles.join(", "))
     })?;
     let scope = UnitRef::new(role.scope_level(), scope.trim());
-    let code = open(db)?.create_user(username, role, &scope)?;
+    let code = open(db)?.create_user(&Actor::operator(), username, role, &scope)?;
     eprintln!(
         "user '{}' created: {} of {} {}; set the password within 7 days with the code below",
         langso_store::users::normalise_username(username),
@@ -74,20 +75,20 @@ pub fn create_user(db: &Path, role: &str, scope: &str, username: &str) -> Result
 pub fn revoke_device(db: &Path, device: &str) -> Result<()> {
     let id =
         DeviceId::parse(device).ok_or_else(|| anyhow!("'{device}' is not a device id (a UUID)"))?;
-    open(db)?.revoke_device(&id)?;
+    open(db)?.revoke_device(&Actor::operator(), &id)?;
     eprintln!("device {id} revoked");
     Ok(())
 }
 
 pub fn unlock_user(db: &Path, username: &str) -> Result<()> {
-    let forgotten = open(db)?.unlock_user(username)?;
+    let forgotten = open(db)?.unlock_user(&Actor::operator(), username)?;
     eprintln!("{forgotten} failed login(s) of '{username}' forgotten; it may log in again");
     Ok(())
 }
 
 pub fn rotate_key(db: &Path) -> Result<()> {
     // Keep old keys a day: far longer than any access token (15 min) lives.
-    let kid = open(db)?.rotate_signing_key(24 * 3600 * 1000)?;
+    let kid = open(db)?.rotate_signing_key(&Actor::operator(), 24 * 3600 * 1000)?;
     eprintln!("new signing key {kid}");
     Ok(())
 }
@@ -99,7 +100,7 @@ pub fn team_villages(db: &Path, team: &str, villages: &[String]) -> Result<()> {
             VillageId::parse(v).ok_or_else(|| anyhow!("'{v}' is not a village id (like V000042)"))
         })
         .collect::<Result<Vec<_>>>()?;
-    open(db)?.set_team_villages(&team_id(team)?, ids)?;
+    open(db)?.set_team_villages(&Actor::operator(), &team_id(team)?, ids)?;
     Ok(())
 }
 
@@ -115,7 +116,8 @@ pub fn verify(db: &Path) -> ExitCode {
     if diffs.is_empty() && problems.is_empty() {
         outln!(
             "ok: every tally and report aggregate equals its recompute from the event log; \
-             acknowledged seqs, corrections, placements, coverage and the change log agree"
+             acknowledged seqs, corrections, placements, coverage, the change log and the audit \
+             log's hash chain agree"
         );
         return ExitCode::SUCCESS;
     }
@@ -166,7 +168,7 @@ pub fn exit_code(e: &anyhow::Error) -> ExitCode {
 }
 
 pub fn restore(from: &Path, db: &Path) -> Result<()> {
-    let r = langso_store::restore(from, db)?;
+    let r = langso_store::restore(&Actor::operator(), from, db)?;
     if let Some(old) = &r.replaced {
         eprintln!("the database it replaced is kept as {}", old.display());
     }
@@ -216,7 +218,7 @@ pub fn serve(
             .members(Some(&id))?
             .and_then(|ms| ms.into_iter().next())
             .ok_or_else(|| anyhow!("team {id} has no members"))?;
-        let code = store.create_invite(&id, Some(&leader.member_id))?;
+        let code = store.create_invite(&Actor::operator(), &id, Some(&leader.member_id))?;
         outln!(
             "enrollment code for {} ({}) of {id} ({name}): {code}",
             leader.name,

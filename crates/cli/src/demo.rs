@@ -11,6 +11,7 @@ use crate::activity::Activity;
 use crate::commands::create_or_open;
 use anyhow::{Result, anyhow, bail};
 use chrono::Utc;
+use langso_domain::audit::Actor;
 use langso_domain::map_switch::PlacementRow;
 use langso_domain::units::{self, HierarchyVersion};
 use langso_domain::{demo, grouping, kinds};
@@ -72,7 +73,7 @@ pub fn build(db: &Path, seed: u64, last: &str, events: usize) -> Result<Store> {
         data.teams.len() + commune_teams.len(),
         data.members.len() + commune_members.len(),
     );
-    store.import_units(first.clone(), true)?;
+    store.import_units(&Actor::operator(), first.clone(), true)?;
     store.seed_demo(data, kinds::default_catalogue())?;
     // No history, no phones: a quiet demo for tests that count from zero.
     let mut activity = match events {
@@ -91,7 +92,7 @@ pub fn build(db: &Path, seed: u64, last: &str, events: usize) -> Result<Store> {
                 // A map without districts: the former ones become groupings, so a former
                 // district's leader keeps its communes' and teams' leaderboards.
                 let former = grouping::former_districts(&maps[i - 1].0, map);
-                store.import_groupings(&map.key, former)?;
+                store.import_groupings(&Actor::operator(), &map.key, former)?;
             }
             let formed = langso_domain::periods::vn_midnight(from).timestamp_millis();
             store.seed_commune_teams(commune_teams.clone(), commune_members.clone(), formed)?;
@@ -136,6 +137,7 @@ const OPERATOR_PLACES: [(&str, &str, &str); 1] = [("2024-11-01", "06682", "06673
 fn switch(store: &Store, map: HierarchyVersion) -> Result<()> {
     let key = map.key.clone();
     let dry = store.switch_map(
+        &Actor::operator(),
         SwitchRequest {
             import: Some(map.clone()),
             dry_run: true,
@@ -158,6 +160,7 @@ fn switch(store: &Store, map: HierarchyVersion) -> Result<()> {
         })
         .collect();
     let plan = store.switch_map(
+        &Actor::operator(),
         SwitchRequest {
             import: Some(map),
             placements,

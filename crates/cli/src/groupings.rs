@@ -4,6 +4,7 @@
 
 use crate::maps::BUILTIN;
 use anyhow::{Context, Result, anyhow, bail};
+use langso_domain::audit::Actor;
 use langso_domain::grouping::{self, Grouping};
 use langso_domain::units::{self, HierarchyVersion};
 use std::collections::HashSet;
@@ -140,7 +141,7 @@ pub fn import(a: ImportGroupingsArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let n = store.import_groupings(&key, gs)?;
+    let n = store.import_groupings(&Actor::operator(), &key, gs)?;
     eprintln!("{n} grouping(s) of the map {key} imported (the previous ones replaced)");
     Ok(())
 }

@@ -4,6 +4,7 @@
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use langso_domain::KindCode;
+use langso_domain::audit::Actor;
 use langso_domain::catalogue::{self, KindEdit, NewKind};
 use langso_domain::kinds::ActivityKind;
 use std::path::{Path, PathBuf};
@@ -105,7 +106,7 @@ fn print_kind(k: &ActivityKind) {
 }
 
 fn edit(db: &Path, code_: &str, e: KindEdit) -> Result<()> {
-    let k = crate::commands::open(db)?.edit_kind(&code(code_)?, e)?;
+    let k = crate::commands::open(db)?.edit_kind(&Actor::operator(), &code(code_)?, e)?;
     print_kind(&k);
     Ok(())
 }
@@ -143,7 +144,7 @@ pub fn run(a: KindsArgs) -> Result<()> {
                 weight: catalogue::weight(weight).map_err(|e| anyhow!(e))?,
                 active: true,
             };
-            print_kind(&crate::commands::open(&db)?.add_kind(kind)?);
+            print_kind(&crate::commands::open(&db)?.add_kind(&Actor::operator(), kind)?);
             Ok(())
         }
         KindsCommand::Edit {

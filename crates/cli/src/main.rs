@@ -3,6 +3,7 @@
 #[macro_use]
 mod out;
 mod activity;
+mod audit;
 mod bench;
 mod bench_reports;
 mod commands;
@@ -212,6 +213,9 @@ enum Command {
     /// The activity catalogue: list, add, edit (labels, units, weight from a day),
     /// deactivate or reactivate kinds.
     Kinds(kinds::KindsArgs),
+    /// Print the audit log of administrative acts (or write it as CSV/XLSX); verify checks
+    /// that it is intact.
+    Audit(audit::AuditArgs),
     /// Recompute every tally from the event log; exit 1 on any difference.
     Verify {
         #[arg(long, env = "LANGSO_DB")]
@@ -327,6 +331,7 @@ fn main() -> ExitCode {
         Command::ExportRoster(args) => roster::export(args),
         Command::Target(args) => targets::run(args),
         Command::Kinds(args) => kinds::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
         Command::Restore { from, db } => commands::restore(&from, &db),

@@ -3,6 +3,7 @@
 
 use crate::commands::{create_or_open, open};
 use anyhow::{Context, Result, anyhow, bail};
+use langso_domain::audit::Actor;
 use langso_domain::map_switch::{PlacementRow, parse_placements};
 use langso_domain::scope::Role;
 use langso_domain::units;
@@ -102,7 +103,7 @@ pub fn import_units(a: ImportUnitsArgs) -> Result<()> {
         bail!("--dry-run and --placements go with --current (or use `langso switch-map`)");
     }
     if !a.current {
-        let done = store.import_units(h, false)?;
+        let done = store.import_units(&Actor::operator(), h, false)?;
         eprintln!("{}", loaded_line(&done));
         return Ok(());
     }
@@ -144,7 +145,7 @@ pub fn rescope_user(a: RescopeArgs) -> Result<()> {
         .as_deref()
         .map(|r| Role::parse(r).ok_or_else(|| anyhow!("'{r}' is not a role")))
         .transpose()?;
-    let user = store.rescope_user(&a.username, role, a.scope.trim())?;
+    let user = store.rescope_user(&Actor::operator(), &a.username, role, a.scope.trim())?;
     eprintln!(
         "user '{}' is now {} of {} {}",
         user.username,
@@ -179,7 +180,7 @@ fn read_placements(path: &Path) -> Result<Vec<PlacementRow>> {
 
 fn run(store: &langso_store::Store, req: SwitchRequest, o: &SwitchOptions) -> Result<()> {
     let started = Instant::now();
-    let plan = store.switch_map(req, move |step| {
+    let plan = store.switch_map(&Actor::operator(), req, move |step| {
         eprintln!(
             "re-rolling history along the new map: {step} [{:.1}s]",
             started.elapsed().as_secs_f64()

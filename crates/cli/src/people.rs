@@ -3,6 +3,7 @@
 
 use crate::commands::open;
 use anyhow::{Result, anyhow};
+use langso_domain::audit::Actor;
 use langso_domain::{DeviceId, MemberId, TeamId};
 use langso_server::wire::{TeamMemberWire, rfc3339_ms as time};
 use langso_store::{MemberInfo, PastEvents, Store};
@@ -74,7 +75,12 @@ pub fn move_device(db: &Path, device: &str, member: &str, follow: bool) -> Resul
         PastEvents::Stay
     };
     let store = open(db)?;
-    let moved = store.move_device(&device, &member_id(&store, member)?, past)?;
+    let moved = store.move_device(
+        &Actor::operator(),
+        &device,
+        &member_id(&store, member)?,
+        past,
+    )?;
     if moved.devices == 0 {
         eprintln!("device {device} already belongs to {}", moved.member_id);
     } else if follow {
@@ -99,7 +105,7 @@ pub fn merge_member(db: &Path, member: &str, into: &str) -> Result<()> {
     let team = store
         .member_team(&member)?
         .ok_or_else(|| anyhow!("no member '{member}'"))?;
-    let moved = store.merge_member(&team, &member, &into)?;
+    let moved = store.merge_member(&Actor::operator(), &team, &member, &into)?;
     eprintln!(
         "{member} merged into {}: {} device(s) and {} event(s) are theirs now",
         moved.member_id, moved.devices, moved.events

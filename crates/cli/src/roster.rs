@@ -2,6 +2,7 @@
 //! members from and to the files it keeps (CSV or XLSX).
 
 use anyhow::{Context, Result, bail};
+use langso_domain::audit::Actor;
 use langso_store::{Changes, RosterReport};
 use std::path::{Path, PathBuf};
 
@@ -41,7 +42,11 @@ pub fn import(a: ImportArgs) -> Result<()> {
         files.push((file_name(f), bytes));
     }
     let store = crate::commands::open(&a.db)?;
-    let report = store.import_roster(langso_domain::roster::read(&files), a.dry_run)?;
+    let report = store.import_roster(
+        &Actor::operator(),
+        langso_domain::roster::read(&files),
+        a.dry_run,
+    )?;
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -3,6 +3,7 @@
 
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
+use langso_domain::audit::Actor;
 use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::targets::{Basis, TargetRule};
 use langso_store::TargetScope;
@@ -55,7 +56,14 @@ pub fn run(a: TargetArgs) -> Result<()> {
         TargetScope::Default => "the default".to_owned(),
         TargetScope::Unit(u) => format!("{} {}", u.kind.as_str(), u.id),
     };
-    crate::commands::open(&a.db)?.set_target(target, rule.clone(), a.start, a.due, a.note)?;
+    crate::commands::open(&a.db)?.set_target(
+        &Actor::operator(),
+        target,
+        rule.clone(),
+        a.start,
+        a.due,
+        a.note,
+    )?;
     eprintln!(
         "target for {what}: {} {} {}",
         rule.kind,

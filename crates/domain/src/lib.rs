@@ -1,5 +1,6 @@
 //! Langso's domain: pure types and rules. No I/O, no HTTP, no SQL.
 
+pub mod audit;
 pub mod catalogue;
 pub mod clock;
 pub mod demo;

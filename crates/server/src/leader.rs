@@ -11,6 +11,7 @@ use crate::auth::{ACCESS_TTL_SECS, ISSUER};
 use crate::error::ApiError;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use langso_domain::audit::Actor;
 use langso_domain::scope::{Role, UnitRef};
 use langso_store::users::{self, User};
 use langso_store::{Store, StoreError, now_ms};
@@ -53,10 +54,16 @@ pub struct Leader {
     pub session_id: i64,
     /// Authenticated by the session cookie rather than a bearer token.
     pub via_cookie: bool,
+    /// The client address (behind trusted proxies: the forwarded one), for the audit log.
+    pub addr: Option<String>,
 }
 
 impl Leader {
-    fn new(user: User, session_id: i64, via_cookie: bool) -> Self {
+    fn new(user: User, session_id: i64, via_cookie: bool, req: &HttpRequest) -> Self {
+        let addr = state(req)
+            .ok()
+            .and_then(|s| s.trusted_proxies.client_of(req))
+            .map(|a| a.to_string());
         Self {
             user_id: user.id,
             username: user.username,
@@ -64,7 +71,13 @@ impl Leader {
             scope: user.scope,
             session_id,
             via_cookie,
+            addr,
         }
+    }
+
+    /// This leader as the actor of an administrative act (the audit log's who and where).
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.username, self.addr.clone())
     }
 
     /// Ok if `target` lies within this leader's scope; 404 `unknown_unit` if it does not
@@ -144,7 +157,7 @@ async fn authenticate(req: &HttpRequest) -> Result<Leader, ApiError> {
         let user: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
         let sid: i64 = claims.sid.parse().map_err(|_| invalid_token())?;
         let found = web::block(move || store.api_session_user(sid, user)).await??;
-        return Ok(Leader::new(found, sid, false));
+        return Ok(Leader::new(found, sid, false, req));
     }
     if let Some(secret) = session_cookie(req) {
         if !matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -159,7 +172,7 @@ async fn authenticate(req: &HttpRequest) -> Result<Leader, ApiError> {
                 ),
                 e => e.into(),
             })?;
-        return Ok(Leader::new(found.user, found.session_id, true));
+        return Ok(Leader::new(found.user, found.session_id, true, req));
     }
     Err(ApiError::unauthorized(
         "missing_token",

@@ -17,6 +17,7 @@ pub use client_addr::TrustedProxies;
 pub use edge::{BodyRate, MAX_HEAD_BYTES};
 pub use error::ApiError;
 pub use export::roster::{roster_xlsx, template_xlsx};
+pub use export::{audit_file, audit_time};
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};

@@ -9,6 +9,7 @@ use crate::token::{self, RefreshClaims};
 use crate::{Result, Store, StoreError, now_ms};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use langso_domain::audit::Actor;
 use langso_domain::{DeviceId, MemberId, TeamId};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
@@ -214,13 +215,23 @@ impl Store {
 
     /// Adds a new signing key, which signs from now on; older keys keep verifying, and keys
     /// older than `drop_older_than_ms` (well past the access-token lifetime) are deleted.
-    pub fn rotate_signing_key(&self, drop_older_than_ms: i64) -> Result<String> {
+    pub fn rotate_signing_key(&self, actor: &Actor, drop_older_than_ms: i64) -> Result<String> {
+        let actor = actor.clone();
         self.write_blocking(move |tx| {
             let now = now_ms();
             let kid = insert_key(tx, now)?;
             tx.execute(
                 "DELETE FROM signing_keys WHERE created_ms < ?1 AND kid <> ?2",
                 params![now - drop_older_than_ms, kid],
+            )?;
+            let after = serde_json::json!({ "kid": kid });
+            crate::audit::append(
+                tx,
+                &actor,
+                "keys.rotate_signing",
+                "signing_keys",
+                None,
+                Some(after),
             )?;
             Ok(kid)
         })
@@ -305,8 +316,8 @@ impl Store {
     }
 
     /// Revokes a device: every later request from it is refused with 403.
-    pub fn revoke_device(&self, device: &DeviceId) -> Result<()> {
-        let device = *device;
+    pub fn revoke_device(&self, actor: &Actor, device: &DeviceId) -> Result<()> {
+        let (device, actor) = (*device, actor.clone());
         self.write_blocking(move |tx| {
             let now = now_ms();
             let n = tx.execute(
@@ -321,6 +332,8 @@ impl Store {
                    (SELECT id FROM devices WHERE device_id = ?2)",
                 params![now, device.as_bytes().as_slice()],
             )?;
+            let subject = format!("device:{device}");
+            crate::audit::append(tx, &actor, "device.revoke", &subject, None, None)?;
             Ok(())
         })
     }

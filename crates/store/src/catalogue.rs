@@ -6,10 +6,12 @@ use crate::reference::log_change;
 use crate::{Result, Store, StoreError, now_ms};
 use chrono::{NaiveDate, Utc};
 use langso_domain::KindCode;
+use langso_domain::audit::Actor;
 use langso_domain::catalogue::{KindEdit, NewKind};
 use langso_domain::kinds::{ActivityKind, WeightFrom, unit_of};
 use langso_domain::time::{day_from_number, day_number, vn_day};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
 /// The stable 409 code of a code already in the catalogue.
@@ -129,7 +131,7 @@ fn kind_rowid(c: &Connection, code: &KindCode) -> Result<i64> {
         .ok_or_else(|| StoreError::NotFound(format!("no kind '{code}' in the catalogue")))
 }
 
-fn add(tx: &Transaction<'_>, k: &NewKind) -> Result<ActivityKind> {
+fn add(tx: &Transaction<'_>, actor: &Actor, k: &NewKind) -> Result<ActivityKind> {
     let deactivated = (!k.active).then(now_ms);
     let inserted = tx.execute(
         "INSERT INTO kinds (code, label_vi, label_en, unit, unit_vi, unit_en, weight, active,
@@ -160,9 +162,12 @@ fn add(tx: &Transaction<'_>, k: &NewKind) -> Result<ActivityKind> {
         "INSERT INTO kind_weights (kind_id, from_day, weight) VALUES (?1, 0, ?2)",
         params![tx.last_insert_rowid(), k.weight],
     )?;
-    // audit: kind.add, subject kind:<code>, after = the kind as delivered.
     log_change(tx, "kind", k.code.as_str(), "upsert", None)?;
-    one(tx, k.code.as_str())?.ok_or_else(|| StoreError::NotFound("kind vanished".into()))
+    let added =
+        one(tx, k.code.as_str())?.ok_or_else(|| StoreError::NotFound("kind vanished".into()))?;
+    let subject = format!("kind:{}", k.code);
+    crate::audit::append(tx, actor, "kind.add", &subject, None, Some(json!(added)))?;
+    Ok(added)
 }
 
 /// Sets a weight from `from` on: the rows from that day on give way to it (a change
@@ -185,7 +190,12 @@ fn set_weight(tx: &Transaction<'_>, id: i64, weight: f64, from: NaiveDate) -> Re
     Ok(())
 }
 
-fn edit(tx: &Transaction<'_>, code: &KindCode, e: &KindEdit) -> Result<ActivityKind> {
+fn edit(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    code: &KindCode,
+    e: &KindEdit,
+) -> Result<ActivityKind> {
     let id = kind_rowid(tx, code)?;
     let before = one(tx, code.as_str())?.ok_or_else(|| StoreError::NotFound(code.to_string()))?;
     let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
@@ -224,10 +234,48 @@ fn edit(tx: &Transaction<'_>, code: &KindCode, e: &KindEdit) -> Result<ActivityK
         None => 0,
     };
     let after = one(tx, code.as_str())?.ok_or_else(|| StoreError::NotFound(code.to_string()))?;
-    // audit: kind.edit / kind.weight / kind.deactivate / kind.reactivate, subject
-    // kind:<code>, before/after = the changed fields only.
-    log_change(tx, "kind", code.as_str(), "upsert", None)?;
+    let (old, new) = changed(&before, &after);
+    if !new.is_empty() {
+        log_change(tx, "kind", code.as_str(), "upsert", None)?;
+        let subject = format!("kind:{code}");
+        crate::audit::append(
+            tx,
+            actor,
+            action(e),
+            &subject,
+            Some(old.into()),
+            Some(new.into()),
+        )?;
+    }
     Ok(after)
+}
+
+/// The audit action of an edit: `kind.deactivate`, `kind.reactivate`, or `kind.edit`.
+fn action(e: &KindEdit) -> &'static str {
+    match e.active {
+        Some(false) => "kind.deactivate",
+        Some(true) => "kind.reactivate",
+        None => "kind.edit",
+    }
+}
+
+/// The fields an edit changed: their values before and after.
+fn changed(
+    before: &ActivityKind,
+    after: &ActivityKind,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let (Value::Object(b), Value::Object(a)) = (json!(before), json!(after)) else {
+        return Default::default();
+    };
+    a.into_iter()
+        .filter(|(k, v)| b.get(k) != Some(v))
+        .map(|(k, v)| {
+            (
+                (k.clone(), b.get(&k).cloned().unwrap_or(Value::Null)),
+                (k, v),
+            )
+        })
+        .unzip()
 }
 
 impl Store {
@@ -239,16 +287,23 @@ impl Store {
 
     /// Adds a kind (its weight in force from the first day: it has no events yet); phones
     /// receive it on their next pull. `Conflict(KIND_EXISTS)` if the code is taken.
-    pub fn add_kind(&self, kind: NewKind) -> Result<ActivityKind> {
-        self.write_blocking(move |tx| add(tx, &kind))
+    pub fn add_kind(&self, actor: &Actor, kind: NewKind) -> Result<ActivityKind> {
+        let actor = actor.clone();
+        self.write_blocking(move |tx| add(tx, &actor, &kind))
     }
 
     /// Edits a kind: labels, units, a weight from a local day on (today when none is
     /// given), deactivation (from now: events placed earlier are still accepted) or
-    /// reactivation. `NotFound` if there is no such kind.
-    pub fn edit_kind(&self, code: &KindCode, edit_: KindEdit) -> Result<ActivityKind> {
-        let code = code.clone();
-        self.write_blocking(move |tx| edit(tx, &code, &edit_))
+    /// reactivation. `NotFound` if there is no such kind. An edit that changes nothing writes
+    /// nothing (no pull change, no audit entry).
+    pub fn edit_kind(
+        &self,
+        actor: &Actor,
+        code: &KindCode,
+        edit_: KindEdit,
+    ) -> Result<ActivityKind> {
+        let (actor, code) = (actor.clone(), code.clone());
+        self.write_blocking(move |tx| edit(tx, &actor, &code, &edit_))
     }
 }
 

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/012_groupings.sql"),
     include_str!("../migrations/013_current_version.sql"),
     include_str!("../migrations/014_lean_aggregates.sql"),
+    include_str!("../migrations/015_audit.sql"),
     include_str!("../migrations/017_catalogue.sql"),
 ];
 

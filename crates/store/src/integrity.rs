@@ -10,7 +10,8 @@ use rusqlite::Connection;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// Which rule: `foreign_key`, `acked_seq`, `correction_link`, `placed_day`, `village_placement`,
-    /// `coverage_history` or `change_log`.
+    /// `coverage_history`, `change_log` or `audit_chain`
+    /// (crate::audit: the log's hash chain is unbroken).
     pub check: &'static str,
     /// What breaks it, in words, with the row's public ids.
     pub detail: String,
@@ -126,6 +127,14 @@ pub(crate) fn check(c: &Connection) -> Result<Vec<Problem>> {
             detail,
         }));
     }
+    problems.extend(
+        crate::audit::chain_problems(c)?
+            .into_iter()
+            .map(|detail| Problem {
+                check: "audit_chain",
+                detail,
+            }),
+    );
     Ok(problems)
 }
 

@@ -4,6 +4,7 @@
 
 mod admin;
 mod aggregates;
+mod audit;
 mod auth;
 mod bulk;
 mod catalogue;
@@ -48,6 +49,7 @@ pub mod users;
 mod writer;
 
 pub use admin::{DEMO_DEVICE_PREFIX, RealActivity, SIMULATED_DEVICE_PREFIX, TeamDevice};
+pub use audit::{AuditEntry, AuditQuery, MAX_AUDIT_PAGE};
 pub use auth::{
     DeviceState, Enrolled, INVITE_TTL_MS, Refreshed, SigningKey, UNASSIGNED_NAME_PREFIX,
 };

@@ -12,9 +12,11 @@
 
 mod rekey;
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, audit};
+use langso_domain::audit::Actor;
 use langso_domain::{DeviceId, MemberId, TeamId};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::json;
 use std::collections::HashMap;
 
 /// A device as the member list shows it.
@@ -60,6 +62,25 @@ pub enum PastEvents {
     /// They follow the device to the new member: the device was bound to the wrong member.
     /// Only the events stored since the device's last move follow.
     Follow,
+}
+
+impl PastEvents {
+    /// `stay` or `follow`, as the audit log names them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PastEvents::Stay => "stay",
+            PastEvents::Follow => "follow",
+        }
+    }
+}
+
+/// A member's public id (roster code or generated), by row id.
+fn member_code(c: &Connection, row: i64) -> Result<String> {
+    Ok(
+        c.query_row("SELECT member_id FROM members WHERE id = ?1", [row], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// The result of a move or a merge.
@@ -245,11 +266,12 @@ impl Store {
     /// member. Moving a device to its own member changes nothing.
     pub fn move_device(
         &self,
+        actor: &Actor,
         device: &DeviceId,
         member: &MemberId,
         past: PastEvents,
     ) -> Result<Moved> {
-        let (device, member) = (*device, member.clone());
+        let (device, member, actor) = (*device, member.clone(), actor.clone());
         self.write_blocking(move |tx| {
             let (id, team, from): (i64, i64, i64) = tx
                 .query_row(
@@ -279,6 +301,10 @@ impl Store {
                 "UPDATE devices SET member_id = ?1 WHERE id = ?2",
                 params![to, id],
             )?;
+            let before = json!({ "member": member_code(tx, from)? });
+            let after = json!({ "member": member.as_str(), "past_events": past.as_str(), "events_moved": events });
+            let subject = format!("device:{device}");
+            audit::append(tx, &actor, "device.move", &subject, Some(before), Some(after))?;
             Ok(Moved {
                 member_id: member,
                 devices: 1,
@@ -291,8 +317,15 @@ impl Store {
     /// team: its devices, its events (and so its figures in every report) and its pending
     /// invites become `into`'s; it leaves every list. `NotFound` for a member not in the
     /// team; `Conflict` with `same_member`, `member_merged` or `member_not_unassigned`.
-    pub fn merge_member(&self, team: &TeamId, member: &MemberId, into: &MemberId) -> Result<Moved> {
+    pub fn merge_member(
+        &self,
+        actor: &Actor,
+        team: &TeamId,
+        member: &MemberId,
+        into: &MemberId,
+    ) -> Result<Moved> {
         let (team, member, into) = (team.clone(), member.clone(), into.clone());
+        let actor = actor.clone();
         self.write_blocking(move |tx| {
             let team_row = crate::reference::team_rowid(tx, &team)?;
             let (from, unassigned, from_merged) = member_in(tx, team_row, &member)?;
@@ -315,6 +348,10 @@ impl Store {
                 ));
             }
             let (devices, events) = rekey::merge(tx, from, to)?;
+            let after =
+                json!({ "merged_into": into.as_str(), "devices": devices, "events": events });
+            let subject = format!("member:{team}/{member}");
+            audit::append(tx, &actor, "member.merge", &subject, None, Some(after))?;
             Ok(Moved {
                 member_id: into,
                 devices,

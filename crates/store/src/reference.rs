@@ -2,6 +2,7 @@
 //! change log that incremental pulls read.
 
 use crate::{Result, Store, StoreError, now_ms};
+use langso_domain::audit::Actor;
 use langso_domain::demo::Demo;
 use langso_domain::kinds::ActivityKind;
 use langso_domain::units::{HierarchyVersion, Level};
@@ -116,11 +117,32 @@ impl Store {
     /// is current yet) it becomes current through [`Store::switch_map`]: every village
     /// placed, history re-rolled; refused (`StoreError::Invalid`, nothing changed) when a
     /// village can be placed nowhere.
-    pub fn import_units(&self, h: HierarchyVersion, make_current: bool) -> Result<UnitsImported> {
+    pub fn import_units(
+        &self,
+        actor: &Actor,
+        h: HierarchyVersion,
+        make_current: bool,
+    ) -> Result<UnitsImported> {
         let key = h.key.clone();
         let has_current = self.read(|c| Ok(crate::hierarchy::current(c)?.is_some()))?;
         if !make_current && has_current {
-            let loaded = self.write_blocking(move |tx| crate::hierarchy::import(tx, &h))?;
+            let who = actor.clone();
+            let loaded = self.write_blocking(move |tx| {
+                let loaded = crate::hierarchy::import(tx, &h)?;
+                if !matches!(loaded, crate::hierarchy::Loaded::Unchanged(_)) {
+                    let after = serde_json::json!({ "units": h.units.len() });
+                    let subject = format!("hierarchy:{}", h.key);
+                    crate::audit::append(
+                        tx,
+                        &who,
+                        "hierarchy.import",
+                        &subject,
+                        None,
+                        Some(after),
+                    )?;
+                }
+                Ok(loaded)
+            })?;
             let current = self.read(|c| Ok(crate::hierarchy::current_or_err(c)?.key))? == key;
             return Ok(UnitsImported {
                 unchanged: matches!(loaded, crate::hierarchy::Loaded::Unchanged(_)),
@@ -132,7 +154,7 @@ impl Store {
             import: Some(h),
             ..Default::default()
         };
-        let plan = self.switch_map(req, |_| {})?;
+        let plan = self.switch_map(actor, req, |_| {})?;
         if !plan.applied {
             let listed: Vec<String> = plan
                 .refused
@@ -200,8 +222,13 @@ impl Store {
     }
 
     /// Replaces the set of villages a team covers; its devices see the change on next pull.
-    pub fn set_team_villages(&self, team: &TeamId, villages: Vec<VillageId>) -> Result<()> {
-        let team = team.clone();
+    pub fn set_team_villages(
+        &self,
+        actor: &Actor,
+        team: &TeamId,
+        villages: Vec<VillageId>,
+    ) -> Result<()> {
+        let (team, actor) = (team.clone(), actor.clone());
         self.write_blocking(move |tx| {
             let tid = team_rowid(tx, &team)?;
             let mut wanted = Vec::new();
@@ -232,6 +259,11 @@ impl Store {
                     log_change(tx, "village", key, "upsert", Some(tid))?;
                 }
             }
+            let names = |l: Vec<&String>| serde_json::json!({ "villages": l });
+            let before = names(current.iter().map(|(_, k)| k).collect());
+            let after = names(wanted.iter().map(|(_, k)| k).collect());
+            let subject = format!("team:{team}");
+            crate::audit::append(tx, &actor, "team.villages", &subject, Some(before), Some(after))?;
             log_change(tx, "team", team.as_str(), "upsert", Some(tid))
         })
     }

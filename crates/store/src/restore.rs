@@ -11,6 +11,7 @@
 use crate::auth::MEMBER_GAP_AFTER_RESTORE;
 use crate::lock::ServerLock;
 use crate::{Result, StoreError, now_ms};
+use langso_domain::audit::Actor;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -39,7 +40,7 @@ fn invalid(path: &Path, why: impl std::fmt::Display) -> StoreError {
 }
 
 /// Replaces the database at `db` with the backup at `backup` (module docs).
-pub fn restore(backup: &Path, db: &Path) -> Result<Restored> {
+pub fn restore(actor: &Actor, backup: &Path, db: &Path) -> Result<Restored> {
     let _lock = ServerLock::acquire(db)?;
     let same = std::fs::canonicalize(backup).ok() == std::fs::canonicalize(db).ok();
     if same && db.exists() {
@@ -58,7 +59,7 @@ pub fn restore(backup: &Path, db: &Path) -> Result<Restored> {
     let floor = max_member(&src)?.max(replaced_members.unwrap_or(0)) + MEMBER_GAP_AFTER_RESTORE + 1;
     src.execute("VACUUM INTO ?1", [target])?;
     drop(src);
-    let generation = stamp(&staging, floor)?;
+    let generation = stamp(&staging, floor, actor, backup)?;
     std::fs::File::open(&staging)
         .and_then(|f| f.sync_all())
         .map_err(io)?;
@@ -150,9 +151,12 @@ fn checkpoint(db: &Path) -> Option<i64> {
 /// Gives the staged copy its new identity: a fresh generation, the member-number floor and
 /// the restore time; rollback journal, so it is one self-contained file until a server
 /// opens it (and turns WAL on again).
-fn stamp(staging: &Path, member_floor: i64) -> Result<String> {
+fn stamp(staging: &Path, member_floor: i64, actor: &Actor, backup: &Path) -> Result<String> {
     let mut c = Connection::open(staging)?;
     c.pragma_update(None, "journal_mode", "DELETE")?;
+    // An older backup comes up to this binary's schema now (as its first open would do),
+    // so the restore is recorded in its audit log (migration 015).
+    crate::conn::migrate(&mut c)?;
     let generation = uuid::Uuid::new_v4().to_string();
     let tx = c.transaction()?;
     tx.execute(
@@ -167,6 +171,9 @@ fn stamp(staging: &Path, member_floor: i64) -> Result<String> {
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('restored_ms', ?1)",
         [now_ms()],
     )?;
+    let after =
+        serde_json::json!({ "backup": backup.display().to_string(), "generation": generation });
+    crate::audit::append(&tx, actor, "backup.restore", "database", None, Some(after))?;
     tx.commit()?;
     Ok(generation)
 }

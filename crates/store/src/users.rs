@@ -7,11 +7,13 @@
 
 use crate::auth::{new_code, normalise_code, sha256};
 use crate::reference::current_version;
-use crate::{Result, Store, StoreError, now_ms, scope};
+use crate::{Result, Store, StoreError, audit, now_ms, scope};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use langso_domain::audit::Actor;
 use langso_domain::scope::{Role, UnitKind, UnitRef};
 use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::json;
 use std::sync::OnceLock;
 
 mod rescope;
@@ -141,7 +143,13 @@ impl Store {
     /// Creates a leader account and returns its one-time password-setting code (7 days).
     /// The scope must be a team for a team leader, else a unit of the role's level in the
     /// current hierarchy, and it must exist.
-    pub fn create_user(&self, username: &str, role: Role, scope: &UnitRef) -> Result<String> {
+    pub fn create_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+        role: Role,
+        scope: &UnitRef,
+    ) -> Result<String> {
         let username = normalise_username(username);
         if !valid_username(&username) {
             return Err(StoreError::Invalid(format!(
@@ -156,7 +164,7 @@ impl Store {
                 scope.kind.as_str()
             )));
         }
-        let scope = scope.clone();
+        let (scope, actor) = (scope.clone(), actor.clone());
         self.write_blocking(move |tx| {
             if scope::contains(tx, &scope, &scope)?.is_none() {
                 return Err(StoreError::Invalid(format!(
@@ -188,6 +196,8 @@ impl Store {
                     now + PASSWORD_CODE_TTL_MS
                 ],
             )?;
+            let after = json!({"role": role.as_str(), "scope_kind": scope.kind.as_str(), "scope_id": scope.id});
+            audit::append(tx, &actor, "user.create", &format!("user:{username}"), None, Some(after))?;
             Ok(code)
         })
     }
@@ -205,11 +215,20 @@ impl Store {
     /// Uses `code` (once) to set the password of `username` to `password_hash` (from
     /// [`hash_password`]); returns the user. Every other outstanding code of the user is
     /// used up too, and every session of the user ends.
-    pub fn set_password(&self, username: &str, code: &str, password_hash: String) -> Result<User> {
+    /// `actor` is the user themselves (a new password is audited as `user.set_password`, without
+    /// any value).
+    pub fn set_password(
+        &self,
+        actor: &Actor,
+        username: &str,
+        code: &str,
+        password_hash: String,
+    ) -> Result<User> {
         let (username, hash) = (
             normalise_username(username),
             sha256(normalise_code(code).as_bytes()),
         );
+        let actor = actor.clone();
         self.write_blocking(move |tx| {
             let now = now_ms();
             let user =
@@ -225,6 +244,14 @@ impl Store {
             tx.execute(
                 "UPDATE sessions SET revoked_ms = ?1 WHERE user_id = ?2 AND revoked_ms IS NULL",
                 params![now, user],
+            )?;
+            audit::append(
+                tx,
+                &actor,
+                "user.set_password",
+                &format!("user:{username}"),
+                None,
+                None,
             )?;
             load_user(tx, user)?.ok_or(StoreError::InvalidPasswordCode)
         })

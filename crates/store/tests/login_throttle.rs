@@ -3,6 +3,7 @@
 
 mod common;
 
+use langso_domain::audit::Actor;
 use langso_domain::scope::{Role, UnitKind, UnitRef};
 use langso_store::users::throttle::{MAX_FAILURES_PER_ADDRESS_USER, MAX_FAILURES_PER_USER};
 use langso_store::{Store, StoreError};
@@ -63,6 +64,7 @@ fn unlock_user_lifts_every_lockout_of_that_user_only() {
     let (_dir, store, _) = common::one_team_store(0);
     store
         .create_user(
+            &Actor::operator(),
             "lan",
             Role::TeamLeader,
             &UnitRef::new(UnitKind::Team, "T00001"),
@@ -79,7 +81,7 @@ fn unlock_user_lifts_every_lockout_of_that_user_only() {
             .is_some()
     );
 
-    let forgotten = store.unlock_user("Lan").unwrap();
+    let forgotten = store.unlock_user(&Actor::operator(), "Lan").unwrap();
 
     assert_eq!(forgotten, 2 * MAX_FAILURES_PER_USER as usize);
     assert!(
@@ -104,7 +106,7 @@ fn unlock_user_of_a_username_without_an_account_is_an_error_and_forgets_nothing(
         fail(&store, "ghost", "10.0.0.1");
     }
 
-    let err = store.unlock_user("ghost").unwrap_err();
+    let err = store.unlock_user(&Actor::operator(), "ghost").unwrap_err();
 
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
     assert!(

@@ -5,6 +5,7 @@ mod common;
 
 use common::ev;
 use common::reports::*;
+use langso_domain::audit::Actor;
 use langso_store::Store;
 
 #[test]
@@ -68,7 +69,9 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
     ))
     .unwrap();
     // Phường Yết Kiêu's villages have no successor in 2024-11: refused, nothing changed.
-    let refused = reopened.import_units(next.clone(), true).unwrap_err();
+    let refused = reopened
+        .import_units(&Actor::operator(), next.clone(), true)
+        .unwrap_err();
     assert!(refused.to_string().contains("no place"), "{refused}");
     let areas = count("SELECT count(*) FROM area_days");
     assert_eq!(areas, 2, "district and province rows of the 2024-09 map");
@@ -94,7 +97,12 @@ fn aggregates_are_rebuilt_for_an_old_event_log_and_follow_a_new_hierarchy() {
         placements,
         ..Default::default()
     };
-    assert!(reopened.switch_map(req, |_| {}).unwrap().applied);
+    assert!(
+        reopened
+            .switch_map(&Actor::operator(), req, |_| {})
+            .unwrap()
+            .applied
+    );
     assert_eq!(reopened.verify().unwrap(), []);
     assert_eq!(reopened.verify_integrity().unwrap(), []);
     assert_eq!(count("SELECT count(*) FROM area_days"), 2);

@@ -5,6 +5,7 @@ mod common;
 
 use common::ev;
 use common::reports::*;
+use langso_domain::audit::Actor;
 use langso_domain::periods::{Granularity, Period, PeriodKind};
 use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::targets::{Basis, TargetRule};
@@ -119,6 +120,7 @@ fn coverage_uses_the_resolution_09_defaults_until_a_unit_has_its_own_target() {
     f.phones
         .store
         .set_target(
+            &Actor::operator(),
             TargetScope::Unit(village.clone()),
             rule,
             start,

@@ -4,6 +4,7 @@
 
 mod common;
 
+use langso_domain::audit::Actor;
 use langso_store::{ServerLock, Store, StoreError, restore};
 
 fn count_invites(path: &std::path::Path) -> i64 {
@@ -21,12 +22,12 @@ fn a_restore_refuses_while_a_server_holds_the_database() {
     store.backup_to(&backup).unwrap();
     let lock = ServerLock::acquire(&db).unwrap();
 
-    let refused = restore(&backup, &db);
+    let refused = restore(&Actor::operator(), &backup, &db);
 
     assert!(matches!(refused, Err(StoreError::Locked(_))), "{refused:?}");
     drop(lock);
     drop(store);
-    restore(&backup, &db).unwrap();
+    restore(&Actor::operator(), &backup, &db).unwrap();
 }
 
 #[test]
@@ -44,7 +45,7 @@ fn a_file_that_is_not_a_langso_database_is_refused_and_nothing_changes() {
     let before = std::fs::read(&db).unwrap();
 
     for bad in [&text, &other, &dir.path().join("missing.db")] {
-        let r = restore(bad, &db);
+        let r = restore(&Actor::operator(), bad, &db);
         assert!(matches!(r, Err(StoreError::Invalid(_))), "{bad:?}: {r:?}");
     }
     assert_eq!(std::fs::read(&db).unwrap(), before);
@@ -58,13 +59,17 @@ fn each_restore_gives_a_fresh_generation_and_keeps_the_replaced_database_whole()
     store.backup_to(&backup).unwrap();
     // Written after the backup, and still in the WAL while the store is open.
     store
-        .create_invite(&langso_domain::TeamId::parse("T00001").unwrap(), None)
+        .create_invite(
+            &Actor::operator(),
+            &langso_domain::TeamId::parse("T00001").unwrap(),
+            None,
+        )
         .unwrap();
     let live = store.generation().to_owned();
     drop(store);
 
-    let first = restore(&backup, &db).unwrap();
-    let second = restore(&backup, &db).unwrap();
+    let first = restore(&Actor::operator(), &backup, &db).unwrap();
+    let second = restore(&Actor::operator(), &backup, &db).unwrap();
 
     assert_ne!(first.generation, second.generation);
     assert_ne!(first.generation, live);

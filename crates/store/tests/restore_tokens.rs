@@ -4,6 +4,7 @@
 
 mod common;
 
+use langso_domain::audit::Actor;
 use langso_domain::{DeviceId, TeamId};
 use langso_store::{Enrolled, Refreshed, Store, StoreError, restore};
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ impl Fixture {
     fn enroll(&self) -> Enrolled {
         let code = self
             .store()
-            .create_invite(&TeamId::parse("T00001").unwrap(), None)
+            .create_invite(&Actor::operator(), &TeamId::parse("T00001").unwrap(), None)
             .unwrap();
         self.rt
             .block_on(self.store().enroll(&code, "phone"))
@@ -56,7 +57,7 @@ impl Fixture {
     /// Stops the store, restores `backup` over its file and opens the result.
     fn restore(&mut self, backup: &Path) -> String {
         self.store = None;
-        let r = restore(backup, &self.db).unwrap();
+        let r = restore(&Actor::operator(), backup, &self.db).unwrap();
         self.store = Some(Store::open(&self.db).unwrap());
         assert_eq!(self.store().generation(), r.generation);
         r.generation
@@ -198,7 +199,9 @@ fn a_device_revoked_in_the_restored_database_stays_revoked() {
     let after = f.refresh(&e.refresh_token).unwrap();
 
     f.restore(&backup);
-    f.store().revoke_device(&e.device_id).unwrap();
+    f.store()
+        .revoke_device(&Actor::operator(), &e.device_id)
+        .unwrap();
 
     assert!(matches!(
         f.refresh(&after.refresh_token),

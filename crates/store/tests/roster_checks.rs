@@ -4,6 +4,7 @@
 //! adults cannot exceed its people.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use langso_domain::audit::Actor;
 use langso_domain::periods::{Period, PeriodKind};
 use langso_domain::roster::{Problem, read};
 use langso_domain::scope::{UnitKind, UnitRef};
@@ -47,7 +48,7 @@ fn province() -> (tempfile::TempDir, Store) {
         "../../../data/quang-ninh/quang-ninh-admin-units.json"
     ))
     .unwrap();
-    store.import_units(tree, true).unwrap();
+    store.import_units(&Actor::operator(), tree, true).unwrap();
     let r = import(
         &store,
         &[
@@ -62,7 +63,9 @@ fn province() -> (tempfile::TempDir, Store) {
 }
 
 fn import(store: &Store, list: &[(&str, &str)], dry_run: bool) -> RosterReport {
-    store.import_roster(read(&files(list)), dry_run).unwrap()
+    store
+        .import_roster(&Actor::operator(), read(&files(list)), dry_run)
+        .unwrap()
 }
 
 fn codes(problems: &[Problem]) -> Vec<(&str, Option<u32>, &str)> {

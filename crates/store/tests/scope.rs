@@ -1,5 +1,6 @@
 //! Scope containment along the demo tree.
 
+use langso_domain::audit::Actor;
 use langso_domain::scope::{UnitKind as K, UnitRef};
 use langso_domain::{demo, kinds, units};
 use langso_store::Store;
@@ -12,7 +13,7 @@ fn demo_store() -> (tempfile::TempDir, Store) {
     ))
     .unwrap();
     let data = demo::generate(&tree, demo::DEFAULT_SEED);
-    store.import_units(tree, true).unwrap();
+    store.import_units(&Actor::operator(), tree, true).unwrap();
     store.seed_demo(data, kinds::default_catalogue()).unwrap();
     (dir, store)
 }

@@ -2,6 +2,7 @@
 //! version again is `unchanged` and reports whether it is current; a changed one is
 //! `Conflict(HIERARCHY_VERSION_CHANGED)` and the stored units stay as they were.
 
+use langso_domain::audit::Actor;
 use langso_domain::units;
 use langso_store::{HIERARCHY_VERSION_CHANGED, Store, StoreError, UnitsImported};
 
@@ -19,10 +20,14 @@ fn a_loaded_key_is_never_rewritten() {
     let now = map(include_str!(
         "../../../data/quang-ninh/quang-ninh-admin-units-2025.json"
     ));
-    store.import_units(old.clone(), true).unwrap();
-    store.import_units(now.clone(), false).unwrap();
+    store
+        .import_units(&Actor::operator(), old.clone(), true)
+        .unwrap();
+    store
+        .import_units(&Actor::operator(), now.clone(), false)
+        .unwrap();
 
-    let again_old = store.import_units(old, false).unwrap();
+    let again_old = store.import_units(&Actor::operator(), old, false).unwrap();
     let mut renamed = now.clone();
     let unit = renamed
         .units
@@ -30,8 +35,12 @@ fn a_loaded_key_is_never_rewritten() {
         .find(|u| u.code == "06652")
         .unwrap();
     unit.name = "Phường Hà Tu Mới".into();
-    let refused = store.import_units(renamed.clone(), false).unwrap_err();
-    let refused_current = store.import_units(renamed, true).unwrap_err();
+    let refused = store
+        .import_units(&Actor::operator(), renamed.clone(), false)
+        .unwrap_err();
+    let refused_current = store
+        .import_units(&Actor::operator(), renamed, true)
+        .unwrap_err();
     let listed = store.list_units(Some("commune"), None).unwrap();
 
     assert_eq!(
@@ -55,6 +64,6 @@ fn a_loaded_key_is_never_rewritten() {
         }
     }
     assert_eq!(listed.hierarchy, "2024-11-01");
-    let loaded = store.import_units(now, false).unwrap();
+    let loaded = store.import_units(&Actor::operator(), now, false).unwrap();
     assert!(loaded.unchanged && !loaded.current, "{loaded:?}");
 }

@@ -7,6 +7,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Duration, Utc};
 use clap::Args;
+use langso_domain::audit::Actor;
 use langso_domain::event::PushClock;
 use langso_domain::units::Level;
 use langso_domain::{BatchId, DeviceId, TeamId};
@@ -120,7 +121,11 @@ fn store_alone(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
     let mut work = Vec::new();
     for (i, team) in teams.iter().enumerate() {
-        let code = store.create_invite(&TeamId::parse(&team.id).context("team id")?, None)?;
+        let code = store.create_invite(
+            &Actor::operator(),
+            &TeamId::parse(&team.id).context("team id")?,
+            None,
+        )?;
         let device = rt.block_on(store.enroll(&code, "bench"))?.device_id;
         work.push((
             device,
@@ -179,7 +184,11 @@ fn end_to_end(dir: &Path, name: &str, shape: Shape, core_only: bool) -> Result<M
         .into();
     let mut work = Vec::new();
     for (i, team) in teams.iter().enumerate() {
-        let code = store.create_invite(&TeamId::parse(&team.id).context("team id")?, None)?;
+        let code = store.create_invite(
+            &Actor::operator(),
+            &TeamId::parse(&team.id).context("team id")?,
+            None,
+        )?;
         let mut res = agent
             .post(&format!("{base}/v1/devices/enroll"))
             .send_json(json!({"code": code, "device_name": "bench"}))?;

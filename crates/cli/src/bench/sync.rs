@@ -5,6 +5,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Duration, Utc};
 use clap::Args;
 use langso_client::{Config, Engine, NewEvent};
+use langso_domain::audit::Actor;
 use langso_domain::time::vn_offset;
 use langso_domain::units::Level;
 use langso_domain::{KindCode, TeamId, VillageId};
@@ -51,7 +52,11 @@ fn once(run: usize, n: usize, workers: Option<usize>) -> Result<()> {
         .find(|t| t.level == Level::Commune)
         .ok_or_else(|| anyhow!("no commune team"))?;
     let (addr, handle) = super::spawn_loopback_server(&store, workers)?;
-    let code = store.create_invite(&TeamId::parse(&team.id).context("team id")?, None)?;
+    let code = store.create_invite(
+        &Actor::operator(),
+        &TeamId::parse(&team.id).context("team id")?,
+        None,
+    )?;
     let outbox = dir.path().join("device.db");
 
     // Weeks offline: the queue is recorded first. The first events are recorded durably (an

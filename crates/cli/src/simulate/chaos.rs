@@ -3,6 +3,7 @@
 //! between teams before the phones sync what they recorded there.
 
 use anyhow::{Result, anyhow};
+use langso_domain::audit::Actor;
 use langso_domain::{TeamId, VillageId};
 use langso_store::{ServerLock, Store};
 use std::path::{Path, PathBuf};
@@ -78,7 +79,7 @@ impl LocalServer {
         let path = store.path().to_owned();
         // Dropping the last handle closes the database before the file is replaced.
         drop(store);
-        let restored = langso_store::restore(backup, &path)?;
+        let restored = langso_store::restore(&Actor::operator(), backup, &path)?;
         let store = Store::open(&path)?;
         self.serve(&store)?;
         Ok((store, restored.generation))
@@ -135,8 +136,8 @@ pub fn move_villages(store: &Store, n: usize) -> Result<Vec<(VillageId, TeamId, 
             .collect::<Result<Vec<_>>>()?;
         gain.push(moved.clone());
         let (from_id, to_id) = (team(&from.id)?, team(&to.id)?);
-        store.set_team_villages(&from_id, keep)?;
-        store.set_team_villages(&to_id, gain)?;
+        store.set_team_villages(&Actor::operator(), &from_id, keep)?;
+        store.set_team_villages(&Actor::operator(), &to_id, gain)?;
         moves.push((moved, from_id, to_id));
     }
     Ok(moves)

@@ -6,6 +6,7 @@ use super::{World, check};
 use anyhow::{Result, anyhow};
 use langso_client::{Engine, Error, NewEvent, Point};
 use langso_domain::EventId;
+use langso_domain::audit::Actor;
 use langso_domain::time::vn_offset;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -37,7 +38,9 @@ pub fn record(
 
 /// Enrolls the device, records its week, and syncs the early part mid-week.
 pub fn setup(w: &World, plan: &DevicePlan) -> Result<Vec<EventId>> {
-    let code = w.store.create_invite(&plan.team, Some(&plan.member))?;
+    let code = w
+        .store
+        .create_invite(&Actor::operator(), &plan.team, Some(&plan.member))?;
     let mut engine = Engine::open(&w.outbox(plan.index), w.config(plan))?;
     let name = format!("{}{}", langso_store::SIMULATED_DEVICE_PREFIX, plan.index);
     engine.enroll(&w.server, &code, &name)?;

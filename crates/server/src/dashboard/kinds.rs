@@ -148,7 +148,7 @@ fn page(lang: Lang, kinds: &[ActivityKind], error: Option<&str>) -> Markup {
 }
 
 /// The answer for anyone but a signed-in province administrator (None: go on).
-fn refusal(who: Result<Leader, ApiError>, lang: Lang) -> Option<HttpResponse> {
+fn refusal(who: &Result<Leader, ApiError>, lang: Lang) -> Option<HttpResponse> {
     match who {
         Err(e) if e.status == StatusCode::UNAUTHORIZED => {
             Some(see_other(&format!("/login?lang={}", lang.code())))
@@ -180,7 +180,7 @@ pub async fn show(
     q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req, q.lang.as_deref());
-    if let Some(answer) = refusal(who, lang) {
+    if let Some(answer) = refusal(&who, lang) {
         return Ok(answer);
     }
     render(&state, lang, StatusCode::OK, None).await
@@ -210,14 +210,16 @@ pub async fn add(
     form: web::Form<AddForm>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req, q.lang.as_deref());
-    if let Some(answer) = refusal(who, lang) {
-        return Ok(answer);
-    }
+    let actor = match (refusal(&who, lang), who) {
+        (Some(answer), _) => return Ok(answer),
+        (None, Ok(who)) => who.actor(),
+        (None, Err(e)) => return Err(e),
+    };
     let done = match new_kind(&form) {
         Err(why) => Err(ApiError::bad_request("invalid_kind", why)),
         Ok(kind) => {
             let st = state.clone();
-            web::block(move || st.store.add_kind(kind))
+            web::block(move || st.store.add_kind(&actor, kind))
                 .await?
                 .map(|_| ())
                 .map_err(ApiError::from)
@@ -236,16 +238,18 @@ pub async fn edit(
     form: web::Form<EditForm>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req, q.lang.as_deref());
-    if let Some(answer) = refusal(who, lang) {
-        return Ok(answer);
-    }
+    let actor = match (refusal(&who, lang), who) {
+        (Some(answer), _) => return Ok(answer),
+        (None, Ok(who)) => who.actor(),
+        (None, Err(e)) => return Err(e),
+    };
     let code = KindCode::parse(&path);
     let done = match (code, edit_of(&form)) {
         (None, _) => Err(ApiError::not_found("unknown_kind", "no such kind")),
         (_, Err(why)) => Err(ApiError::bad_request("invalid_kind", why)),
         (Some(code), Ok(e)) => {
             let st = state.clone();
-            web::block(move || st.store.edit_kind(&code, e))
+            web::block(move || st.store.edit_kind(&actor, &code, e))
                 .await?
                 .map(|_| ())
                 .map_err(ApiError::from)

@@ -202,7 +202,9 @@ async fn set_password(
     let f = form.into_inner();
     let lang = lang_of(&req, f.lang.as_deref());
     leader::require_same_origin(&req, false)?;
-    match crate::routes::accounts::apply_password(&state, f.username, f.code, f.password).await {
+    match crate::routes::accounts::apply_password(&state, &req, f.username, f.code, f.password)
+        .await
+    {
         Ok(_) => Ok(html(
             StatusCode::OK,
             lang,

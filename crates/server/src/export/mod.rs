@@ -3,11 +3,13 @@
 //! [`Book`] of tables with Vietnamese headings; CSV carries its main table, XLSX every
 //! table plus an information sheet (unit, period, "as of", late changes).
 
+mod audit;
 mod csv;
 mod layout;
 pub mod roster;
 mod xlsx;
 
+pub use audit::{audit_book, audit_file, audit_time};
 pub use layout::{coverage_book, leaderboard_book, summary_book};
 
 use chrono::NaiveDate;

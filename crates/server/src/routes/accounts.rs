@@ -8,6 +8,7 @@ use crate::leader::{self, Leader, check_password};
 use crate::wire::rfc3339_ms;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use langso_domain::audit::Actor;
 use langso_store::users::{self, User};
 use langso_store::{LeaderTokens, StoreError};
 use serde::Deserialize;
@@ -66,13 +67,14 @@ pub async fn password(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let b: SetPasswordBody = small_json(&req, payload).await?;
-    let user = apply_password(&state, b.username, b.code, b.password).await?;
+    let user = apply_password(&state, &req, b.username, b.code, b.password).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
 /// Sets a leader's password with their one-time code (the API and the dashboard form).
 pub async fn apply_password(
     state: &web::Data<AppState>,
+    req: &HttpRequest,
     username: String,
     code: String,
     password: String,
@@ -82,12 +84,14 @@ pub async fn apply_password(
     }
     // The code is checked before hashing, so nobody makes the server hash for free.
     let st = state.clone();
+    let addr = state.trusted_proxies.client_of(req).map(|a| a.to_string());
+    let actor = Actor::user(&users::normalise_username(&username), addr);
     let done = web::block(move || {
         if !st.store.password_code_valid(&username, &code)? {
             return Err(ApiError::from(StoreError::InvalidPasswordCode));
         }
         let hash = users::hash_password(&password)?;
-        let user = st.store.set_password(&username, &code, hash)?;
+        let user = st.store.set_password(&actor, &username, &code, hash)?;
         tracing::info!(user = %user.username, "leader password set");
         user_json(&st, &user)
     })

@@ -68,7 +68,7 @@ pub async fn invite(
         let expires_ms = now_ms() + INVITE_TTL_MS;
         let code = st
             .store
-            .create_invite(&team, member.as_ref())
+            .create_invite(&who.actor(), &team, member.as_ref())
             .map_err(|e| match e {
                 langso_store::StoreError::NotFound(m) => ApiError::not_found("unknown_member", m),
                 e => e.into(),
@@ -128,7 +128,7 @@ pub async fn revoke(
             .device_team(&device)?
             .ok_or_else(|| unknown(&device.to_string()))?;
         require_team(&st, &who, &team)?;
-        st.store.revoke_device(&device)?;
+        st.store.revoke_device(&who.actor(), &device)?;
         tracing::info!(device = %device, by = %who.username, "device revoked");
         Ok::<_, ApiError>(st.store.device_revoked_ms(&device)?.unwrap_or_else(now_ms))
     })

@@ -171,8 +171,8 @@ pub async fn add(
         ));
     }
     let kind = new_kind(&body)?;
-    let st = state.clone();
-    let added = web::block(move || st.store.add_kind(kind))
+    let (st, actor) = (state.clone(), who.actor());
+    let added = web::block(move || st.store.add_kind(&actor, kind))
         .await?
         .map_err(store_error)?;
     tracing::info!(by = %who.username, kind = %added.code, "kind added");
@@ -188,8 +188,8 @@ async fn apply(
     if edit.is_empty() {
         return Err(invalid("nothing to change"));
     }
-    let st = state.clone();
-    let edited = web::block(move || st.store.edit_kind(&code, edit))
+    let (st, actor) = (state.clone(), who.actor());
+    let edited = web::block(move || st.store.edit_kind(&actor, &code, edit))
         .await?
         .map_err(store_error)?;
     tracing::info!(by = %who.username, kind = %edited.code, "kind edited");

@@ -1,5 +1,6 @@
 pub(crate) mod accounts;
 mod admin;
+mod audit;
 mod devices;
 mod health;
 mod kinds;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/v1/admin/roster",
             [op(M::GET, roster::download), op(M::POST, roster::import)],
         ),
+        api("/v1/admin/audit", [op(M::GET, audit::audit)]),
         api("/v1/admin/roster/template", [op(M::GET, roster::template)]),
         // The activity catalogue (issue 9).
         api(

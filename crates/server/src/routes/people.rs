@@ -101,7 +101,7 @@ pub async fn move_device(
         require_team(&st, &who, &team)?;
         let moved = st
             .store
-            .move_device(&device, &member, past)
+            .move_device(&who.actor(), &device, &member, past)
             .map_err(member_error)?;
         tracing::info!(device = %device, member = %member, by = %who.username, "device moved");
         Ok::<_, ApiError>(moved)
@@ -136,7 +136,7 @@ pub async fn merge(
         require_team(&st, &who, &team)?;
         let moved = st
             .store
-            .merge_member(&team, &merged, &into)
+            .merge_member(&who.actor(), &team, &merged, &into)
             .map_err(member_error)?;
         tracing::info!(team = %team, member = %merged, into = %into, by = %who.username, "member merged");
         Ok::<_, ApiError>(moved)

@@ -85,7 +85,7 @@ fn period(
         .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
 }
 
-fn format(f: Option<&str>) -> Result<Format, ApiError> {
+pub(super) fn format(f: Option<&str>) -> Result<Format, ApiError> {
     f.map_or(Ok(Format::Json), |f| {
         Format::parse(f).ok_or_else(|| {
             ApiError::bad_request("invalid_format", "format must be json, csv or xlsx")
@@ -102,7 +102,7 @@ fn invalid(code: &'static str) -> impl Fn(StoreError) -> ApiError {
 }
 
 /// The report as JSON, or its export as a download.
-fn answer<T: serde::Serialize>(
+pub(super) fn answer<T: serde::Serialize>(
     report: &T,
     format: Format,
     book: impl FnOnce(&T) -> Book,
@@ -315,7 +315,7 @@ pub async fn set_target(
             leader.require_within(&store, u)?;
         }
         store
-            .set_target(target, rule, start_date, due_date, b.note)
+            .set_target(&leader.actor(), target, rule, start_date, due_date, b.note)
             .map_err(invalid("invalid_target"))
     })
     .await??;

@@ -145,10 +145,10 @@ pub async fn import(
     let body = read_body(&req, payload, MAX_ROSTER_BYTES, too_large).await?;
     let files = files(&req, body).await?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let store = state.store.clone();
+    let (store, actor) = (state.store.clone(), who.actor());
     let report = web::block(move || {
         let roster = langso_domain::roster::read(&files);
-        store.import_roster(roster, dry_run)
+        store.import_roster(&actor, roster, dry_run)
     })
     .await??;
     tracing::info!(

@@ -4,6 +4,7 @@
 
 use super::{random_bytes, sha256};
 use crate::{Result, Store, StoreError, now_ms};
+use langso_domain::audit::Actor;
 use langso_domain::{MemberId, TeamId};
 use rusqlite::{OptionalExtension, params};
 
@@ -31,8 +32,13 @@ pub(crate) fn new_code() -> String {
 
 impl Store {
     /// A one-time enrollment code for `team` (optionally for an existing member).
-    pub fn create_invite(&self, team: &TeamId, member: Option<&MemberId>) -> Result<String> {
-        let (team, member) = (team.clone(), member.cloned());
+    pub fn create_invite(
+        &self,
+        actor: &Actor,
+        team: &TeamId,
+        member: Option<&MemberId>,
+    ) -> Result<String> {
+        let (team, member, actor) = (team.clone(), member.cloned(), actor.clone());
         self.write_blocking(move |tx| {
             let team_id = crate::reference::team_rowid(tx, &team)?;
             let member_id: Option<i64> = match &member {
@@ -75,6 +81,8 @@ impl Store {
                     now + INVITE_TTL_MS
                 ],
             )?;
+            let after = serde_json::json!({"member": member.as_ref().map(|m| m.as_str()), "expires_ms": now + INVITE_TTL_MS});
+            crate::audit::append(tx, &actor, "invite.create", &format!("team:{team}"), None, Some(after))?;
             Ok(code)
         })
     }

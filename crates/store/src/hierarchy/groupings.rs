@@ -5,9 +5,11 @@
 //! (`langso_domain::grouping::former_districts`) or import them again.
 
 use super::{Version, by_key, current};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, audit};
+use langso_domain::audit::Actor;
 use langso_domain::grouping::{Grouping, valid_kind};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::json;
 use std::collections::{BTreeSet, HashSet};
 
 /// How many unknown commune codes a refusal names before "and N more".
@@ -161,11 +163,30 @@ impl Store {
     /// has no code, name or communes, a bad kind, a code given twice, or commune codes
     /// that are not communes of that version (listed); `NotFound` for an unknown version.
     /// Returns how many groupings the version now has.
-    pub fn import_groupings(&self, version_key: &str, groupings: Vec<Grouping>) -> Result<usize> {
-        let key = version_key.to_owned();
+    pub fn import_groupings(
+        &self,
+        actor: &Actor,
+        version_key: &str,
+        groupings: Vec<Grouping>,
+    ) -> Result<usize> {
+        let (key, actor) = (version_key.to_owned(), actor.clone());
         self.write_blocking(move |tx| {
             let v = by_key(tx, &key)?;
+            let before = list(tx, &v)?.len();
             replace(tx, &v, &groupings)?;
+            let (before, after) = (
+                json!({ "groupings": before }),
+                json!({ "groupings": groupings.len() }),
+            );
+            let subject = format!("hierarchy:{key}");
+            audit::append(
+                tx,
+                &actor,
+                "groupings.import",
+                &subject,
+                Some(before),
+                Some(after),
+            )?;
             Ok(groupings.len())
         })
     }

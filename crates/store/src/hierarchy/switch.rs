@@ -10,10 +10,12 @@ use super::plan::{NewPlace, VillagePlan, plan};
 use super::{Version, by_key, current, import};
 use crate::reference::log_change;
 use crate::{Result, Store, StoreError, now_ms};
+use langso_domain::audit::Actor;
 use langso_domain::map_switch::PlacementRow;
 use langso_domain::units::HierarchyVersion;
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use serde::Serialize;
+use serde_json::json;
 
 /// What to switch to.
 #[derive(Clone, Debug, Default)]
@@ -236,6 +238,7 @@ fn log_moves(tx: &Transaction<'_>, all: bool, places: &[NewPlace]) -> Result<()>
 /// Plans and (unless refused or a dry run) applies a switch in one transaction.
 pub(crate) fn run(
     conn: &mut Connection,
+    actor: &Actor,
     req: &SwitchRequest,
     progress: &dyn Fn(&str),
 ) -> Result<SwitchPlan> {
@@ -245,6 +248,21 @@ pub(crate) fn run(
         return Ok(summary); // dropping the transaction rolls back any import
     }
     apply(&tx, &summary.to, &changes, progress)?;
+    let before = summary.from.as_ref().map(|f| json!({ "current": f }));
+    let after = json!({
+        "current": summary.to, "imported": req.import.is_some(), "villages": summary.villages,
+        "moved": summary.moved, "placed_by_operator": summary.by_operator.len(),
+        "provisional": summary.provisional.len(),
+    });
+    let subject = format!("hierarchy:{}", summary.to);
+    crate::audit::append(
+        &tx,
+        actor,
+        "hierarchy.switch",
+        &subject,
+        before,
+        Some(after),
+    )?;
     tx.commit()?;
     summary.applied = true;
     Ok(summary)
@@ -258,12 +276,14 @@ impl Store {
     /// `progress` hears a line as each aggregate table is re-rolled.
     pub fn switch_map(
         &self,
+        actor: &Actor,
         req: SwitchRequest,
         progress: impl Fn(&str) + Send + 'static,
     ) -> Result<SwitchPlan> {
+        let actor = actor.clone();
         self.inner
             .writer
-            .with_conn(move |conn| run(conn, &req, &progress))
+            .with_conn(move |conn| run(conn, &actor, &req, &progress))
             .blocking_recv()
             .map_err(|_| StoreError::WriterGone)?
     }

@@ -3,6 +3,7 @@
 use super::{Catalogue, current_key};
 use crate::{Result, Store, StoreError, now_ms};
 use chrono::NaiveDate;
+use langso_domain::audit::Actor;
 use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::targets::{Basis, TargetRule};
 use rusqlite::{Connection, params};
@@ -103,17 +104,42 @@ pub(crate) fn for_villages(c: &Connection) -> Result<VillageTargets> {
     Ok((defaults, own))
 }
 
+/// A target as stored, for the audit log: basis, value, dates and note.
+fn stored_target(
+    c: &Connection,
+    level: &str,
+    hierarchy: &str,
+    unit: &str,
+    kind: &str,
+) -> Result<Option<serde_json::Value>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT basis, value, start_date, due_date, note FROM targets
+         WHERE level = ?1 AND hierarchy = ?2 AND unit = ?3 AND kind = ?4",
+    )?;
+    let mut rows = stmt.query(params![level, hierarchy, unit, kind])?;
+    let Some(r) = rows.next()? else {
+        return Ok(None);
+    };
+    Ok(Some(serde_json::json!({
+        "basis": r.get::<_, String>(0)?, "value": r.get::<_, f64>(1)?,
+        "start_date": r.get::<_, Option<String>>(2)?, "due_date": r.get::<_, Option<String>>(3)?,
+        "note": r.get::<_, String>(4)?,
+    })))
+}
+
 impl Store {
     /// Sets (or replaces) a target; the kind must be in the catalogue. For a unit, the
     /// caller has checked that it exists.
     pub fn set_target(
         &self,
+        actor: &Actor,
         scope: TargetScope,
         rule: TargetRule,
         start_date: Option<NaiveDate>,
         due_date: Option<NaiveDate>,
         note: String,
     ) -> Result<()> {
+        let actor = actor.clone();
         self.write_blocking(move |tx| {
             if Catalogue::load(tx)?.id_of(&rule.kind).is_none() {
                 return Err(StoreError::Invalid(format!("unknown kind '{}'", rule.kind)));
@@ -135,6 +161,7 @@ impl Store {
                     (l, h, u.id.clone())
                 }
             };
+            let before = stored_target(tx, level, &hierarchy, &unit, &rule.kind)?;
             tx.execute(
                 "INSERT OR REPLACE INTO targets
                    (level, hierarchy, unit, kind, basis, value, start_date, due_date, note, updated_ms)
@@ -152,6 +179,12 @@ impl Store {
                     now_ms()
                 ],
             )?;
+            let after = stored_target(tx, level, &hierarchy, &unit, &rule.kind)?;
+            let subject = match unit.as_str() {
+                "" => format!("target:default/{}", rule.kind),
+                u => format!("target:{level}:{u}/{}", rule.kind),
+            };
+            crate::audit::append(tx, &actor, "target.set", &subject, before, after)?;
             Ok(())
         })
     }

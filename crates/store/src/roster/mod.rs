@@ -21,6 +21,7 @@ mod plan;
 mod state;
 
 use crate::{Result, Store};
+use langso_domain::audit::Actor;
 use langso_domain::roster::{Problem, Roster, Skipped};
 use serde::Serialize;
 
@@ -89,13 +90,29 @@ fn check(
     Ok((report, plan, state))
 }
 
+/// The audit entry of an applied roster: what it changed, in counts.
+fn audit_import(tx: &rusqlite::Connection, actor: &Actor, r: &RosterReport) -> Result<()> {
+    let after = serde_json::json!({
+        "villages": r.villages, "teams": r.teams, "members": r.members,
+        "coverage_started": r.coverage_started, "coverage_ended": r.coverage_ended,
+        "devices_moved": r.devices_moved.len(),
+    });
+    crate::audit::append(tx, actor, "roster.import", "roster", None, Some(after))
+}
+
 impl Store {
     /// Checks a roster against the database and, unless `dry_run` or any problem is found,
     /// applies it in one transaction. `Err` only for storage failures (or no current map).
-    pub fn import_roster(&self, roster: Roster, dry_run: bool) -> Result<RosterReport> {
+    pub fn import_roster(
+        &self,
+        actor: &Actor,
+        roster: Roster,
+        dry_run: bool,
+    ) -> Result<RosterReport> {
         if dry_run {
             return self.read(|c| Ok(check(c, &roster, true)?.0));
         }
+        let actor = actor.clone();
         self.write_blocking(move |tx| {
             let (mut report, plan, state) = check(tx, &roster, false)?;
             if report.problems.is_empty() {
@@ -109,6 +126,7 @@ impl Store {
                     );
                 }
                 report.applied = true;
+                audit_import(tx, &actor, &report)?;
             }
             Ok(report)
         })

@@ -16,6 +16,7 @@
 
 use super::normalise_username;
 use crate::{Result, Store, StoreError, now_ms};
+use langso_domain::audit::Actor;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Failed logins are counted over this window, and a lockout lasts this long.
@@ -109,8 +110,8 @@ impl Store {
     /// Forgets every failed login of `username` (from everywhere), lifting its lockouts
     /// (`langso unlock-user`). Returns how many failures were forgotten; a username with no
     /// leader account is [`StoreError::Invalid`] and nothing is forgotten.
-    pub fn unlock_user(&self, username: &str) -> Result<usize> {
-        let name = normalise_username(username);
+    pub fn unlock_user(&self, actor: &Actor, username: &str) -> Result<usize> {
+        let (name, actor) = (normalise_username(username), actor.clone());
         self.write_blocking(move |tx| {
             let known = tx
                 .prepare_cached("SELECT 1 FROM users WHERE username = ?1")?
@@ -121,11 +122,15 @@ impl Store {
                 )));
             }
             // `pair:<address> <name>`: addresses hold no spaces, so the name follows the first.
-            Ok(tx.execute(
+            let forgotten = tx.execute(
                 "DELETE FROM login_failures WHERE key = 'user:' || ?1
                  OR (key LIKE 'pair:%' AND substr(key, instr(key, ' ') + 1) = ?1)",
-                [name],
-            )?)
+                [&name],
+            )?;
+            let after = serde_json::json!({ "failures_forgotten": forgotten });
+            let subject = format!("user:{name}");
+            crate::audit::append(tx, &actor, "user.unlock", &subject, None, Some(after))?;
+            Ok(forgotten)
         })
     }
 }

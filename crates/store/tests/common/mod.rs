@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
+use langso_domain::audit::Actor;
 use langso_domain::event::{PushClock, RawEvent};
 use langso_domain::time::vn_offset;
 use langso_domain::{BatchId, DeviceId, EventId, MemberId, TeamId, demo, kinds, units};
@@ -45,14 +46,16 @@ pub fn one_team_store(devices: usize) -> (tempfile::TempDir, Store, Vec<DeviceId
             role: "leader".into(),
         }],
     };
-    store.import_units(tree, true).unwrap();
+    store.import_units(&Actor::operator(), tree, true).unwrap();
     store.seed_demo(demo, kinds::default_catalogue()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
     let devices = (0..devices)
         .map(|_| {
-            let code = store.create_invite(&TeamId::from_index(1), None).unwrap();
+            let code = store
+                .create_invite(&Actor::operator(), &TeamId::from_index(1), None)
+                .unwrap();
             rt.block_on(store.enroll(&code, "phone")).unwrap().device_id
         })
         .collect();
@@ -69,7 +72,9 @@ pub fn demo_store() -> (tempfile::TempDir, Store) {
     let data = demo::generate(&tree, demo::DEFAULT_SEED);
     let communes: Vec<&units::Unit> = tree.communes().collect();
     let (teams, members) = demo::commune_teams(&communes, &data, demo::DEFAULT_SEED);
-    store.import_units(tree.clone(), true).unwrap();
+    store
+        .import_units(&Actor::operator(), tree.clone(), true)
+        .unwrap();
     store.seed_demo(data, kinds::default_catalogue()).unwrap();
     // As `langso demo --map quang-ninh-2024-09 --events 0`: commune teams too.
     store.seed_commune_teams(teams, members, 0).unwrap();
@@ -132,7 +137,11 @@ impl Phones {
         let member = member.map(|m| MemberId::parse(m).unwrap());
         let code = self
             .store
-            .create_invite(&TeamId::parse(team).unwrap(), member.as_ref())
+            .create_invite(
+                &Actor::operator(),
+                &TeamId::parse(team).unwrap(),
+                member.as_ref(),
+            )
             .unwrap();
         let id = self
             .rt
