@@ -5,7 +5,7 @@ use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use langso_domain::KindCode;
 use langso_domain::audit::Actor;
-use langso_domain::catalogue::{self, KindEdit, NewKind};
+use langso_domain::catalogue::{self, KindDraft, KindEdit, NewKind};
 use langso_domain::kinds::ActivityKind;
 use std::path::{Path, PathBuf};
 
@@ -133,17 +133,16 @@ pub fn run(a: KindsArgs) -> Result<()> {
             unit_en,
             weight,
         } => {
-            let (unit_vi, unit_en) = catalogue::units(None, Some(&unit_vi), unit_en.as_deref())
-                .map_err(|e| anyhow!(e))?;
-            let kind = NewKind {
-                code: catalogue::new_code(&code).map_err(|e| anyhow!(e))?,
-                label_vi: catalogue::label("label_vi", &label_vi).map_err(|e| anyhow!(e))?,
-                label_en: catalogue::label("label_en", &label_en).map_err(|e| anyhow!(e))?,
-                unit_vi,
-                unit_en,
-                weight: catalogue::weight(weight).map_err(|e| anyhow!(e))?,
-                active: true,
+            let draft = KindDraft {
+                code: &code,
+                label_vi: &label_vi,
+                label_en: &label_en,
+                unit: None,
+                unit_vi: Some(&unit_vi),
+                unit_en: unit_en.as_deref(),
+                weight,
             };
+            let kind = NewKind::parse(&draft, true).map_err(|e| anyhow!(e))?;
             print_kind(&crate::commands::open(&db)?.add_kind(&Actor::operator(), kind)?);
             Ok(())
         }

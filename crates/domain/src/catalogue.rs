@@ -39,10 +39,57 @@ pub struct KindEdit {
     pub active: Option<bool>,
 }
 
+/// A kind as sent (an API body, CLI options, a dashboard form), before its checks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KindDraft<'a> {
+    pub code: &'a str,
+    pub label_vi: &'a str,
+    pub label_en: &'a str,
+    /// Both units at once (the one-string shape older clients know).
+    pub unit: Option<&'a str>,
+    pub unit_vi: Option<&'a str>,
+    pub unit_en: Option<&'a str>,
+    pub weight: f64,
+}
+
+impl NewKind {
+    /// A new kind from a draft: every rule of the module checked; the reason otherwise.
+    pub fn parse(d: &KindDraft<'_>, active: bool) -> Result<Self, String> {
+        let (unit_vi, unit_en) = units(d.unit, d.unit_vi, d.unit_en)?;
+        Ok(Self {
+            code: new_code(d.code)?,
+            label_vi: label("label_vi", d.label_vi)?,
+            label_en: label("label_en", d.label_en)?,
+            unit_vi,
+            unit_en,
+            weight: weight(d.weight)?,
+            active,
+        })
+    }
+}
+
 impl KindEdit {
     /// Whether the edit changes nothing at all (refused: nothing to do).
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
+    }
+
+    /// The whole kind as an edit (its code is the edited kind's and is not read): every
+    /// label and unit, the weight from `from` (today when None), `active` if given.
+    pub fn whole(
+        d: &KindDraft<'_>,
+        from: Option<NaiveDate>,
+        active: Option<bool>,
+    ) -> Result<Self, String> {
+        let (unit_vi, unit_en) = units(d.unit, d.unit_vi, d.unit_en)?;
+        Ok(Self {
+            label_vi: Some(label("label_vi", d.label_vi)?),
+            label_en: Some(label("label_en", d.label_en)?),
+            unit_vi: Some(unit_vi),
+            unit_en: Some(unit_en),
+            weight: Some((weight(d.weight)?, from)),
+            active,
+        })
     }
 }
 

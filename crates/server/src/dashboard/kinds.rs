@@ -10,7 +10,8 @@ use crate::leader::Leader;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use langso_domain::KindCode;
-use langso_domain::catalogue::{self, KindEdit, NewKind};
+use langso_domain::audit::Actor;
+use langso_domain::catalogue::{KindDraft, KindEdit, NewKind};
 use langso_domain::kinds::ActivityKind;
 use langso_domain::scope::Role;
 use maud::{Markup, html as m};
@@ -26,9 +27,9 @@ fn w(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     if lang == Lang::Vi { vi } else { en }
 }
 
+/// What both forms send: labels, units and weight.
 #[derive(Deserialize)]
-pub struct AddForm {
-    code: String,
+pub struct Fields {
     label_vi: String,
     label_en: String,
     unit_vi: String,
@@ -36,39 +37,41 @@ pub struct AddForm {
     weight: String,
 }
 
+impl Fields {
+    /// The fields as a draft of kind `code`; a weight that is no number is refused.
+    fn draft<'a>(&'a self, code: &'a str) -> Result<KindDraft<'a>, String> {
+        let weight = self.weight.trim().replace(',', ".");
+        Ok(KindDraft {
+            code,
+            label_vi: &self.label_vi,
+            label_en: &self.label_en,
+            unit: None,
+            unit_vi: Some(&self.unit_vi),
+            unit_en: Some(&self.unit_en),
+            weight: weight.parse().map_err(|_| "weight must be a number")?,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    code: String,
+    #[serde(flatten)]
+    fields: Fields,
+}
+
 #[derive(Deserialize)]
 pub struct EditForm {
-    label_vi: String,
-    label_en: String,
-    unit_vi: String,
-    unit_en: String,
-    weight: String,
+    #[serde(flatten)]
+    fields: Fields,
     #[serde(default)]
     weight_from: String,
     /// `save`, `deactivate` or `reactivate`.
     action: String,
 }
 
-fn number(s: &str) -> Result<f64, String> {
-    let w: f64 = s
-        .trim()
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| "weight must be a number".to_owned())?;
-    catalogue::weight(w)
-}
-
 fn new_kind(f: &AddForm) -> Result<NewKind, String> {
-    let (unit_vi, unit_en) = catalogue::units(None, Some(&f.unit_vi), Some(&f.unit_en))?;
-    Ok(NewKind {
-        code: catalogue::new_code(f.code.trim())?,
-        label_vi: catalogue::label("label_vi", &f.label_vi)?,
-        label_en: catalogue::label("label_en", &f.label_en)?,
-        unit_vi,
-        unit_en,
-        weight: number(&f.weight)?,
-        active: true,
-    })
+    NewKind::parse(&f.fields.draft(f.code.trim())?, true)
 }
 
 fn edit_of(f: &EditForm) -> Result<KindEdit, String> {
@@ -78,18 +81,12 @@ fn edit_of(f: &EditForm) -> Result<KindEdit, String> {
             langso_domain::time::parse_day(d).ok_or("weight_from must be a date, YYYY-MM-DD")?,
         ),
     };
-    Ok(KindEdit {
-        label_vi: Some(catalogue::label("label_vi", &f.label_vi)?),
-        label_en: Some(catalogue::label("label_en", &f.label_en)?),
-        unit_vi: Some(catalogue::label("unit_vi", &f.unit_vi)?),
-        unit_en: Some(catalogue::label("unit_en", &f.unit_en)?),
-        weight: Some((number(&f.weight)?, from)),
-        active: match f.action.as_str() {
-            "deactivate" => Some(false),
-            "reactivate" => Some(true),
-            _ => None,
-        },
-    })
+    let active = match f.action.as_str() {
+        "deactivate" => Some(false),
+        "reactivate" => Some(true),
+        _ => None,
+    };
+    KindEdit::whole(&f.fields.draft("")?, from, active)
 }
 
 fn row(lang: Lang, k: &ActivityKind) -> Markup {
@@ -201,6 +198,36 @@ async fn after(
     }
 }
 
+/// Runs a checked change as the signed-in administrator, then answers with the page.
+async fn act<T: Send + 'static>(
+    state: web::Data<AppState>,
+    req: &HttpRequest,
+    who: Result<Leader, ApiError>,
+    lang: Option<&str>,
+    checked: Result<T, ApiError>,
+    change: impl FnOnce(&langso_store::Store, &Actor, T) -> langso_store::Result<ActivityKind>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang_of(req, lang);
+    let actor = match (refusal(&who, lang), who) {
+        (Some(answer), _) => return Ok(answer),
+        (None, Ok(who)) => who.actor(),
+        (None, Err(e)) => return Err(e),
+    };
+    let done = match checked {
+        Err(e) => Err(e),
+        Ok(input) => {
+            let st = state.clone();
+            web::block(move || change(&st.store, &actor, input))
+                .await?
+                .map(|_| ())
+                .map_err(ApiError::from)
+        }
+    };
+    after(&state, lang, done).await
+}
+
 /// `POST /kinds`: adds a kind.
 pub async fn add(
     state: web::Data<AppState>,
@@ -209,23 +236,16 @@ pub async fn add(
     q: web::Query<LangQuery>,
     form: web::Form<AddForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = lang_of(&req, q.lang.as_deref());
-    let actor = match (refusal(&who, lang), who) {
-        (Some(answer), _) => return Ok(answer),
-        (None, Ok(who)) => who.actor(),
-        (None, Err(e)) => return Err(e),
-    };
-    let done = match new_kind(&form) {
-        Err(why) => Err(ApiError::bad_request("invalid_kind", why)),
-        Ok(kind) => {
-            let st = state.clone();
-            web::block(move || st.store.add_kind(&actor, kind))
-                .await?
-                .map(|_| ())
-                .map_err(ApiError::from)
-        }
-    };
-    after(&state, lang, done).await
+    let checked = new_kind(&form).map_err(|why| ApiError::bad_request("invalid_kind", why));
+    act(
+        state,
+        &req,
+        who,
+        q.lang.as_deref(),
+        checked,
+        |store, actor, kind| store.add_kind(actor, kind),
+    )
+    .await
 }
 
 /// `POST /kinds/{code}`: saves an edit, or deactivates or reactivates the kind.
@@ -237,23 +257,18 @@ pub async fn edit(
     q: web::Query<LangQuery>,
     form: web::Form<EditForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = lang_of(&req, q.lang.as_deref());
-    let actor = match (refusal(&who, lang), who) {
-        (Some(answer), _) => return Ok(answer),
-        (None, Ok(who)) => who.actor(),
-        (None, Err(e)) => return Err(e),
-    };
-    let code = KindCode::parse(&path);
-    let done = match (code, edit_of(&form)) {
+    let checked = match (KindCode::parse(&path), edit_of(&form)) {
         (None, _) => Err(ApiError::not_found("unknown_kind", "no such kind")),
         (_, Err(why)) => Err(ApiError::bad_request("invalid_kind", why)),
-        (Some(code), Ok(e)) => {
-            let st = state.clone();
-            web::block(move || st.store.edit_kind(&actor, &code, e))
-                .await?
-                .map(|_| ())
-                .map_err(ApiError::from)
-        }
+        (Some(code), Ok(e)) => Ok((code, e)),
     };
-    after(&state, lang, done).await
+    act(
+        state,
+        &req,
+        who,
+        q.lang.as_deref(),
+        checked,
+        |store, actor, (code, e)| store.edit_kind(actor, &code, e),
+    )
+    .await
 }

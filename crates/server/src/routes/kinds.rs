@@ -13,7 +13,7 @@ use crate::leader::Leader;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use langso_domain::KindCode;
-use langso_domain::catalogue::{self, KindEdit, NewKind};
+use langso_domain::catalogue::{self, KindDraft, KindEdit, NewKind};
 use langso_domain::kinds::WeightFrom;
 use langso_domain::scope::Role;
 use langso_store::StoreError;
@@ -106,41 +106,18 @@ fn weight_edit(
     }
 }
 
-/// A body's labels, units and weight, checked: (label_vi, label_en, unit_vi, unit_en, weight).
-type Fields = (String, String, String, String, f64);
-
-fn fields(b: &KindBody) -> Result<Fields, ApiError> {
-    let (unit_vi, unit_en) = catalogue::units(
-        b.unit.as_deref(),
-        b.unit_vi.as_deref(),
-        b.unit_en.as_deref(),
-    )
-    .map_err(invalid)?;
-    Ok((
-        catalogue::label("label_vi", &b.label_vi).map_err(invalid)?,
-        catalogue::label("label_en", &b.label_en).map_err(invalid)?,
-        unit_vi,
-        unit_en,
-        catalogue::weight(b.weight).map_err(invalid)?,
-    ))
-}
-
-fn new_kind(b: &KindBody) -> Result<NewKind, ApiError> {
-    let code = b
-        .code
-        .as_deref()
-        .ok_or_else(|| invalid("code is required"))?;
-    let code = catalogue::new_code(code).map_err(invalid)?;
-    let (label_vi, label_en, unit_vi, unit_en, weight) = fields(b)?;
-    Ok(NewKind {
-        code,
-        label_vi,
-        label_en,
-        unit_vi,
-        unit_en,
-        weight,
-        active: b.active.unwrap_or(true),
-    })
+impl KindBody {
+    fn draft(&self) -> KindDraft<'_> {
+        KindDraft {
+            code: self.code.as_deref().unwrap_or_default(),
+            label_vi: &self.label_vi,
+            label_en: &self.label_en,
+            unit: self.unit.as_deref(),
+            unit_vi: self.unit_vi.as_deref(),
+            unit_en: self.unit_en.as_deref(),
+            weight: self.weight,
+        }
+    }
 }
 
 fn code_in_path(code: &str) -> Result<KindCode, ApiError> {
@@ -170,7 +147,7 @@ pub async fn add(
             "a new kind's weight is in force from its first day",
         ));
     }
-    let kind = new_kind(&body)?;
+    let kind = NewKind::parse(&body.draft(), body.active.unwrap_or(true)).map_err(invalid)?;
     let (st, actor) = (state.clone(), who.actor());
     let added = web::block(move || st.store.add_kind(&actor, kind))
         .await?
@@ -196,6 +173,18 @@ async fn apply(
     Ok(HttpResponse::Ok().json(edited))
 }
 
+/// An edit's request: the admin check, the path's code and the body.
+async fn edit_request<T: serde::de::DeserializeOwned>(
+    who: &Leader,
+    path: &str,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(KindCode, T), ApiError> {
+    require_admin(who)?;
+    let code = code_in_path(path)?;
+    Ok((code, small_json(req, payload).await?))
+}
+
 /// `PATCH /v1/admin/kinds/{code}`: changes what the body names.
 pub async fn patch(
     state: web::Data<AppState>,
@@ -204,9 +193,7 @@ pub async fn patch(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&who)?;
-    let code = code_in_path(&path)?;
-    let b: KindPatch = small_json(&req, payload).await?;
+    let (code, b): (_, KindPatch) = edit_request(&who, &path, &req, payload).await?;
     let edit = KindEdit {
         label_vi: opt_label("label_vi", b.label_vi)?,
         label_en: opt_label("label_en", b.label_en)?,
@@ -227,20 +214,11 @@ pub async fn put(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&who)?;
-    let code = code_in_path(&path)?;
-    let b: KindBody = small_json(&req, payload).await?;
+    let (code, b): (_, KindBody) = edit_request(&who, &path, &req, payload).await?;
     if b.code.as_deref().is_some_and(|c| c != code.as_str()) {
         return Err(invalid("the body's code is not the path's"));
     }
-    let (label_vi, label_en, unit_vi, unit_en, weight) = fields(&b)?;
-    let edit = KindEdit {
-        label_vi: Some(label_vi),
-        label_en: Some(label_en),
-        unit_vi: Some(unit_vi),
-        unit_en: Some(unit_en),
-        weight: weight_edit(Some(weight), b.weight_from)?,
-        active: b.active,
-    };
+    let from = weight_edit(Some(b.weight), b.weight_from.clone())?.and_then(|w| w.1);
+    let edit = KindEdit::whole(&b.draft(), from, b.active).map_err(invalid)?;
     apply(state, who, code, edit).await
 }
