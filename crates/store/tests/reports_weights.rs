@@ -85,7 +85,7 @@ fn every_score_weighs_each_day_with_its_own_weight() {
             .store
             .report_summary(&SummaryQuery {
                 unit: unit.clone(),
-                period: p.clone(),
+                period: p,
                 granularity: None,
                 now: later(),
                 hierarchy: None,
@@ -98,7 +98,7 @@ fn every_score_weighs_each_day_with_its_own_weight() {
             &f.phones.store,
             district(),
             Entrants::Teams,
-            p.clone(),
+            p,
             RankBy::Score,
         );
         let row = b.rows.iter().find(|r| r.id == team.id).unwrap();
@@ -107,7 +107,7 @@ fn every_score_weighs_each_day_with_its_own_weight() {
             &f.phones.store,
             unit.clone(),
             Entrants::Volunteers,
-            p.clone(),
+            p,
             RankBy::Score,
         );
         let sum: f64 = vols.rows.iter().map(|r| r.score).sum();
