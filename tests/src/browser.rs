@@ -230,6 +230,73 @@ impl Browser {
             .expect("valid base64");
         std::fs::write(path, png).expect("write screenshot");
     }
+
+    /// The text of the first element matching `css`.
+    #[track_caller]
+    pub fn text_of(&self, css: &str) -> String {
+        self.text(&self.find(css))
+    }
+
+    /// The elements matching `css` that are not wholly inside the viewport's width (or not
+    /// shown at all), each as "class: text": empty when every one can be read without
+    /// scrolling sideways.
+    pub fn outside_viewport(&self, css: &str) -> Vec<String> {
+        let script = format!(
+            "const w = window.innerWidth; return [...document.querySelectorAll({})]\
+             .filter(e => {{ const r = e.getBoundingClientRect(); \
+             return r.width <= 0 || r.height <= 0 || r.left < 0 || r.right > w + 0.5; }})\
+             .map(e => e.className + ': ' + e.innerText)",
+            Value::String(css.to_owned())
+        );
+        let v = self.execute(&script);
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|s| s.as_str().unwrap_or("?").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// (page width, viewport width) in CSS pixels: the page scrolls sideways when the
+    /// first is larger.
+    pub fn widths(&self) -> (u64, u64) {
+        let n = |js: &str| self.execute(js).as_u64().unwrap_or(u64::MAX);
+        (
+            n("return document.documentElement.scrollWidth"),
+            n("return window.innerWidth"),
+        )
+    }
+
+    /// Asserts the page shown is an HTML page in `lang` with some text, not raw JSON.
+    #[track_caller]
+    pub fn assert_html_page(&self, lang: &str, what: &str) {
+        assert_eq!(
+            self.execute("return document.contentType"),
+            "text/html",
+            "{what}"
+        );
+        assert_eq!(
+            self.execute("return document.documentElement.lang"),
+            lang,
+            "{what}"
+        );
+        let text = self.execute("return document.body.innerText.trim()");
+        let text = text.as_str().unwrap_or_default();
+        assert!(
+            !text.is_empty() && !text.starts_with('{') && !text.starts_with('['),
+            "{what}: raw JSON or nothing:\n{text}"
+        );
+    }
+
+    /// With LANGSO_SCREENSHOTS=1, saves a screenshot as docs/screenshots/NAME.png.
+    pub fn screenshot_for_docs(&self, name: &str) {
+        if std::env::var_os("LANGSO_SCREENSHOTS").is_some() {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+            std::fs::create_dir_all(&dir).expect("docs/screenshots");
+            self.screenshot(&dir.join(format!("{name}.png")));
+        }
+    }
 }
 
 impl Drop for Browser {

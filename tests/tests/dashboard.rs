@@ -5,23 +5,11 @@
 //! way back, never raw JSON. Screenshots of the main pages go to docs/screenshots/ when
 //! LANGSO_SCREENSHOTS=1.
 
+use chrono::Datelike;
 use langso_tests::browser::{Browser, Element};
-use langso_tests::harness::{LEADER_PASSWORD, Server};
-use std::path::PathBuf;
+use langso_tests::harness::{LEADER_PASSWORD, Server, today_vn};
 
 const PHONE: (u32, u32) = (360, 740);
-
-fn screenshot(b: &Browser, name: &str) {
-    if std::env::var_os("LANGSO_SCREENSHOTS").is_some() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
-        b.screenshot(&dir.join(format!("{name}.png")));
-    }
-}
-
-fn text_of(b: &Browser, css: &str) -> String {
-    b.text(&b.find(css))
-}
 
 fn log_in(b: &Browser, server: &Server, username: &str) {
     b.goto(&format!("{}/", server.url));
@@ -59,46 +47,64 @@ fn rows(b: &Browser, css: &str) -> Vec<Element> {
     b.find_all(css)
 }
 
+/// Each row of the table rows matching `css` as its cells' texts joined by spaces (on a
+/// phone the rows are grids, whose text the browser gives line by line).
+fn row_texts(b: &Browser, css: &str) -> Vec<String> {
+    let script = format!(
+        "return [...document.querySelectorAll({})].map(tr => [...tr.cells].map(td => td.innerText.trim()).join(' '))",
+        serde_json::Value::String(css.to_owned())
+    );
+    let v = b.execute(&script);
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[test]
 fn a_district_leader_logs_in_and_sees_the_ranked_district_in_vietnamese() {
     let (server, _district, leader) = district_with_activity();
     let b = Browser::start(PHONE.0, PHONE.1);
     b.goto(&format!("{}/login", server.url));
-    screenshot(&b, "login");
+    b.screenshot_for_docs("login");
     log_in(&b, &server, &leader);
-    screenshot(&b, "dashboard-district");
+    b.screenshot_for_docs("dashboard-district");
 
-    assert_eq!(text_of(&b, "#unit-name"), "Thành phố Hạ Long");
+    assert_eq!(b.text_of("#unit-name"), "Thành phố Hạ Long");
     assert!(
-        text_of(&b, "#period-label").starts_with("Tháng"),
+        b.text_of("#period-label").starts_with("Tháng"),
         "month by default, in Vietnamese"
     );
     assert_eq!(
-        text_of(&b, "#score"),
+        b.text_of("#score"),
         "38",
         "4 × 3 VNeID (weight 3) + 1 signature (weight 2)"
     );
-    let board = rows(&b, "#leaderboard tbody tr");
-    let first = b.text(&board[0]);
+    let board = row_texts(&b, "#leaderboard tbody tr");
+    let first = &board[0];
     assert!(
         first.starts_with("1 Phường Hà Khánh"),
         "the busiest commune ranks first: {first}"
     );
     assert!(
-        b.text(&board[1]).starts_with("2 "),
+        board[1].starts_with("2 "),
         "the second commune with activity ranks second"
     );
     assert!(
-        b.text(&board[2]).starts_with("–"),
+        board[2].starts_with("–"),
         "communes without activity are listed unranked"
     );
     assert!(
         !rows(&b, "#coverage tbody tr").is_empty(),
         "per-village coverage is shown"
     );
-    assert!(
-        b.find_all("#trend svg rect.bar").len() >= 28,
-        "one bar per day of the month"
+    assert_eq!(
+        b.find_all("#trend svg rect.bar").len(),
+        today_vn().day() as usize,
+        "one bar per day of the month so far, none for days to come"
     );
 
     // No horizontal scrolling on a 360-px phone: wide tables scroll inside their box.
@@ -123,33 +129,30 @@ fn switching_unit_period_and_language_changes_what_is_shown() {
     b.select("#unit", "commune:06649");
     b.select("#period", "day");
     b.click_and_load(&b.find("#show"));
-    assert_eq!(text_of(&b, "#unit-name"), "Phường Hà Khánh");
+    assert_eq!(b.text_of("#unit-name"), "Phường Hà Khánh");
     assert!(
-        text_of(&b, "#period-label").starts_with("Ngày"),
+        b.text_of("#period-label").starts_with("Ngày"),
         "{}",
-        text_of(&b, "#period-label")
+        b.text_of("#period-label")
     );
     assert_eq!(
-        text_of(&b, "#score"),
+        b.text_of("#score"),
         "36",
         "only the commune's own activity today"
     );
-    let teams = rows(&b, "#leaderboard tbody tr");
-    assert!(
-        b.text(&teams[0]).starts_with("1 "),
-        "a commune ranks its teams"
-    );
-    screenshot(&b, "dashboard-commune-day");
+    let teams = row_texts(&b, "#leaderboard tbody tr");
+    assert!(teams[0].starts_with("1 "), "a commune ranks its teams");
+    b.screenshot_for_docs("dashboard-commune-day");
 
     b.click_and_load(&b.find("#lang"));
     assert_eq!(
-        text_of(&b, "#lang"),
+        b.text_of("#lang"),
         "Tiếng Việt",
         "the switch now offers Vietnamese back"
     );
-    assert!(text_of(&b, "#leaderboard h2").starts_with("Leaderboard"));
-    assert!(text_of(&b, "#period-label").len() > 3);
-    screenshot(&b, "dashboard-commune-day-en");
+    assert!(b.text_of("#leaderboard h2").starts_with("Leaderboard"));
+    assert!(b.text_of("#period-label").len() > 3);
+    b.screenshot_for_docs("dashboard-commune-day-en");
 
     // A unit outside the leader's district is refused, whatever the URL says.
     b.goto(&format!("{}/?unit=district:203", server.url));
@@ -212,26 +215,6 @@ fn the_page_is_one_small_self_contained_round_trip() {
 
 // ---- today's map (issue 8, "Proof"): a commune leader, a grouping leader, the province ----
 
-/// The page the browser shows is an HTML page in Vietnamese, not raw JSON.
-fn assert_html(b: &Browser, what: &str) {
-    assert_eq!(
-        b.execute("return document.contentType"),
-        "text/html",
-        "{what}"
-    );
-    assert_eq!(
-        b.execute("return document.documentElement.lang"),
-        "vi",
-        "{what}"
-    );
-    let text = b.execute("return document.body.innerText.trim()");
-    let text = text.as_str().unwrap_or_default();
-    assert!(
-        !text.is_empty() && !text.starts_with('{') && !text.starts_with('['),
-        "{what}: raw JSON or nothing:\n{text}"
-    );
-}
-
 /// One leader's walk over the dashboard on today's map.
 struct Walk {
     role: &'static str,
@@ -251,15 +234,15 @@ struct Walk {
 fn refused(b: &Browser, server: &Server, w: &Walk, unit: &str, heading: &str, hidden: &str) {
     let what = format!("{} on {unit}", w.role);
     b.goto(&format!("{}/?unit={unit}", server.url));
-    assert_html(b, &what);
-    assert_eq!(text_of(b, "h2"), heading, "{what}");
+    b.assert_html_page("vi", &what);
+    assert_eq!(b.text_of("h2"), heading, "{what}");
     assert!(
         hidden.is_empty() || !b.source().contains(hidden),
         "{what} names {hidden}"
     );
     b.click_and_load(&b.find("a[href='/?lang=vi']"));
-    assert_html(b, &format!("{what}, the way back"));
-    assert_eq!(text_of(b, "#unit-name"), w.name, "{what}, the way back");
+    b.assert_html_page("vi", &format!("{what}, the way back"));
+    assert_eq!(b.text_of("#unit-name"), w.name, "{what}, the way back");
 }
 
 fn walk(server: &Server, w: &Walk) {
@@ -267,12 +250,9 @@ fn walk(server: &Server, w: &Walk) {
     let b = Browser::start(PHONE.0, PHONE.1);
     log_in(&b, server, &username);
     // Home: its unit, its leaderboard.
-    assert_html(&b, &format!("{} home", w.role));
-    assert_eq!(text_of(&b, "#unit-name"), w.name);
-    let board: Vec<String> = rows(&b, "#leaderboard tbody tr")
-        .iter()
-        .map(|r| b.text(r))
-        .collect();
+    b.assert_html_page("vi", &format!("{} home", w.role));
+    assert_eq!(b.text_of("#unit-name"), w.name);
+    let board = row_texts(&b, "#leaderboard tbody tr");
     assert!(!board.is_empty(), "{}: an empty leaderboard", w.role);
     assert!(
         board.iter().all(|r| w.ranks.iter().any(|k| r.contains(k))),
@@ -283,7 +263,7 @@ fn walk(server: &Server, w: &Walk) {
         board[0].starts_with("1 "),
         "the demo's history ranks: {board:?}"
     );
-    screenshot(&b, &format!("dashboard-2025-{}", w.role.replace('_', "-")));
+    b.screenshot_for_docs(&format!("dashboard-2025-{}", w.role.replace('_', "-")));
 
     // The exports the page links to are files, with the same session.
     let cookie = format!(
@@ -312,10 +292,10 @@ fn walk(server: &Server, w: &Walk) {
     // A unit of its picker.
     let unit = w.other;
     b.select("#unit", unit);
-    let name = text_of(&b, &format!("#unit option[value='{unit}']"));
+    let name = b.text_of(&format!("#unit option[value='{unit}']"));
     b.click_and_load(&b.find("#show"));
-    assert_html(&b, &format!("{} on {unit}", w.role));
-    assert_eq!(text_of(&b, "#unit-name"), name);
+    b.assert_html_page("vi", &format!("{} on {unit}", w.role));
+    assert_eq!(b.text_of("#unit-name"), name);
     assert!(!rows(&b, "#leaderboard tbody tr").is_empty(), "{unit}");
 
     for (unit, hidden) in w.outside {

@@ -214,7 +214,7 @@ fn every_query_parameter_of_the_dashboard_survives_hostile_values() {
         .expect("a session cookie");
     let cookie = format!("langso_session={cookie}");
     let pages: [(&str, &[&str]); 3] = [
-        ("/", &["unit", "period", "date", "lang"]),
+        ("/", &["unit", "period", "date", "lang", "rank", "q"]),
         ("/login", &["lang"]),
         ("/set-password", &["lang"]),
     ];

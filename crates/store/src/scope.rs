@@ -146,9 +146,9 @@ pub struct NamedUnit {
 
 impl Store {
     /// The units a reader scoped to `scope` may pick: the scope itself, then what lies under
-    /// it (districts, groupings and communes of a province, communes and commune teams of a
-    /// district or a grouping, teams and villages of a commune, villages of a team), in
-    /// code order.
+    /// it (districts, groupings, communes and every team of a province, communes and every
+    /// team, village teams included, of a district or a grouping, teams and villages of a
+    /// commune, villages of a team), in code order.
     pub fn units_under(&self, scope: &UnitRef) -> Result<Vec<NamedUnit>> {
         self.read(|c| {
             let v = current_version(c)?;
@@ -200,6 +200,11 @@ impl Store {
                         params![v],
                     )?;
                     out.extend(named(UnitKind::Commune, communes));
+                    let teams = query(
+                        "SELECT t.team_id, t.name FROM teams t JOIN units u ON u.version_id = ?1 AND u.code = t.commune_code ORDER BY t.team_id",
+                        params![v],
+                    )?;
+                    out.extend(named(UnitKind::Team, teams));
                 }
                 UnitKind::District => {
                     let communes = query(communes_sql, params![v, scope.id])?;
@@ -208,7 +213,7 @@ impl Store {
                     }
                     let teams = query(
                         "SELECT t.team_id, t.name FROM teams t JOIN units u ON u.version_id = ?1 AND u.code = t.commune_code
-                         WHERE u.parent_code = ?2 AND t.level = 'commune' ORDER BY t.team_id",
+                         WHERE u.parent_code = ?2 ORDER BY t.team_id",
                         params![v, scope.id],
                     )?;
                     out.extend(named(UnitKind::Team, teams));
@@ -226,7 +231,7 @@ impl Store {
                     out.extend(named(UnitKind::Commune, communes));
                     let teams = query(
                         &format!(
-                            "SELECT t.team_id, t.name FROM teams t {} WHERE t.level = 'commune' ORDER BY t.team_id",
+                            "SELECT t.team_id, t.name FROM teams t {} ORDER BY t.team_id",
                             inside.replace("{col}", "t.commune_code")
                         ),
                         params![v, scope.id],

@@ -1,54 +1,83 @@
 //! Inline SVG for the dashboard: no scripts, no external assets, works offline after load.
 
+use super::i18n::Lang;
+use super::numfmt::number;
 use maud::{Markup, PreEscaped, html};
 
+/// One bar of the trend: its days as a short label, and its score (None: days still to
+/// come, not drawn).
 pub struct Point {
     pub label: String,
-    pub value: f64,
+    pub value: Option<f64>,
 }
 
 const W: f64 = 320.0;
-const H: f64 = 150.0;
-const PAD_L: f64 = 34.0;
+const H: f64 = 160.0;
+const PAD_L: f64 = 44.0;
 const PAD_B: f64 = 22.0;
-const PAD_T: f64 = 10.0;
+const PAD_T: f64 = 22.0;
 
-/// A compact number for axis labels: 1234 → "1.2k".
-pub fn compact(v: f64) -> String {
-    if v >= 10_000.0 {
-        format!("{:.0}k", v / 1000.0)
-    } else if v >= 1_000.0 {
-        format!("{:.1}k", v / 1000.0)
-    } else {
-        format!("{v:.0}")
-    }
+/// A round axis top at or above `max`: 1, 2 or 5 times a power of ten.
+fn axis_top(max: f64) -> f64 {
+    let max = max.max(1.0);
+    let p = 10f64.powf(max.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|t| *t >= max)
+        .unwrap_or(10.0 * p)
 }
 
-/// A bar chart of the series, scaled to its maximum, labelled at the ends.
-pub fn trend_svg(points: &[Point], aria_label: &str) -> Markup {
-    let max = points
-        .iter()
-        .map(|p| p.value)
-        .fold(0.0_f64, f64::max)
-        .max(1.0);
-    let n = points.len().max(1) as f64;
-    let plot_w = W - PAD_L - 4.0;
-    let plot_h = H - PAD_B - PAD_T;
-    let slot = plot_w / n;
+/// The points whose values are written on the chart: the peak and the last drawn one.
+fn labelled(points: &[Point]) -> Vec<usize> {
+    let drawn = || {
+        points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((i, p.value?)))
+    };
+    let peak = drawn()
+        .filter(|(_, v)| *v > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i);
+    let last = drawn().next_back().map(|(i, _)| i);
+    let mut out: Vec<usize> = peak.into_iter().chain(last).collect();
+    out.dedup();
+    out
+}
+
+/// A bar chart of the series with a labelled y axis (`y_label`, ticks at 0, half and the
+/// top, in `lang`'s number form), the peak's and the last day's values written above
+/// their bars, and nothing drawn for days still to come.
+pub fn trend_svg(points: &[Point], aria_label: &str, y_label: &str, lang: Lang) -> Markup {
+    let top = axis_top(points.iter().filter_map(|p| p.value).fold(0.0, f64::max));
+    let slot = (W - PAD_L - 4.0) / points.len().max(1) as f64;
     let bar = (slot * 0.8).max(1.0);
+    let plot_h = H - PAD_B - PAD_T;
+    let y = |v: f64| H - PAD_B - (v.max(0.0) / top) * plot_h;
+    let x = |i: usize| PAD_L + slot * i as f64 + (slot - bar) / 2.0;
+    let shown = labelled(points);
     html! {
         svg class="chart" viewBox=(format!("0 0 {W} {H}")) role="img" aria-label=(aria_label)
             xmlns="http://www.w3.org/2000/svg" {
+            text x="2" y="10" class="tick ylabel" { (y_label) }
             line x1=(PAD_L) y1=(PAD_T) x2=(PAD_L) y2=(H - PAD_B) class="axis" {}
             line x1=(PAD_L) y1=(H - PAD_B) x2=(W - 4.0) y2=(H - PAD_B) class="axis" {}
-            text x=(PAD_L - 4.0) y=(PAD_T + 8.0) text-anchor="end" class="tick" { (compact(max)) }
-            text x=(PAD_L - 4.0) y=(H - PAD_B) text-anchor="end" class="tick" { "0" }
+            @for v in [top, top / 2.0, 0.0] {
+                text x=(PAD_L - 4.0) y=(format!("{:.1}", y(v) + 3.0)) text-anchor="end" class="tick" { (number(lang, v, 0)) }
+            }
             @for (i, p) in points.iter().enumerate() {
-                @let h = (p.value.max(0.0) / max) * plot_h;
-                @let x = PAD_L + slot * i as f64 + (slot - bar) / 2.0;
-                rect x=(format!("{x:.1}")) y=(format!("{:.1}", H - PAD_B - h)) width=(format!("{bar:.1}"))
-                    height=(format!("{h:.1}")) class="bar" {
-                    title { (p.label) ": " (format!("{:.0}", p.value)) }
+                @if let Some(v) = p.value {
+                    rect x=(format!("{:.1}", x(i))) y=(format!("{:.1}", y(v))) width=(format!("{bar:.1}"))
+                        height=(format!("{:.1}", H - PAD_B - y(v))) class="bar" {
+                        title { (p.label) ": " (number(lang, v, 0)) }
+                    }
+                }
+            }
+            @for i in shown {
+                @if let Some(v) = points[i].value {
+                    text x=(format!("{:.1}", x(i) + bar / 2.0)) y=(format!("{:.1}", y(v) - 3.0))
+                        text-anchor="middle" class="val" { (number(lang, v, 0)) }
                 }
             }
             @if let (Some(first), Some(last)) = (points.first(), points.last()) {
@@ -93,16 +122,58 @@ mod tests {
         assert_eq!(coverage_colour(250.0), "#1a9850");
     }
 
+    fn pts(values: &[Option<f64>]) -> Vec<Point> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Point {
+                label: format!("<d{i}>"),
+                value: *v,
+            })
+            .collect()
+    }
+
     #[test]
     fn the_chart_has_one_bar_per_point_and_escapes_labels() {
-        let pts: Vec<Point> = (0..5)
-            .map(|i| Point {
-                label: format!("<d{i}>"),
-                value: i as f64,
-            })
-            .collect();
-        let svg = trend_svg(&pts, "trend").into_string();
+        let svg = trend_svg(
+            &pts(&[Some(0.0), Some(1.0), Some(2.0), Some(3.0), Some(4.0)]),
+            "t",
+            "y",
+            Lang::Vi,
+        )
+        .into_string();
         assert_eq!(svg.matches("<rect").count(), 5);
         assert!(svg.contains("&lt;d4&gt;") && !svg.contains("<d4>"));
+    }
+
+    #[test]
+    fn days_to_come_are_not_drawn_and_the_peak_and_last_values_are_written() {
+        let svg = trend_svg(
+            &pts(&[Some(1600.0), Some(40.0), None, None]),
+            "t",
+            "Điểm",
+            Lang::Vi,
+        )
+        .into_string();
+        assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
+        assert!(svg.contains(">Điểm</text>"), "a y-axis label");
+        assert!(
+            svg.contains("class=\"val\">1.600<"),
+            "the peak, in Vietnamese form: {svg}"
+        );
+        assert!(
+            svg.contains("class=\"val\">40<"),
+            "the last day drawn: {svg}"
+        );
+        assert!(svg.contains(">2.000</text>"), "a round axis top: {svg}");
+        assert!(!svg.contains("k<"), "no abbreviated thousands: {svg}");
+    }
+
+    #[test]
+    fn the_axis_top_is_round() {
+        assert_eq!(axis_top(0.0), 1.0);
+        assert_eq!(axis_top(38.0), 50.0);
+        assert_eq!(axis_top(1600.0), 2000.0);
+        assert_eq!(axis_top(100.0), 100.0);
     }
 }

@@ -54,7 +54,6 @@ pub struct Words {
     pub year: &'static str,
     pub score: &'static str,
     pub target: &'static str,
-    pub left: &'static str,
     pub trend: &'static str,
     pub leaderboard: &'static str,
     pub rank: &'static str,
@@ -74,6 +73,56 @@ pub struct Words {
     pub code: &'static str,
     pub new_password: &'static str,
     pub password_set: &'static str,
+    /// this period: the big number of a card.
+    pub this_period: &'static str,
+    /// cumulative since (a date follows).
+    pub cumulative_since: &'static str,
+    /// cumulative, the target having no start date.
+    pub cumulative: &'static str,
+    /// the due date of a target.
+    pub due: &'static str,
+    /// before the daily pace needed.
+    pub needs: &'static str,
+    /// after the daily pace needed.
+    pub per_day: &'static str,
+    /// a target already met.
+    pub target_met: &'static str,
+    /// a target past its due date and not met.
+    pub past_due: &'static str,
+    /// the measure a leaderboard ranks by.
+    pub rank_by: &'static str,
+    /// the unit search field.
+    pub search: &'static str,
+    /// the unit search button.
+    pub find: &'static str,
+    /// heading of the search results.
+    pub found: &'static str,
+    /// no unit matches the search.
+    pub nothing_found: &'static str,
+    /// the picker lists no teams: search them.
+    pub teams_by_search: &'static str,
+    /// the trend's values as a table.
+    pub figures: &'static str,
+    /// after a count of villages.
+    pub villages: &'static str,
+    /// how to read the coverage table.
+    pub coverage_note: &'static str,
+    /// optgroup of teams in the picker.
+    pub teams: &'static str,
+    /// the change of rank, on a phone where the table has no header.
+    pub lbl_change: &'static str,
+    /// after the active members, on a phone.
+    pub lbl_active: &'static str,
+    /// picker group.
+    pub kind_province: &'static str,
+    /// picker group: groupings of communes (former districts).
+    pub kind_grouping: &'static str,
+    /// picker group.
+    pub kind_district: &'static str,
+    /// picker group.
+    pub kind_commune: &'static str,
+    /// picker group.
+    pub kind_village: &'static str,
 }
 
 pub static VI: Words = Words {
@@ -96,7 +145,6 @@ pub static VI: Words = Words {
     year: "Năm",
     score: "Điểm",
     target: "Chỉ tiêu",
-    left: "Còn thiếu",
     trend: "Xu hướng",
     leaderboard: "Bảng xếp hạng",
     rank: "Hạng",
@@ -115,6 +163,31 @@ pub static VI: Words = Words {
     code: "Mã đặt mật khẩu",
     new_password: "Mật khẩu mới (ít nhất 10 ký tự)",
     password_set: "Đã đặt mật khẩu. Mời đăng nhập.",
+    this_period: "trong kỳ",
+    cumulative_since: "tích lũy từ",
+    cumulative: "tích lũy",
+    due: "Hạn",
+    needs: "cần",
+    per_day: "/ngày",
+    target_met: "đã đạt chỉ tiêu",
+    past_due: "đã quá hạn",
+    rank_by: "Xếp theo",
+    search: "Tìm đơn vị, tổ",
+    find: "Tìm",
+    found: "Kết quả tìm",
+    nothing_found: "Không tìm thấy đơn vị nào.",
+    teams_by_search: "Các tổ: tìm theo tên ở ô trên, hoặc mở một xã.",
+    figures: "Bảng số liệu",
+    villages: "thôn",
+    coverage_note: "Đã đạt / chỉ tiêu (tỷ lệ) theo từng hoạt động, tích lũy. Chạm vào tên xã để mở.",
+    teams: "Tổ",
+    lbl_change: "hạng",
+    lbl_active: "thành viên hoạt động",
+    kind_province: "Tỉnh",
+    kind_grouping: "Cụm xã (huyện cũ)",
+    kind_district: "Huyện",
+    kind_commune: "Xã, phường",
+    kind_village: "Thôn, tổ dân phố",
 };
 
 pub static EN: Words = Words {
@@ -137,7 +210,6 @@ pub static EN: Words = Words {
     year: "Year",
     score: "Score",
     target: "Target",
-    left: "Left to reach",
     trend: "Trend",
     leaderboard: "Leaderboard",
     rank: "Rank",
@@ -156,4 +228,29 @@ pub static EN: Words = Words {
     code: "Password-setting code",
     new_password: "New password (at least 10 characters)",
     password_set: "Password set. Please log in.",
+    this_period: "this period",
+    cumulative_since: "cumulative since",
+    cumulative: "cumulative",
+    due: "Due",
+    needs: "needs",
+    per_day: "/day",
+    target_met: "target met",
+    past_due: "past due",
+    rank_by: "Rank by",
+    search: "Find a unit or team",
+    find: "Find",
+    found: "Found",
+    nothing_found: "No unit found.",
+    teams_by_search: "Teams: find them by name above, or open a commune.",
+    figures: "Figures",
+    villages: "villages",
+    coverage_note: "Reached / target (share) for each activity, cumulative. Tap a commune to open it.",
+    teams: "Teams",
+    lbl_change: "place",
+    lbl_active: "active members",
+    kind_province: "Province",
+    kind_grouping: "Groupings (former districts)",
+    kind_district: "Districts",
+    kind_commune: "Communes",
+    kind_village: "Villages",
 };

@@ -17,11 +17,6 @@ use langso_domain::scope::Role;
 use maud::{Markup, html as m};
 use serde::Deserialize;
 
-/// Whether `path` is the catalogue page or one of its forms (errors there are pages).
-pub fn is_page(path: &str) -> bool {
-    path == "/kinds" || path.starts_with("/kinds/")
-}
-
 /// The page's words: (Vietnamese, English).
 fn w(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     if lang == Lang::Vi { vi } else { en }

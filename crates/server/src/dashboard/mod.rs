@@ -1,14 +1,20 @@
 //! The leaders' web dashboard at `/`: log in, pick a unit and a period, see totals against
 //! targets, the trend, the leaderboard and per-village coverage, download exports.
 //! Server-rendered (maud), Vietnamese by default (`?lang=en` switches, remembered in a
-//! cookie), no scripts, one round trip of HTML with inline CSS and SVG.
+//! cookie), no scripts, one round trip of HTML with inline CSS and SVG. Numbers are
+//! written the reader's way (`numfmt`); every name links to its own page; errors are pages.
 
 mod chart;
+mod compare;
 mod data;
+mod data_more;
 mod error_page;
 mod i18n;
 mod kinds;
+mod numfmt;
 mod page;
+mod sections;
+mod view;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -21,12 +27,14 @@ use serde::Deserialize;
 
 const LANG_COOKIE: &str = "langso_lang";
 
-/// The dashboard's pages: their errors are HTML pages, not JSON.
-const PAGES: [&str; 4] = ["/", "/login", "/logout", "/set-password"];
+/// The paths outside `/v1/` that answer machines, not people: their errors stay JSON.
+const MACHINE_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
-/// Whether `path` is one of the dashboard's pages (errors there answer an HTML page).
+/// Whether `path` is a dashboard page, so that its errors answer an HTML page: every path
+/// but the API's (`/v1/…`) and the probes'. A mistyped page address (`/dashbord`) is a
+/// person's, and gets a Vietnamese page with a way back, not JSON.
 pub fn is_page(path: &str) -> bool {
-    PAGES.contains(&path) || kinds::is_page(path)
+    !(path == "/v1" || path.starts_with("/v1/") || MACHINE_PATHS.contains(&path))
 }
 
 /// The language of a request: `?lang=`, else the cookie, else Vietnamese.
@@ -93,10 +101,15 @@ fn see_other(to: &str) -> HttpResponse {
 
 #[derive(Deserialize)]
 pub struct IndexQuery {
+    /// `kind:id` of the unit shown (the leader's own when absent).
     unit: Option<String>,
     period: Option<String>,
     date: Option<String>,
     lang: Option<String>,
+    /// What the leaderboards rank by: `score` (default) or a kind's code.
+    rank: Option<String>,
+    /// A unit search: names (without their marks) or codes.
+    q: Option<String>,
 }
 
 async fn index(

@@ -1,8 +1,11 @@
 //! The dashboard's pages: server-rendered HTML with inline CSS and SVG, one round trip, no
 //! scripts needed, readable on a 360-px phone.
 
-use super::chart::{Point, coverage_colour, style, trend_svg};
-use super::i18n::{Lang, Words};
+use super::chart::{style, trend_svg};
+use super::i18n::Lang;
+use super::numfmt::number;
+use super::sections;
+use super::view::{Here, View};
 use maud::{DOCTYPE, Markup, html};
 
 const CSS: &str = r#"
@@ -10,15 +13,25 @@ const CSS: &str = r#"
 header{background:#0b5394;color:#fff;padding:.6rem .8rem;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between}
 header h1{font-size:1rem;margin:0}header a,header button{color:#fff;background:none;border:1px solid #fff6;border-radius:4px;padding:.2rem .5rem;font:inherit;cursor:pointer;text-decoration:none}
 main{padding:.6rem;max-width:980px;margin:auto}section{background:#fff;border-radius:6px;padding:.7rem;margin:.6rem 0;box-shadow:0 1px 2px #0001}
-h2{font-size:1rem;margin:.1rem 0 .5rem}form.pick{display:flex;flex-wrap:wrap;gap:.4rem;align-items:end}
-label{display:flex;flex-direction:column;font-size:.8rem;gap:.15rem;min-width:0}select,input{font:inherit;padding:.35rem;border:1px solid #aab;border-radius:4px;max-width:100%}
+h2{font-size:1rem;margin:.1rem 0 .5rem}h3{font-size:.9rem;margin:.5rem 0 .2rem}form.pick{display:flex;flex-wrap:wrap;gap:.4rem;align-items:end;margin-bottom:.4rem}
+label{display:flex;flex-direction:column;font-size:.8rem;gap:.15rem;min-width:0;max-width:100%}select,input{font:inherit;padding:.35rem;border:1px solid #aab;border-radius:4px;max-width:100%}
 button.go,.btn{background:#0b5394;color:#fff;border:0;border-radius:4px;padding:.45rem .8rem;font:inherit;text-decoration:none;display:inline-block}
+a{color:#0b5394}#found ul{margin:.2rem 0;padding-left:1.2rem}
 .table{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{padding:.3rem .35rem;border-bottom:1px solid #e3e6ea;text-align:left;white-space:nowrap}
 td.n,th.n{text-align:right}.up{color:#1a7f37}.down{color:#b42318}.muted{color:#5f6b7a;font-size:.8rem}
-.chart{width:100%;height:auto;max-height:220px}.axis{stroke:#889;stroke-width:1}.bar{fill:#3d85c6}.tick{font-size:9px;fill:#5f6b7a}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:.4rem}.card{border:1px solid #e3e6ea;border-radius:6px;padding:.4rem}
-.card b{display:block;font-size:1.2rem}.err{color:#b42318}.login{max-width:340px;margin:2rem auto}.login form{display:flex;flex-direction:column;gap:.6rem}
-.dl{display:flex;gap:.4rem;flex-wrap:wrap}
+.chart{width:100%;height:auto;max-height:240px}.axis{stroke:#889;stroke-width:1}.bar{fill:#3d85c6}.tick{font-size:9px;fill:#5f6b7a}.val{font-size:10px;font-weight:bold;fill:#1d2430}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.4rem}.card{border:1px solid #e3e6ea;border-radius:6px;padding:.4rem;font-size:.85rem}
+.card .kind{font-weight:600}.card b.big{font-size:1.3rem}.card .tgt{margin-top:.2rem}.err{color:#b42318}.login{max-width:340px;margin:2rem auto}.login form{display:flex;flex-direction:column;gap:.6rem}
+.dl{display:flex;gap:.4rem;flex-wrap:wrap}details{margin:.3rem 0}summary{cursor:pointer;padding:.25rem 0;font-weight:600}
+table.board td.name{white-space:normal;overflow-wrap:anywhere}.lbl{display:none}
+@media (max-width:640px){
+table.board thead{display:none}table.board tr{display:grid;grid-template-columns:2em 1fr 1fr auto;column-gap:.4rem;padding:.35rem 0;border-bottom:1px solid #e3e6ea}
+table.board td{border:0;padding:0;white-space:normal}table.board td.rank{grid-row:span 2;text-align:left;font-weight:bold}
+table.board td.name{grid-column:2/4}table.board td.val{grid-column:4;font-weight:bold}
+table.board td.chg{grid-column:2;text-align:left;font-size:.8rem}table.board td.act{grid-column:3/5;text-align:right;font-size:.8rem}.lbl{display:inline;color:#5f6b7a}}
+@media print{body{background:#fff;font-size:11pt}header form,header a,#pick,#downloads,form.pick{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}
+section{box-shadow:none;border:1px solid #ccc;break-inside:avoid}.table{overflow:visible}a{color:inherit;text-decoration:none}
+details::details-content{content-visibility:visible;display:block}summary{list-style:none}}
 "#;
 
 pub fn layout(lang: Lang, title: &str, header: Option<Markup>, body: Markup) -> Markup {
@@ -85,91 +98,6 @@ pub fn set_password(lang: Lang, error: Option<&str>) -> Markup {
     )
 }
 
-/// One option of the unit picker.
-pub struct UnitOption {
-    pub kind: String,
-    pub id: String,
-    pub name: String,
-}
-
-pub struct KindTotal {
-    pub label: String,
-    pub total: i64,
-    pub target: Option<i64>,
-    pub coverage_pct: Option<f64>,
-    pub left: Option<i64>,
-}
-
-pub struct BoardRow {
-    /// None: no activity, so not ranked.
-    pub rank: Option<u32>,
-    pub name: String,
-    pub score: f64,
-    pub active_members: Option<i64>,
-    pub change: Option<i64>,
-}
-
-pub struct VillageRow {
-    pub name: String,
-    pub population: i64,
-    /// Coverage % per kind column (None: no target).
-    pub cells: Vec<Option<f64>>,
-}
-
-pub struct View {
-    pub lang: Lang,
-    pub username: String,
-    pub units: Vec<UnitOption>,
-    pub unit_kind: String,
-    pub unit_id: String,
-    pub unit_name: String,
-    pub period: String,
-    pub date: String,
-    pub period_label: String,
-    pub as_of: String,
-    pub late_events: i64,
-    pub score: f64,
-    pub totals: Vec<KindTotal>,
-    pub series: Vec<Point>,
-    pub board_title: String,
-    pub board: Vec<BoardRow>,
-    /// A grouping's leading teams (at most [`LEADING_TEAMS`]); empty for other units.
-    pub team_board: Vec<BoardRow>,
-    pub coverage_kinds: Vec<String>,
-    pub villages: Vec<VillageRow>,
-    /// (label, href) of the export downloads.
-    pub downloads: Vec<(String, String)>,
-}
-
-/// A whole number with thousands grouped the local way: 297.644 (vi), 297,644 (en).
-fn grouped(lang: Lang, n: i64) -> String {
-    let sep = if lang == Lang::Vi { '.' } else { ',' };
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
-/// A score for display: whole points, grouped, never "-0".
-fn points(lang: Lang, v: f64) -> String {
-    grouped(lang, v.round() as i64)
-}
-
-fn period_options(t: &Words) -> [(&'static str, &'static str); 5] {
-    [
-        ("day", t.day),
-        ("week", t.week),
-        ("month", t.month),
-        ("quarter", t.quarter),
-        ("year", t.year),
-    ]
-}
-
 fn header(v: &View) -> Markup {
     let t = v.lang.t();
     let other = v.lang.other();
@@ -178,7 +106,7 @@ fn header(v: &View) -> Markup {
             h1 { (t.title) }
             div {
                 span.muted style="color:#dde" { (v.username) " " }
-                a href=(format!("/?unit={}:{}&period={}&date={}&lang={}", v.unit_kind, v.unit_id, v.period, v.date, other.code()))
+                a href=(Here { period: v.period.clone(), date: v.date.clone(), lang: other, rank_by: v.rank_by.clone() }.to(&v.unit_kind, &v.unit_id))
                     id="lang" { (t.switch_lang) }
                 " "
                 form method="post" action="/logout" style="display:inline" {
@@ -189,129 +117,48 @@ fn header(v: &View) -> Markup {
     }
 }
 
-/// How many leading teams a grouping's page shows (the whole ranking is the download).
-pub const LEADING_TEAMS: usize = 20;
-
-/// A leaderboard as a table: rank, name, score, active members, change.
-fn board_table(v: &View, rows: &[BoardRow]) -> Markup {
+/// The trend: the chart, the comparison, and its values as a small table.
+fn trend(v: &View) -> Markup {
     let t = v.lang.t();
     html! {
-        div.table { table {
-            thead { tr { th.n { (t.rank) } th { (t.name) } th.n { (t.score) } th.n { (t.active_members) } th.n { (t.change) } } }
-            tbody {
-                @for r in rows {
-                    tr {
-                        td.n { @if let Some(rank) = r.rank { (rank) } @else { "–" } }
-                        td { (r.name) } td.n { (points(v.lang, r.score)) }
-                        td.n { @if let Some(a) = r.active_members { (a) } }
-                        td.n {
-                            @match r.change {
-                                Some(c) if c > 0 => span.up { "▲" (c) },
-                                Some(c) if c < 0 => span.down { "▼" (-c) },
-                                Some(_) => "=",
-                                None => "–",
-                            }
-                        }
-                    }
-                }
+        section id="trend" {
+            h2 { (t.trend) }
+            @if v.series.iter().all(|p| p.value.unwrap_or(0.0) == 0.0) { p.muted { (t.no_data) } }
+            (trend_svg(&v.series, t.trend, t.score, v.lang))
+            details.figures {
+                summary { (t.figures) }
+                table { tbody { @for p in v.series.iter().filter(|p| p.value.is_some()) {
+                    tr { td { (p.label) } td.n { (number(v.lang, p.value.unwrap_or(0.0), 0)) } }
+                } } }
             }
-        } }
+        }
     }
 }
 
 pub fn dashboard(v: &View) -> Markup {
     let t = v.lang.t();
     let body = html! {
-        section {
-            form.pick method="get" action="/" {
-                input type="hidden" name="lang" value=(v.lang.code());
-                label { (t.unit)
-                    select name="unit" id="unit" {
-                        @for u in &v.units {
-                            option value=(format!("{}:{}", u.kind, u.id)) selected[u.kind == v.unit_kind && u.id == v.unit_id] { (u.name) }
-                        }
-                    }
-                }
-                label { (t.period)
-                    select name="period" id="period" {
-                        @for (value, label) in period_options(t) {
-                            option value=(value) selected[value == v.period] { (label) }
-                        }
-                    }
-                }
-                label { (t.date) input type="date" name="date" id="date" value=(v.date); }
-                button.go type="submit" id="show" { (t.show) }
+        (sections::picker(v))
+        (sections::summary(v))
+        (trend(v))
+        @if !v.board.is_empty() {
+            section id="leaderboard" {
+                h2 { (t.leaderboard) ": " (v.board_title) }
+                (sections::rank_form(v))
+                (sections::board(v, &v.board))
             }
-        }
-        section id="summary" {
-            h2 { span id="unit-name" { (v.unit_name) } " · " span id="period-label" { (v.period_label) } }
-            p.muted { (t.as_of) " " span id="as-of" { (v.as_of) }
-                @if v.late_events > 0 { " · " strong id="late" { (v.late_events) } " " (t.late) } }
-            div.cards {
-                div.card { (t.score) b id="score" { (points(v.lang, v.score)) } }
-                @for k in &v.totals {
-                    div.card {
-                        (k.label) b { (grouped(v.lang, k.total)) }
-                        @if let (Some(target), Some(pct), Some(left)) = (k.target, k.coverage_pct, k.left) {
-                            span.muted { (t.target) " " (grouped(v.lang, target)) " · " (format!("{pct:.1}%")) " · " (t.left) " " (grouped(v.lang, left)) }
-                        }
-                    }
-                }
-            }
-        }
-        section id="trend" {
-            h2 { (t.trend) }
-            @if v.series.iter().all(|p| p.value == 0.0) { p.muted { (t.no_data) } }
-            (trend_svg(&v.series, t.trend))
-        }
-        section id="leaderboard" {
-            h2 { (t.leaderboard) ": " (v.board_title) }
-            (board_table(v, &v.board))
         }
         @if !v.team_board.is_empty() {
             section id="teams" {
                 h2 { (t.leading_teams) }
-                (board_table(v, &v.team_board))
-            }
-        }
-        @if !v.villages.is_empty() {
-            section id="coverage" {
-                h2 { (t.villages_coverage) }
-                div.table { table {
-                    thead { tr { th { (t.village) } th.n { (t.population) } @for k in &v.coverage_kinds { th.n { (k) } } } }
-                    tbody {
-                        @for r in &v.villages {
-                            tr {
-                                td { (r.name) } td.n { (grouped(v.lang, r.population)) }
-                                @for c in &r.cells {
-                                    @match c {
-                                        Some(pct) => td.n style=(format!("background:{}", coverage_colour(*pct))) { (format!("{pct:.0}%")) },
-                                        None => td.n { "–" },
-                                    }
-                                }
-                            }
-                        }
-                    }
-                } }
+                (sections::board(v, &v.team_board))
             }
         }
         section id="downloads" {
             h2 { (t.download) }
             div.dl { @for (label, href) in &v.downloads { a.btn href=(href) download { (label) } } }
         }
+        @if !v.communes.is_empty() { (sections::coverage(v, &v.communes)) }
     };
     layout(v.lang, t.title, Some(header(v)), body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_grouped_the_local_way() {
-        assert_eq!(grouped(Lang::Vi, 297_644), "297.644");
-        assert_eq!(grouped(Lang::En, 1_234_567), "1,234,567");
-        assert_eq!(grouped(Lang::Vi, 999), "999");
-        assert_eq!(points(Lang::Vi, -0.0), "0");
-    }
 }
