@@ -12,6 +12,7 @@ mod dashboard;
 mod demo;
 mod form;
 mod http;
+mod put;
 mod resp;
 
 pub use dashboard::{LEADER_PASSWORD, PROVINCE, form_encode};

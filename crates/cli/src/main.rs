@@ -8,6 +8,7 @@ mod bench;
 mod bench_reports;
 mod commands;
 mod demo;
+mod evidence;
 mod field;
 mod groupings;
 mod kinds;
@@ -216,6 +217,9 @@ enum Command {
     /// Print the audit log of administrative acts (or write it as CSV/XLSX); verify checks
     /// that it is intact.
     Audit(audit::AuditArgs),
+    /// The rule teams qualify for a monthly stipend by: at least N activity days and M
+    /// active members (`set`, `list`).
+    EvidenceRule(evidence::EvidenceRuleArgs),
     /// Recompute every tally from the event log; exit 1 on any difference.
     Verify {
         #[arg(long, env = "LANGSO_DB")]
@@ -332,6 +336,7 @@ fn main() -> ExitCode {
         Command::Target(args) => targets::run(args),
         Command::Kinds(args) => kinds::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::EvidenceRule(args) => evidence::run(args),
         Command::Verify { db } => return commands::verify(&db),
         Command::Backup { db, out } => commands::backup(&db, &out),
         Command::Restore { from, db } => commands::restore(&from, &db),

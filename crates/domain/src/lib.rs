@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod demo;
 pub mod event;
+pub mod evidence;
 pub mod grouping;
 pub mod ids;
 pub mod kinds;

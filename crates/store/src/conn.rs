@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/014_lean_aggregates.sql"),
     include_str!("../migrations/015_audit.sql"),
     include_str!("../migrations/017_catalogue.sql"),
+    include_str!("../migrations/018_evidence.sql"),
 ];
 
 /// How many migrations this binary has: the highest `user_version` it can open.

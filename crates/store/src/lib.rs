@@ -64,9 +64,10 @@ pub use push::{
 };
 pub use reference::{TeamInfo, UnitInfo, UnitsImported};
 pub use reports::{
-    CoverageCell, CoverageRow, CoverageTable, Entrants, Entry, Late, Leaderboard, LeaderboardQuery,
-    PeriodInfo, Point, RankBy, Summary, SummaryQuery, TargetScope, TargetSetting, Totals,
-    UnitSummary, VillageCoverage,
+    CommuneEvidence, CoverageCell, CoverageRow, CoverageTable, Entrants, Entry, EvidenceFigures,
+    EvidenceQuery, EvidenceReport, EvidenceTotal, Late, Leaderboard, LeaderboardQuery, PeriodInfo,
+    Point, RankBy, RuleSet, Summary, SummaryQuery, TargetScope, TargetSetting, TeamEvidence,
+    Totals, UnitSummary, VillageCoverage,
 };
 pub use resend::{EVENT_ID_CONFLICT, STORED_UNDER_PREVIOUS_ENROLLMENT};
 pub use restore::{Restored, restore};

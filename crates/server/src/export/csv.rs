@@ -26,7 +26,7 @@ fn field(out: &mut String, text: &str) {
 
 /// `text` as a spreadsheet shows it and never runs it (see the module doc), without a raw
 /// control character (NUL, escape …: U+FFFD instead; tab and line breaks stay).
-fn neutralised(text: &str) -> String {
+pub(super) fn neutralised(text: &str) -> String {
     let text = without_controls(text);
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
@@ -35,7 +35,7 @@ fn neutralised(text: &str) -> String {
     }
 }
 
-fn cell_text(c: &Cell) -> String {
+pub(super) fn cell_text(c: &Cell) -> String {
     match c {
         Cell::Text(t) => neutralised(t),
         Cell::Int(i) => i.to_string(),
@@ -51,7 +51,7 @@ fn format_num(n: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-fn line(out: &mut String, cells: impl Iterator<Item = String>) {
+pub(super) fn line(out: &mut String, cells: impl Iterator<Item = String>) {
     for (i, c) in cells.enumerate() {
         if i > 0 {
             out.push(',');

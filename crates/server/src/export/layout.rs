@@ -9,7 +9,7 @@ use langso_store::{
     CoverageTable, Late, Leaderboard, PeriodInfo, RankBy, Summary, Totals, UnitSummary,
 };
 
-fn unit_kind_vi(k: UnitKind) -> &'static str {
+pub(super) fn unit_kind_vi(k: UnitKind) -> &'static str {
     match k {
         UnitKind::Village => "Thôn",
         UnitKind::Team => "Tổ công nghệ số",
@@ -24,13 +24,13 @@ fn yes_no(b: bool) -> Cell {
     Cell::from(if b { "có" } else { "không" })
 }
 
-fn vn_time(t: DateTime<Utc>) -> String {
+pub(super) fn vn_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&langso_domain::time::vn_offset())
         .format("%H:%M:%S %d/%m/%Y")
         .to_string()
 }
 
-fn period_key(p: &PeriodInfo) -> String {
+pub(super) fn period_key(p: &PeriodInfo) -> String {
     Period {
         kind: p.kind,
         from: p.from,
@@ -39,7 +39,7 @@ fn period_key(p: &PeriodInfo) -> String {
     .key()
 }
 
-fn stem(parts: &[&str]) -> String {
+pub(super) fn stem(parts: &[&str]) -> String {
     let raw = format!("langso-{}", parts.join("-"));
     raw.chars()
         .map(|c| {

@@ -5,12 +5,16 @@
 
 mod audit;
 mod csv;
+mod evidence;
 mod layout;
+mod print;
 pub mod roster;
 mod xlsx;
 
 pub use audit::{audit_book, audit_file, audit_time};
+pub use evidence::evidence_printable;
 pub use layout::{coverage_book, leaderboard_book, summary_book};
+pub use print::render as render_printable;
 
 use chrono::NaiveDate;
 

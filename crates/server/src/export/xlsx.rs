@@ -4,15 +4,21 @@
 use super::{Book, Cell};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-struct Formats {
-    bold: Format,
+pub(super) struct Formats {
+    pub bold: Format,
     int: Format,
     num: Format,
     percent: Format,
     date: Format,
 }
 
-fn write(ws: &mut Worksheet, row: u32, col: u16, c: &Cell, f: &Formats) -> Result<(), XlsxError> {
+pub(super) fn write(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    c: &Cell,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     match c {
         Cell::Text(t) => ws.write_string(row, col, t)?,
         Cell::Int(i) => ws.write_number_with_format(row, col, *i as f64, &f.int)?,
@@ -36,14 +42,19 @@ fn sheet_name(s: &str) -> String {
         .collect()
 }
 
-pub fn render(book: &Book) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats {
+/// The cell formats every sheet uses.
+pub(super) fn formats() -> Formats {
+    Formats {
         bold: Format::new().set_bold(),
         int: Format::new().set_num_format("#,##0"),
         num: Format::new().set_num_format("#,##0.00"),
         percent: Format::new().set_num_format("0.0%"),
         date: Format::new().set_num_format("dd/mm/yyyy"),
-    };
+    }
+}
+
+pub fn render(book: &Book) -> Result<Vec<u8>, XlsxError> {
+    let f = formats();
     let mut wb = Workbook::new();
     let info = wb.add_worksheet();
     info.set_name("Thông tin")?;

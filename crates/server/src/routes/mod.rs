@@ -2,6 +2,7 @@ pub(crate) mod accounts;
 mod admin;
 mod audit;
 mod devices;
+mod evidence;
 mod health;
 mod kinds;
 mod people;
@@ -66,6 +67,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ),
         api("/v1/reports/coverage", [op(M::GET, reports::coverage)]),
         api("/v1/targets", [op(M::POST, reports::set_target)]),
+        // The evidence a province pays teams by (issue 9).
+        api("/v1/reports/evidence", [op(M::GET, evidence::report)]),
+        api(
+            "/v1/admin/evidence-rule",
+            [op(M::GET, evidence::rules), op(M::PUT, evidence::set_rule)],
+        ),
         // Real rosters (issue 8).
         api(
             "/v1/admin/roster",

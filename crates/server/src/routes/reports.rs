@@ -64,7 +64,7 @@ pub struct CoverageParams {
     format: Option<String>,
 }
 
-fn unit(kind: &str, id: &str, what: &'static str) -> Result<UnitRef, ApiError> {
+pub(super) fn unit(kind: &str, id: &str, what: &'static str) -> Result<UnitRef, ApiError> {
     let kind = UnitKind::parse(kind).ok_or_else(|| {
         ApiError::bad_request(
             what,
@@ -74,7 +74,7 @@ fn unit(kind: &str, id: &str, what: &'static str) -> Result<UnitRef, ApiError> {
     Ok(UnitRef::new(kind, id))
 }
 
-fn period(
+pub(super) fn period(
     p: Option<&str>,
     date: Option<Day>,
     from: Option<Day>,
@@ -94,7 +94,7 @@ pub(super) fn format(f: Option<&str>) -> Result<Format, ApiError> {
 }
 
 /// A store refusal of the query itself is the client's mistake.
-fn invalid(code: &'static str) -> impl Fn(StoreError) -> ApiError {
+pub(super) fn invalid(code: &'static str) -> impl Fn(StoreError) -> ApiError {
     move |e| match e {
         StoreError::Invalid(m) => ApiError::bad_request(code, m),
         e => e.into(),
@@ -110,7 +110,14 @@ pub(super) fn answer<T: serde::Serialize>(
     if format == Format::Json {
         return Ok(HttpResponse::Ok().json(report));
     }
-    let (bytes, content_type, file) = export::render(&book(report), format).map_err(|e| {
+    attachment(export::render(&book(report), format))
+}
+
+/// A rendered export as a download (its failure logged, answered 503).
+pub(super) fn attachment(
+    rendered: Result<(Vec<u8>, &'static str, String), String>,
+) -> Result<HttpResponse, ApiError> {
+    let (bytes, content_type, file) = rendered.map_err(|e| {
         tracing::error!(error = %e, "export failed");
         ApiError::unavailable()
     })?;

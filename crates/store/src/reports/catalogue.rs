@@ -117,6 +117,17 @@ impl Catalogue {
         Ok((totals, scores))
     }
 
+    /// Points of totals at today's weights: only for figures whose days are not at hand
+    /// (the evidence report's late changes); every other score weighs each day (`weigh`).
+    pub fn score(&self, totals: &Totals) -> f64 {
+        langso_domain::ranking::score(totals, |code| {
+            self.kinds
+                .iter()
+                .find(|k| k.1.code == code)
+                .map_or(0.0, |k| k.1.weight)
+        })
+    }
+
     pub fn list(&self) -> Vec<ActivityKind> {
         self.kinds.iter().map(|k| k.1.clone()).collect()
     }

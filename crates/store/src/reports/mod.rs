@@ -9,12 +9,17 @@ mod along;
 mod catalogue;
 mod coverage;
 mod entrants;
+mod evidence;
 mod leaderboard;
 mod resolve;
 mod sums;
 mod targets;
 
 pub use coverage::{CoverageCell, CoverageRow, CoverageTable, VillageCoverage};
+pub use evidence::{
+    CommuneEvidence, EvidenceFigures, EvidenceQuery, EvidenceReport, EvidenceTotal, RuleSet,
+    TeamEvidence,
+};
 pub use leaderboard::{Entrants, Entry, Leaderboard, LeaderboardQuery, RankBy};
 pub use targets::{TargetScope, TargetSetting};
 
