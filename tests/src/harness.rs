@@ -11,6 +11,7 @@
 mod accounts;
 mod dashboard;
 mod demo;
+mod form;
 mod http;
 pub mod keys;
 pub mod ops;

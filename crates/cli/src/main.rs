@@ -13,6 +13,7 @@ mod evidence;
 mod field;
 mod groupings;
 mod keys;
+mod kinds;
 mod loopback;
 mod map;
 mod maps;
@@ -245,6 +246,9 @@ enum Command {
     /// Set a target for one unit and kind (or the default): a count, or a share of its
     /// population, adults or households.
     Target(targets::TargetArgs),
+    /// The activity catalogue: list, add, edit (labels, units, weight from a day),
+    /// deactivate or reactivate kinds.
+    Kinds(kinds::KindsArgs),
     /// Print the audit log of administrative acts (or write it as CSV/XLSX); verify checks
     /// that it is intact.
     Audit(audit::AuditArgs),
@@ -383,6 +387,7 @@ fn main() -> ExitCode {
         Command::ImportRoster(args) => roster::import(args),
         Command::ExportRoster(args) => roster::export(args),
         Command::Target(args) => targets::run(args),
+        Command::Kinds(args) => kinds::run(args),
         Command::Audit(args) => audit::run(args),
         Command::EvidenceRule(args) => evidence::run(args),
         Command::Verify { db } => return commands::verify(&db),

@@ -31,8 +31,16 @@ pub struct Kind {
     pub code: String,
     pub label_vi: String,
     pub label_en: String,
+    /// The one-string unit every server sends ("người / person" when the languages differ).
     pub unit: String,
+    /// The unit in each language (servers since issue 9; empty from older ones: use `unit`).
+    #[serde(default)]
+    pub unit_vi: String,
+    #[serde(default)]
+    pub unit_en: String,
+    /// Points per count in force today (the server's `weights` has them by day).
     pub weight: f64,
+    /// False once the province deactivated it: offer it no more for new events.
     pub active: bool,
 }
 

@@ -1,17 +1,46 @@
 //! The activity catalogue. The province manages it; these are the defaults.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// A kind of the catalogue as pulls, reports and the admin API deliver it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActivityKind {
     pub code: String,
     pub label_vi: String,
     pub label_en: String,
-    /// What one count means, e.g. "tài khoản / account".
+    /// What one count means, for phones older than `unit_vi`/`unit_en`: the Vietnamese
+    /// unit, or "vi / en" when the two differ (see [`unit_of`]).
     pub unit: String,
-    /// Points per count on leaderboards.
+    /// What one count means, in Vietnamese (NFC) and in English.
+    #[serde(default)]
+    pub unit_vi: String,
+    #[serde(default)]
+    pub unit_en: String,
+    /// Points per count on leaderboards, in force today (Asia/Ho_Chi_Minh).
     pub weight: f64,
+    /// Every weight with the first local day it is in force, oldest first; a day before the
+    /// first entry uses the first weight. Scores of a day use the weight in force that day.
+    #[serde(default)]
+    pub weights: Vec<WeightFrom>,
     pub active: bool,
+}
+
+/// A weight and the first local day (Asia/Ho_Chi_Minh) it is in force.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeightFrom {
+    /// YYYY-MM-DD.
+    pub from: NaiveDate,
+    pub weight: f64,
+}
+
+/// The legacy one-string unit: `vi` alone when both languages say the same, else "vi / en".
+pub fn unit_of(vi: &str, en: &str) -> String {
+    if vi == en || en.is_empty() {
+        vi.to_owned()
+    } else {
+        format!("{vi} / {en}")
+    }
 }
 
 /// The default catalogue, from the programme's reports.
@@ -73,7 +102,13 @@ pub fn default_catalogue() -> Vec<ActivityKind> {
             label_vi: crate::text::nfc(vi),
             label_en: en.into(),
             unit: unit.into(),
+            unit_vi: unit.into(),
+            unit_en: unit.into(),
             weight,
+            weights: vec![WeightFrom {
+                from: crate::time::day_from_number(0),
+                weight,
+            }],
             active: true,
         })
         .collect()

@@ -1,6 +1,7 @@
 //! Langso's domain: pure types and rules. No I/O, no HTTP, no SQL.
 
 pub mod audit;
+pub mod catalogue;
 pub mod clock;
 pub mod demo;
 pub mod event;

@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 /// Points for per-kind totals: Σ weight × total, summed in kind-code order so equal totals
 /// always give bit-identical scores (ties stay ties).
 pub fn score(totals: &BTreeMap<String, i64>, weight: impl Fn(&str) -> f64) -> f64 {
-    let s: f64 = totals.iter().map(|(k, t)| weight(k) * *t as f64).sum();
-    // Scores are shown with two decimals; rounding here keeps float noise out of ties.
-    // `+ 0.0` turns the empty sum's -0.0 into 0 so nothing shows "-0".
+    round_points(totals.iter().map(|(k, t)| weight(k) * *t as f64).sum())
+}
+
+/// A score as shown: points rounded to two decimals.
+pub fn round_points(s: f64) -> f64 {
+    // Rounding here keeps float noise out of ties; `+ 0.0` turns the empty sum's -0.0
+    // into 0 so nothing shows "-0".
     (s * 100.0).round() / 100.0 + 0.0
 }
 

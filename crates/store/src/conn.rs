@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/014_lean_aggregates.sql"),
     include_str!("../migrations/015_audit.sql"),
     include_str!("../migrations/016_accounts_devices.sql"),
+    include_str!("../migrations/017_catalogue.sql"),
     include_str!("../migrations/018_evidence.sql"),
     include_str!("../migrations/019_operations.sql"),
 ];

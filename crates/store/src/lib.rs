@@ -7,6 +7,8 @@ mod aggregates;
 mod audit;
 mod auth;
 mod bulk;
+mod catalogue;
+pub use catalogue::KIND_EXISTS;
 mod checks;
 pub use checks::{RowCounts, VillageKindTotal};
 mod conn;

@@ -92,17 +92,7 @@ struct Scope {
 }
 
 fn kind_data(c: &Connection, code: &str) -> Result<Option<Value>> {
-    Ok(c.prepare_cached(
-        "SELECT code, label_vi, label_en, unit, weight, active FROM kinds WHERE code = ?1",
-    )?
-    .query_row([code], |r| {
-        Ok(
-            json!({"code": r.get::<_, String>(0)?, "label_vi": r.get::<_, String>(1)?,
-            "label_en": r.get::<_, String>(2)?, "unit": r.get::<_, String>(3)?,
-            "weight": r.get::<_, f64>(4)?, "active": r.get::<_, bool>(5)?}),
-        )
-    })
-    .optional()?)
+    Ok(crate::catalogue::one(c, code)?.map(|k| json!(k)))
 }
 
 fn team_data(c: &Connection, s: &Scope, team_id: &str) -> Result<Option<Value>> {

@@ -207,15 +207,18 @@ fn insert_valid(
 ) -> Result<EventResult> {
     use RejectionCode as C;
     let c = &draft.content;
-    let Some(kind_id) = ctx.kind(tx, &c.kind)? else {
-        let msg = format!("unknown kind '{}'", quote(&raw.kind));
+    let placed_ms = draft.placed_at.timestamp_millis();
+    let Some(kind_id) = ctx.kind(tx, &c.kind, placed_ms)? else {
+        let msg = format!(
+            "unknown kind '{}' (not in the catalogue, or deactivated before the event happened)",
+            quote(&raw.kind)
+        );
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownKind, msg));
     };
     let Some(village_id) = ctx.village(tx, &c.village)? else {
         let msg = format!("unknown village '{}'", quote(&raw.village_id));
         return reject_or_match(tx, dev, job, raw, Rejection::new(C::UnknownVillage, msg));
     };
-    let placed_ms = draft.placed_at.timestamp_millis();
     let found = match &c.corrects {
         Some(t) => find_target(tx, t)?,
         None => None,

@@ -101,17 +101,6 @@ pub(crate) fn log_change(
     Ok(())
 }
 
-/// Adds or updates one kind of the catalogue.
-pub(crate) fn upsert_kind(tx: &Transaction<'_>, k: &ActivityKind) -> Result<()> {
-    tx.execute(
-        "INSERT INTO kinds (code, label_vi, label_en, unit, weight, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (code) DO UPDATE SET label_vi = excluded.label_vi, label_en = excluded.label_en,
-           unit = excluded.unit, weight = excluded.weight, active = excluded.active",
-        params![k.code, k.label_vi, k.label_en, k.unit, k.weight, k.active],
-    )?;
-    Ok(())
-}
-
 /// The row id of team `team`; `NotFound` ("no team 'T…'") if there is none.
 pub(crate) fn team_rowid(c: &Connection, team: &TeamId) -> Result<i64> {
     c.prepare_cached("SELECT id FROM teams WHERE team_id = ?1")?
@@ -196,7 +185,7 @@ impl Store {
                 return Err(StoreError::Invalid("the database already has villages".into()));
             }
             for k in &kinds {
-                upsert_kind(tx, k)?;
+                crate::catalogue::upsert_kind(tx, k)?;
             }
             let mut ins_v = tx.prepare(
                 "INSERT INTO villages (village_id, name, population, households) VALUES (?1, ?2, ?3, ?4)",
@@ -229,14 +218,6 @@ impl Store {
                 ins_m.execute(params![m.id.as_str(), m.team.as_str(), m.name, m.role])?;
             }
             Ok(())
-        })
-    }
-
-    /// Adds or updates a kind of the catalogue; phones see it on their next pull.
-    pub fn upsert_kind(&self, kind: ActivityKind) -> Result<()> {
-        self.write_blocking(move |tx| {
-            upsert_kind(tx, &kind)?;
-            log_change(tx, "kind", &kind.code, "upsert", None)
         })
     }
 

@@ -11,6 +11,7 @@ mod data;
 mod data_more;
 mod error_page;
 mod i18n;
+mod kinds;
 mod numfmt;
 mod page;
 mod sections;
@@ -56,7 +57,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout))
         .route("/set-password", web::get().to(set_password_page))
-        .route("/set-password", web::post().to(set_password));
+        .route("/set-password", web::post().to(set_password))
+        .route("/kinds", web::get().to(kinds::show))
+        .route("/kinds", web::post().to(kinds::add))
+        .route("/kinds/{code}", web::post().to(kinds::edit));
 }
 
 /// The language: `?lang=` first, then the cookie, then Vietnamese.

@@ -5,6 +5,7 @@ mod devices;
 mod devices_admin;
 mod evidence;
 mod health;
+mod kinds;
 mod people;
 mod push_items;
 mod reports;
@@ -117,6 +118,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ),
         api("/v1/admin/audit", [op(M::GET, audit::audit)]),
         api("/v1/admin/roster/template", [op(M::GET, roster::template)]),
+        // The activity catalogue (issue 9).
+        api(
+            "/v1/admin/kinds",
+            [op(M::GET, kinds::list), op(M::POST, kinds::add)],
+        ),
+        api(
+            "/v1/admin/kinds/{code}",
+            [op(M::PATCH, kinds::patch), op(M::PUT, kinds::put)],
+        ),
     ];
     for resource in paths {
         cfg.service(resource);

@@ -36,7 +36,8 @@ impl Deltas {
 /// Lookups and tally changes shared by every push of one group transaction.
 #[derive(Default)]
 pub(crate) struct GroupContext {
-    kinds: HashMap<String, Option<i64>>,
+    /// Kind code → its rowid and when it was deactivated (ms), if it is in the catalogue.
+    kinds: HashMap<String, Option<(i64, Option<i64>)>>,
     villages: HashMap<String, Option<i64>>,
     /// (team, village) → the spans of time the team covered the village.
     coverage: HashMap<(i64, i64), Vec<Span>>,
@@ -51,16 +52,28 @@ pub(crate) struct GroupContext {
 }
 
 impl GroupContext {
-    pub(super) fn kind(&mut self, tx: &Transaction<'_>, code: &KindCode) -> Result<Option<i64>> {
-        if let Some(v) = self.kinds.get(code.as_str()) {
-            return Ok(*v);
-        }
-        let id = tx
-            .prepare_cached("SELECT id FROM kinds WHERE code = ?1 AND active = 1")?
-            .query_row([code.as_str()], |r| r.get(0))
-            .optional()?;
-        self.kinds.insert(code.as_str().to_owned(), id);
-        Ok(id)
+    /// The kind's rowid if it was active at `placed_ms`: in the catalogue and not
+    /// deactivated by then (an event recorded before a deactivation is still accepted).
+    pub(super) fn kind(
+        &mut self,
+        tx: &Transaction<'_>,
+        code: &KindCode,
+        placed_ms: i64,
+    ) -> Result<Option<i64>> {
+        let found = match self.kinds.get(code.as_str()) {
+            Some(v) => *v,
+            None => {
+                let v = tx
+                    .prepare_cached("SELECT id, deactivated_ms FROM kinds WHERE code = ?1")?
+                    .query_row([code.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                self.kinds.insert(code.as_str().to_owned(), v);
+                v
+            }
+        };
+        Ok(found
+            .filter(|(_, off)| off.is_none_or(|off| placed_ms < off))
+            .map(|(id, _)| id))
     }
 
     pub(super) fn village(&mut self, tx: &Transaction<'_>, v: &VillageId) -> Result<Option<i64>> {

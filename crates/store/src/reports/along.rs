@@ -85,8 +85,9 @@ pub(crate) fn summary(c: &Connection, q: &SummaryQuery, key: &str) -> Result<Sum
     let g = q
         .granularity
         .unwrap_or_else(|| q.period.default_granularity());
-    let rows = village_rows(c, &unit.villages, q, g.month_aligned())?;
-    let (series, totals) = series(&cat, &q.period, g, rows)?;
+    let months = g.month_aligned() && cat.steady_parts(q.period.range()).len() == 1;
+    let rows = village_rows(c, &unit.villages, q, months)?;
+    let (series, totals, score) = series(&cat, &q.period, g, rows)?;
     let (population, households, adults) = size(c, &unit.villages)?;
     Ok(Summary {
         unit: UnitSummary {
@@ -102,7 +103,7 @@ pub(crate) fn summary(c: &Connection, q: &SummaryQuery, key: &str) -> Result<Sum
         as_of: q.now,
         kinds: cat.list(),
         series,
-        score: cat.score(&totals),
+        score,
         totals,
         coverage: Vec::new(),
         late: None,

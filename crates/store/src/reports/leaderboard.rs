@@ -135,6 +135,9 @@ pub struct Leaderboard {
     pub late: Option<Late>,
 }
 
+/// Totals and scores by key (see `Catalogue::weigh`).
+type Weighed = (ByKey, HashMap<Key, f64>);
+
 fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
     if !q.of.scopes().contains(&q.scope.kind) {
         return Err(StoreError::Invalid(format!(
@@ -162,16 +165,18 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
         (Entrants::Volunteers, Some(Key::Int(team))) => vec![*team],
         _ => teams.iter().map(|t| t.rowid).collect(),
     };
-    let sums_over = |entrants: &[Entrant], range: DayRange| -> Result<ByKey> {
+    // Totals and scores by entrant over a range, each part weighed with its own weights.
+    let sums_over = |entrants: &[Entrant], range: DayRange| -> Result<Weighed> {
         let keys: Vec<Key> = entrants.iter().map(|e| e.key.clone()).collect();
-        match q.of {
-            Entrants::Teams => sums::totals_by_key(c, TEAMS, &keys, range),
-            Entrants::Communes => sums::totals_by_key(c, COMMUNES, &keys, range),
-            Entrants::Districts => sums::totals_by_key(c, AREAS, &keys, range),
+        let agg = match q.of {
+            Entrants::Teams => TEAMS,
+            Entrants::Communes => COMMUNES,
+            Entrants::Districts => AREAS,
             Entrants::Groupings | Entrants::Volunteers => {
                 unreachable!("groupings are summed by commune, volunteers by team")
             }
-        }
+        };
+        cat.weigh(range, |part| sums::totals_by_key(c, agg, &keys, part))
     };
     let groups = match q.of {
         Entrants::Groupings => groupings_in(c)?,
@@ -198,9 +203,9 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
     let (entrants, now, before) = match q.of {
         Entrants::Volunteers => {
             let team = team_ids[0];
-            let now = sums::totals_by_member(c, team, q.period.range())?;
-            let before = sums::totals_by_member(c, team, previous.range())?;
-            (volunteers(c, team, &[&now, &before])?, now, before)
+            let by_member = |r| cat.weigh(r, |part| sums::totals_by_member(c, team, part));
+            let (now, before) = (by_member(q.period.range())?, by_member(previous.range())?);
+            (volunteers(c, team, &[&now.0, &before.0])?, now, before)
         }
         Entrants::Teams => {
             let e: Vec<Entrant> = teams
@@ -222,11 +227,16 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
                 .iter()
                 .flat_map(|(_, cs)| cs.iter().map(|c| Key::Text(c.clone())))
                 .collect();
+            let by_grouping = |r| {
+                cat.weigh(r, |part| {
+                    let by_commune = sums::totals_by_key(c, COMMUNES, &communes, part)?;
+                    Ok(fold_groupings(&groups, &by_commune))
+                })
+            };
             let (n, b) = (
-                sums::totals_by_key(c, COMMUNES, &communes, q.period.range())?,
-                sums::totals_by_key(c, COMMUNES, &communes, previous.range())?,
+                by_grouping(q.period.range())?,
+                by_grouping(previous.range())?,
             );
-            let (n, b) = (fold_groupings(&groups, &n), fold_groupings(&groups, &b));
             let e = groups
                 .iter()
                 .map(|(g, _)| Entrant {
@@ -270,10 +280,16 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
         }
     }
     let none = HashMap::new();
-    let totals = |m: &ByKey, e: &Entrant| cat.totals(m.get(&e.key).unwrap_or(&none));
-    let measure = |m: &ByKey, e: &Entrant| match kind {
-        None => cat.score(&totals(m, e)),
-        Some(k) => m.get(&e.key).and_then(|t| t.get(&k)).copied().unwrap_or(0) as f64,
+    let totals = |m: &Weighed, e: &Entrant| cat.totals(m.0.get(&e.key).unwrap_or(&none));
+    let score = |m: &Weighed, e: &Entrant| m.1.get(&e.key).copied().unwrap_or(0.0);
+    let measure = |m: &Weighed, e: &Entrant| match kind {
+        None => score(m, e),
+        Some(k) => {
+            m.0.get(&e.key)
+                .and_then(|t| t.get(&k))
+                .copied()
+                .unwrap_or(0) as f64
+        }
     };
     let ranks = competition_ranks(
         &entrants
@@ -298,7 +314,7 @@ fn board(c: &Connection, q: &LeaderboardQuery) -> Result<Leaderboard> {
                 rank_change: rank_change(previous_rank, rank),
                 id: e.id.clone(),
                 name: e.name.clone(),
-                score: cat.score(&totals),
+                score: score(&now, e),
                 totals,
                 active_members: active.get(&e.key).map_or(0, |s| s.len() as i64),
                 members: match q.of {

@@ -6,6 +6,7 @@
 //! report shows (`late`), so its figures as they stood at the close can always be derived.
 
 mod along;
+mod catalogue;
 mod coverage;
 mod entrants;
 mod evidence;
@@ -23,9 +24,11 @@ pub use leaderboard::{Entrants, Entry, Leaderboard, LeaderboardQuery, RankBy};
 pub use targets::{TargetScope, TargetSetting};
 
 use crate::{Result, Store, StoreError};
+pub(crate) use catalogue::Catalogue;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use langso_domain::kinds::ActivityKind;
 use langso_domain::periods::{DayRange, Granularity, Period, PeriodKind};
+use langso_domain::ranking::round_points;
 use langso_domain::scope::{UnitKind, UnitRef};
 use langso_domain::time::{day_from_number, day_number};
 pub(crate) use resolve::{Resolved, resolve, unknown};
@@ -126,67 +129,6 @@ pub struct SummaryQuery {
     pub hierarchy: Option<String>,
 }
 
-/// The activity catalogue, with rowids.
-pub(crate) struct Catalogue {
-    pub kinds: Vec<(i64, ActivityKind)>,
-    by_id: HashMap<i64, usize>,
-}
-
-impl Catalogue {
-    pub fn load(c: &Connection) -> Result<Self> {
-        let mut stmt = c.prepare_cached(
-            "SELECT id, code, label_vi, label_en, unit, weight, active FROM kinds ORDER BY id",
-        )?;
-        let kinds: Vec<(i64, ActivityKind)> = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    ActivityKind {
-                        code: r.get(1)?,
-                        label_vi: r.get(2)?,
-                        label_en: r.get(3)?,
-                        unit: r.get(4)?,
-                        weight: r.get(5)?,
-                        active: r.get(6)?,
-                    },
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let by_id = kinds.iter().enumerate().map(|(i, k)| (k.0, i)).collect();
-        Ok(Self { kinds, by_id })
-    }
-
-    pub fn id_of(&self, code: &str) -> Option<i64> {
-        self.kinds.iter().find(|k| k.1.code == code).map(|k| k.0)
-    }
-
-    pub fn code(&self, id: i64) -> Option<&str> {
-        self.by_id.get(&id).map(|&i| self.kinds[i].1.code.as_str())
-    }
-
-    /// Totals by code from totals by kind id (zeros and unknown kinds left out).
-    pub fn totals(&self, by_id: &HashMap<i64, i64>) -> Totals {
-        by_id
-            .iter()
-            .filter(|(_, t)| **t != 0)
-            .filter_map(|(id, t)| Some((self.code(*id)?.to_owned(), *t)))
-            .collect()
-    }
-
-    pub fn score(&self, totals: &Totals) -> f64 {
-        langso_domain::ranking::score(totals, |code| {
-            self.kinds
-                .iter()
-                .find(|k| k.1.code == code)
-                .map_or(0.0, |k| k.1.weight)
-        })
-    }
-
-    pub fn list(&self) -> Vec<ActivityKind> {
-        self.kinds.iter().map(|k| k.1.clone()).collect()
-    }
-}
-
 pub(crate) fn current_key(c: &Connection) -> Result<String> {
     c.query_row("SELECT key FROM current_version", [], |r| r.get(0))
         .optional()?
@@ -203,12 +145,20 @@ pub(crate) fn late_of(
     if !p.is_closed(now) {
         return Ok(None);
     }
-    let rows = sums::late(c, &r.late, p.range())?;
-    let totals = cat.totals(&rows.iter().map(|(k, v)| (*k, v.0)).collect());
+    let (mut by_id, mut events, mut points) = (HashMap::new(), 0, 0.0);
+    for part in cat.steady_parts(p.range()) {
+        let rows = sums::late(c, &r.late, part)?;
+        let part_totals: HashMap<i64, i64> = rows.iter().map(|(k, v)| (*k, v.0)).collect();
+        points += cat.points_on(&part_totals, day_number(part.from));
+        events += rows.values().map(|v| v.1).sum::<i64>();
+        for (k, t) in part_totals {
+            *by_id.entry(k).or_default() += t;
+        }
+    }
     Ok(Some(Late {
-        events: rows.values().map(|v| v.1).sum(),
-        score: cat.score(&totals),
-        totals,
+        events,
+        score: round_points(points),
+        totals: cat.totals(&by_id),
     }))
 }
 
@@ -223,8 +173,9 @@ fn summary(c: &Connection, q: &SummaryQuery) -> Result<Summary> {
     let g = q
         .granularity
         .unwrap_or_else(|| q.period.default_granularity());
-    let rows = sums::series_rows(c, r.agg, &r.keys, q.period.range(), g.month_aligned())?;
-    let (series, totals) = series(&cat, &q.period, g, rows)?;
+    let months = g.month_aligned() && cat.steady_parts(q.period.range()).len() == 1;
+    let rows = sums::series_rows(c, r.agg, &r.keys, q.period.range(), months)?;
+    let (series, totals, score) = series(&cat, &q.period, g, rows)?;
     Ok(Summary {
         coverage: coverage::for_unit(c, &cat, &r, &q.unit, q.period.to, &totals)?,
         late: late_of(c, &cat, &r, &q.period, q.now)?,
@@ -234,46 +185,49 @@ fn summary(c: &Connection, q: &SummaryQuery) -> Result<Summary> {
         as_of: q.now,
         kinds: cat.list(),
         series,
-        score: cat.score(&totals),
+        score,
         totals,
     })
 }
 
-/// A summary's series (one point per sub-period of granularity `g`) and totals, from
-/// (bucket day, kind id, total) rows.
+/// A summary's series (one point per sub-period of granularity `g`), totals and score,
+/// from (day, kind id, total) rows: a row's day is its own, or its month's first day when
+/// read from the monthly table, which a caller does only when no weight changes within the
+/// period (each row is weighed with the weights of its day).
 pub(crate) fn series(
     cat: &Catalogue,
     period: &Period,
     g: Granularity,
     rows: Vec<(i64, i64, i64)>,
-) -> Result<(Vec<Point>, Totals)> {
+) -> Result<(Vec<Point>, Totals, f64)> {
     let points = period
         .points(g)
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let starts: Vec<i64> = points.iter().map(|p| day_number(p.from)).collect();
     let mut buckets: Vec<HashMap<i64, i64>> = vec![HashMap::new(); points.len()];
+    let mut scores = vec![0.0; points.len()];
     for (day, kind, total) in rows {
         let i = starts.partition_point(|s| *s <= day).saturating_sub(1);
         *buckets[i].entry(kind).or_default() += total;
+        scores[i] += cat.weight_on(kind, day) * total as f64;
     }
     let mut all: HashMap<i64, i64> = HashMap::new();
     let series = points
         .iter()
-        .zip(&buckets)
-        .map(|(p, b)| {
+        .zip(buckets.iter().zip(&scores))
+        .map(|(p, (b, score))| {
             for (k, t) in b {
                 *all.entry(*k).or_default() += t;
             }
-            let totals = cat.totals(b);
             Point {
                 from: p.from,
                 to: p.to,
-                score: cat.score(&totals),
-                totals,
+                score: round_points(*score),
+                totals: cat.totals(b),
             }
         })
         .collect();
-    Ok((series, cat.totals(&all)))
+    Ok((series, cat.totals(&all), round_points(scores.iter().sum())))
 }
 
 /// Per-kind totals of a resolved unit over a range.

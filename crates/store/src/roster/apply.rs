@@ -197,7 +197,7 @@ pub(super) fn ensure_catalogue(tx: &Transaction<'_>) -> Result<bool> {
         return Ok(false);
     }
     for k in langso_domain::kinds::default_catalogue() {
-        crate::reference::upsert_kind(tx, &k)?;
+        crate::catalogue::upsert_kind(tx, &k)?;
         log_change(tx, "kind", &k.code, "upsert", None)?;
     }
     Ok(true)
