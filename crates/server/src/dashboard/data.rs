@@ -185,6 +185,7 @@ pub fn load(store: &Store, who: &Leader, lang: Lang, q: &IndexQuery) -> Result<V
     Ok(View {
         lang,
         username: who.username.clone(),
+        admin: who.role == langso_domain::scope::Role::ProvinceAdmin,
         units,
         teams_left_out,
         search,

@@ -63,6 +63,9 @@ pub struct Words {
     pub villages_coverage: &'static str,
     /// The monthly activity evidence download (GET /v1/reports/evidence).
     pub evidence: &'static str,
+    /// The province administrator's pages: leader accounts, the activity catalogue.
+    pub accounts: &'static str,
+    pub catalogue: &'static str,
     /// Title of a grouping's second board: its leading teams.
     pub leading_teams: &'static str,
     pub village: &'static str,
@@ -155,6 +158,8 @@ pub static VI: Words = Words {
     change: "Thay đổi",
     villages_coverage: "Độ phủ theo thôn",
     evidence: "Minh chứng hoạt động tháng",
+    accounts: "Tài khoản",
+    catalogue: "Danh mục hoạt động",
     leading_teams: "Tổ dẫn đầu",
     village: "Thôn",
     population: "Dân số",
@@ -221,6 +226,8 @@ pub static EN: Words = Words {
     change: "Change",
     villages_coverage: "Coverage by village",
     evidence: "Monthly activity evidence",
+    accounts: "Accounts",
+    catalogue: "Activity catalogue",
     leading_teams: "Leading teams",
     village: "Village",
     population: "Population",

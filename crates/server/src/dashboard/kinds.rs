@@ -139,8 +139,9 @@ fn page(lang: Lang, kinds: &[ActivityKind], error: Option<&str>) -> Markup {
     super::page::layout(lang, title, None, body)
 }
 
-/// The answer for anyone but a signed-in province administrator (None: go on).
-fn refusal(who: &Result<Leader, ApiError>, lang: Lang) -> Option<HttpResponse> {
+/// The answer for anyone but a signed-in province administrator (None: go on): the login
+/// page when not signed in, else a 403 page.
+pub(super) fn refusal(who: &Result<Leader, ApiError>, lang: Lang) -> Option<HttpResponse> {
     match who {
         Err(e) if e.status == StatusCode::UNAUTHORIZED => {
             Some(see_other(&format!("/login?lang={}", lang.code())))

@@ -5,6 +5,7 @@
 //! written the reader's way (`numfmt`); every name links to its own page; errors are pages.
 
 mod account_pages;
+mod accounts;
 mod chart;
 mod compare;
 mod data;
@@ -60,7 +61,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/set-password", web::post().to(set_password))
         .route("/kinds", web::get().to(kinds::show))
         .route("/kinds", web::post().to(kinds::add))
-        .route("/kinds/{code}", web::post().to(kinds::edit));
+        .route("/kinds/{code}", web::post().to(kinds::edit))
+        .route("/accounts", web::get().to(accounts::show))
+        .route("/accounts/{username}", web::post().to(accounts::act));
 }
 
 /// The language: `?lang=` first, then the cookie, then Vietnamese.

@@ -60,6 +60,10 @@ fn header(v: &View) -> Markup {
             h1 { (t.title) }
             div {
                 span.muted style="color:#dde" { (v.username) " " }
+                @if v.admin {
+                    a id="accounts-link" href={ "/accounts?lang=" (v.lang.code()) } { (t.accounts) } " "
+                    a id="kinds-link" href={ "/kinds?lang=" (v.lang.code()) } { (t.catalogue) } " "
+                }
                 a href=(Here { period: v.period.clone(), date: v.date.clone(), lang: other, rank_by: v.rank_by.clone() }.to(&v.unit_kind, &v.unit_id))
                     id="lang" { (t.switch_lang) }
                 " "

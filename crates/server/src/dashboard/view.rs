@@ -84,6 +84,8 @@ pub struct Search {
 pub struct View {
     pub lang: Lang,
     pub username: String,
+    /// The province administrator: the header links to the accounts and catalogue pages.
+    pub admin: bool,
     /// The picker's options (teams left out of a province's: found by search).
     pub units: Vec<UnitOption>,
     pub teams_left_out: bool,
