@@ -66,6 +66,8 @@ pub struct Words {
     /// The province administrator's pages: leader accounts, the activity catalogue.
     pub accounts: &'static str,
     pub catalogue: &'static str,
+    /// A team's phones (the devices page).
+    pub devices: &'static str,
     /// Title of a grouping's second board: its leading teams.
     pub leading_teams: &'static str,
     pub village: &'static str,
@@ -160,6 +162,7 @@ pub static VI: Words = Words {
     evidence: "Minh chứng hoạt động tháng",
     accounts: "Tài khoản",
     catalogue: "Danh mục hoạt động",
+    devices: "Thiết bị",
     leading_teams: "Tổ dẫn đầu",
     village: "Thôn",
     population: "Dân số",
@@ -228,6 +231,7 @@ pub static EN: Words = Words {
     evidence: "Monthly activity evidence",
     accounts: "Accounts",
     catalogue: "Activity catalogue",
+    devices: "Phones",
     leading_teams: "Leading teams",
     village: "Village",
     population: "Population",

@@ -10,6 +10,7 @@ mod chart;
 mod compare;
 mod data;
 mod data_more;
+mod devices;
 mod error_page;
 mod i18n;
 mod kinds;
@@ -63,7 +64,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/kinds", web::post().to(kinds::add))
         .route("/kinds/{code}", web::post().to(kinds::edit))
         .route("/accounts", web::get().to(accounts::show))
-        .route("/accounts/{username}", web::post().to(accounts::act));
+        .route("/accounts/{username}", web::post().to(accounts::act))
+        .route("/devices", web::get().to(devices::show))
+        .route("/devices/{device_id}", web::post().to(devices::device))
+        .route("/quarantine/{id}", web::post().to(devices::batch));
 }
 
 /// The language: `?lang=` first, then the cookie, then Vietnamese.

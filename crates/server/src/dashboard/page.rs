@@ -60,6 +60,9 @@ fn header(v: &View) -> Markup {
             h1 { (t.title) }
             div {
                 span.muted style="color:#dde" { (v.username) " " }
+                @if v.unit_kind == "team" {
+                    a id="devices-link" href={ "/devices?team=" (super::view::encode(&v.unit_id)) "&lang=" (v.lang.code()) } { (t.devices) } " "
+                }
                 @if v.admin {
                     a id="accounts-link" href={ "/accounts?lang=" (v.lang.code()) } { (t.accounts) } " "
                     a id="kinds-link" href={ "/kinds?lang=" (v.lang.code()) } { (t.catalogue) } " "
