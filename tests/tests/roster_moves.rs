@@ -182,6 +182,24 @@ fn a_member_moved_by_the_roster_takes_their_phone_and_its_past_stays() {
     // The same roster again moves nothing.
     let again = upload(&s, &admin, "", &csv);
     assert_eq!(again.body["devices_moved"], serde_json::json!([]));
+
+    // The old team's revoked record of the phone's past cannot be un-revoked (it made the
+    // phone's every push a 503 before: the writer met a past row that was not revoked).
+    let old = s
+        .get(&format!("/v1/teams/{FROM}/devices"), Some(&admin))
+        .expect(200);
+    let past = old.body["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "Điện thoại 0912***678 của Lan" && !d["revoked_at"].is_null())
+        .expect("the past record on the old team");
+    let path = format!("/v1/devices/{}/unrevoke", str_of(past, "device_id"));
+    s.post(&path, Some(&admin), &serde_json::json!({}))
+        .expect_error(409, "device_moved");
+    let later = phone.event(kind, &to_village, 1);
+    s.push(&phone, &[later]).expect(200);
+    s.assert_tallies_verify();
 }
 
 /// `kind`'s total changed by `n` (a zero total left out, as reports leave it out).

@@ -262,6 +262,13 @@ async fn answer(
                     "Thiết bị này không bị thu hồi.",
                     "This phone is not revoked.",
                 ),
+                "device_moved" => w(
+                    lang,
+                    "Đây là bản ghi công việc cũ của một điện thoại đã chuyển sang tổ khác; \
+                     điện thoại vẫn đồng bộ với tổ mới.",
+                    "This is the record of a phone's work before it moved to another team; \
+                     the phone syncs with its new team.",
+                ),
                 _ => w(
                     lang,
                     "Hãy ghi lý do (tối đa 500 ký tự).",

@@ -98,19 +98,52 @@ pub async fn quarantine(
 
 /// `POST /v1/quarantine/{batch}/count` and `/discard`: decides the batch once, with a
 /// reason (`{reason}`); any other last segment is 404 `not_found`.
-pub async fn decide(
+/// `POST /v1/quarantine/{batch}/count`.
+pub async fn count(
     state: web::Data<AppState>,
     req: HttpRequest,
     who: Leader,
-    path: web::Path<(String, String)>,
+    path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, decision) = path.into_inner();
-    let decision = match decision.as_str() {
-        "count" => QuarantineDecision::Count,
-        "discard" => QuarantineDecision::Discard,
-        _ => return Err(ApiError::not_found("not_found", "no such endpoint")),
-    };
+    decide(
+        state,
+        req,
+        who,
+        path.into_inner(),
+        QuarantineDecision::Count,
+        payload,
+    )
+    .await
+}
+
+/// `POST /v1/quarantine/{batch}/discard`.
+pub async fn discard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Leader,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    decide(
+        state,
+        req,
+        who,
+        path.into_inner(),
+        QuarantineDecision::Discard,
+        payload,
+    )
+    .await
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Leader,
+    id: String,
+    decision: QuarantineDecision,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let n: i64 = id.parse().map_err(|_| unknown_batch(&id))?;
     let b: DecisionBody = small_json(&req, payload).await?;
     let actor = who.actor();

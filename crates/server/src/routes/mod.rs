@@ -82,10 +82,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/v1/teams/{team_id}/quarantine",
             [op(M::GET, devices_admin::quarantine)],
         ),
-        // `count` or `discard` (api-spec/openapi.yaml documents the two paths).
         api(
-            "/v1/quarantine/{batch}/{decision}",
-            [op(M::POST, devices_admin::decide)],
+            "/v1/quarantine/{batch}/count",
+            [op(M::POST, devices_admin::count)],
+        ),
+        api(
+            "/v1/quarantine/{batch}/discard",
+            [op(M::POST, devices_admin::discard)],
         ),
         // People, not phones (issue 8).
         api("/v1/teams/{team_id}/members", [op(M::GET, people::members)]),

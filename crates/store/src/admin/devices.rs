@@ -26,19 +26,32 @@ impl Store {
     /// tokens the revocation ended are live again; tokens ended for reuse stay ended).
     /// What it pushed while revoked stays in the quarantine for review. Returns when it had
     /// been revoked; [`StoreError::Conflict`] `device_not_revoked` if it was not,
+    /// `device_moved` for the record a roster move left of a phone's previous team,
     /// [`StoreError::NotFound`] if there is no such device.
     pub fn unrevoke_device(&self, actor: &Actor, device: &DeviceId) -> Result<i64> {
         let (device, actor) = (*device, actor.clone());
         self.write_blocking(move |tx| {
-            let row: Option<(i64, Option<i64>)> = tx
+            let row: Option<(i64, Option<i64>, bool)> = tx
                 .query_row(
-                    "SELECT id, revoked_ms FROM devices WHERE device_id = ?1",
+                    "SELECT id, revoked_ms, past_of IS NOT NULL FROM devices WHERE device_id = ?1",
                     [device.as_bytes().as_slice()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            let (id, revoked) =
+            let (id, revoked, past) =
                 row.ok_or_else(|| StoreError::NotFound(format!("no device '{device}'")))?;
+            if past {
+                // A roster move's record of the phone's past team (crate::roster::devices):
+                // the phone syncs under its own row; this one stays revoked for good.
+                return Err(StoreError::Conflict(
+                    "device_moved",
+                    format!(
+                        "{device} is the record a roster move left of a phone's work for its \
+                         previous team; the phone itself syncs with its new team and needs no \
+                         un-revoke"
+                    ),
+                ));
+            }
             let revoked = revoked.ok_or_else(|| {
                 StoreError::Conflict(
                     "device_not_revoked",
