@@ -276,6 +276,18 @@ fn the_admin_rescopes_a_leader_over_the_api_and_a_bad_scope_changes_nothing() {
         server.get("/v1/me", Some(&access)).expect(200).body["scope"]["id"],
         OTHER_TEAM
     );
+
+    // An admin cannot take the role from their own account (the province keeps one).
+    let me = server.get("/v1/me", Some(&token)).expect(200).body;
+    let mine = format!("/v1/admin/users/{}/scope", me["username"].as_str().unwrap());
+    let demote = json!({"scope": TEAM, "role": "team_leader"});
+    server
+        .admin_post(&mine, &token, Some(demote))
+        .expect_error(409, "cannot_demote_self");
+    assert_eq!(
+        server.get("/v1/me", Some(&token)).expect(200).body["role"],
+        "province_admin"
+    );
 }
 
 #[test]

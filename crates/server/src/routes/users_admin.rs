@@ -166,6 +166,15 @@ pub async fn rescope(
         })
         .transpose()?;
     let name = normalise_username(&path);
+    if name == who.username && role.is_some_and(|r| r != Role::ProvinceAdmin) {
+        // As with disabling: the province must not be left without its administrator.
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::CONFLICT,
+            "cannot_demote_self",
+            "you cannot take the province administrator's role from your own account; \
+             another admin or the operator can",
+        ));
+    }
     let u = act(&state, who, move |st, a| {
         st.store.rescope_user(a, &name, role, b.scope.trim())?;
         st.store.user_summary(&name)
