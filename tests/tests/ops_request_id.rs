@@ -52,3 +52,29 @@ fn an_insane_incoming_request_id_is_replaced() {
         assert!(!s.log().contains(bad), "the log quotes {bad:?}");
     }
 }
+
+#[test]
+fn what_blocking_work_logs_carries_the_request_id_too() {
+    let s = Server::start_demo();
+    let code = s.create_user("team_leader", "T00001", "lan.tran");
+    let body =
+        serde_json::json!({"username": "lan.tran", "code": code, "password": "mật khẩu dài đủ"});
+    let r = s.send(
+        "POST",
+        "/v1/auth/set-password",
+        &[
+            ("content-type", "application/json"),
+            ("x-request-id", "set-pw.7"),
+        ],
+        Some(body.to_string().as_bytes()),
+    );
+    assert_eq!(r.resp.status, 200);
+    let log = s.log();
+    let line = (log.lines())
+        .find(|l| l.contains("leader password set"))
+        .unwrap_or_else(|| panic!("no line for the password:\n{log}"));
+    assert!(
+        line.contains("set-pw.7"),
+        "logged off the request's thread: {line}"
+    );
+}

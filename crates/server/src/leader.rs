@@ -120,7 +120,7 @@ impl Leader {
         target: UnitRef,
     ) -> Result<(), ApiError> {
         let (me, store) = (self.clone(), store.clone());
-        web::block(move || me.require_within(&store, &target)).await?
+        crate::block(move || me.require_within(&store, &target)).await?
     }
 }
 
@@ -156,14 +156,14 @@ async fn authenticate(req: &HttpRequest) -> Result<Leader, ApiError> {
         let claims: LeaderClaims = state.keys.verify_for(token, LEADER_AUDIENCE)?;
         let user: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
         let sid: i64 = claims.sid.parse().map_err(|_| invalid_token())?;
-        let found = web::block(move || store.api_session_user(sid, user)).await??;
+        let found = crate::block(move || store.api_session_user(sid, user)).await??;
         return Ok(Leader::new(found, sid, false, req));
     }
     if let Some(secret) = session_cookie(req) {
         if !matches!(*req.method(), Method::GET | Method::HEAD) {
             require_same_origin(req, true)?;
         }
-        let found = web::block(move || store.cookie_session(&secret))
+        let found = crate::block(move || store.cookie_session(&secret))
             .await?
             .map_err(|e| match e {
                 StoreError::SessionEnded => ApiError::unauthorized(
@@ -297,7 +297,7 @@ pub async fn check_password(
         users::normalise_username(username),
         password.to_owned(),
     );
-    let outcome = web::block(move || {
+    let outcome = crate::block(move || {
         let attempt = match store.begin_login_attempt(&username, ip.as_deref())? {
             Ok(attempt) => attempt,
             Err(until) => {

@@ -28,6 +28,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// `web::block` that keeps the request's tracing span (its `request{id=…}`) on the blocking
+/// thread, so what the blocking work logs carries the request id like everything else.
+pub(crate) async fn block<F, R>(f: F) -> Result<R, actix_web::error::BlockingError>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(f)).await
+}
+
 /// Push batches above either limit are refused whole with 413.
 pub const MAX_BATCH_EVENTS: usize = 500;
 pub const MAX_BATCH_BYTES: usize = 1024 * 1024;

@@ -100,7 +100,7 @@ async fn render(
     notice: Option<Markup>,
 ) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
-    let users = web::block(move || st.store.list_users()).await??;
+    let users = crate::block(move || st.store.list_users()).await??;
     Ok(html(status, lang, page(lang, &me, &users, notice)))
 }
 
@@ -164,7 +164,7 @@ pub async fn act(
         .await;
     }
     let (st, target) = (state.clone(), name.clone());
-    let done = web::block(move || -> Result<Done, StoreError> {
+    let done = crate::block(move || -> Result<Done, StoreError> {
         let store = &st.store;
         match action.as_str() {
             "disable" => store.disable_user(&actor, &target).map(|_| Done::Nothing),

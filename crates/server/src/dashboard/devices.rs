@@ -147,7 +147,7 @@ async fn render(
     notice: Option<&str>,
 ) -> HttpResponse {
     let st = state.clone();
-    let listed = web::block(move || -> Result<Listing, ApiError> {
+    let listed = crate::block(move || -> Result<Listing, ApiError> {
         let stale_days = stale(q.stale_days.as_deref())?;
         let team = team_of(&st.store, &who, q.team.as_deref())?;
         let devices = st.store.team_devices(&team, stale_days)?;
@@ -237,7 +237,7 @@ async fn answer(
         return error_page(lang, StatusCode::NOT_FOUND, "not_found");
     };
     let (st, me) = (state.clone(), who.clone());
-    let done = web::block(move || run(&st.store, &me, act)).await;
+    let done = crate::block(move || run(&st.store, &me, act)).await;
     match done {
         Ok(Ok(())) => {
             let team = q.team.as_deref().unwrap_or_default();

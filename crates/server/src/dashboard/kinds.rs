@@ -161,7 +161,7 @@ async fn render(
     error: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
-    let kinds = web::block(move || st.store.catalogue()).await??;
+    let kinds = crate::block(move || st.store.catalogue()).await??;
     Ok(html(status, lang, page(lang, &kinds, error)))
 }
 
@@ -215,7 +215,7 @@ async fn act<T: Send + 'static>(
         Err(e) => Err(e),
         Ok(input) => {
             let st = state.clone();
-            web::block(move || change(&st.store, &actor, input))
+            crate::block(move || change(&st.store, &actor, input))
                 .await?
                 .map(|_| ())
                 .map_err(ApiError::from)

@@ -132,7 +132,7 @@ async fn index(
         return Ok(see_other(&format!("/login?lang={}", lang.code())));
     };
     let store = state.store.clone();
-    let view = web::block(move || data::load(&store, &who, lang, &q)).await??;
+    let view = crate::block(move || data::load(&store, &who, lang, &q)).await??;
     Ok(html(StatusCode::OK, lang, page::dashboard(&view)))
 }
 
@@ -178,7 +178,7 @@ async fn login(
         Err(e) => return Err(e),
     };
     let store = state.store.clone();
-    let started = web::block(move || store.start_cookie_session(user)).await?;
+    let started = crate::block(move || store.start_cookie_session(user)).await?;
     let (secret, _) = match started {
         Err(langso_store::StoreError::AccountDisabled) => {
             let msg = account_pages::refusal(lang, "account_disabled");
@@ -199,7 +199,7 @@ async fn login(
 async fn logout(state: web::Data<AppState>, who: Leader) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let session = who.session_id;
-    web::block(move || store.end_session(session)).await??;
+    crate::block(move || store.end_session(session)).await??;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login"))
         .insert_header((

@@ -277,7 +277,7 @@ mod tests {
                 .route(
                     "/v1/blocking-boom",
                     web::get().to(|| async {
-                        web::block(|| panic!("boom")).await?;
+                        crate::block(|| panic!("boom")).await?;
                         Ok::<_, ApiError>(HttpResponse::Ok().finish())
                     }),
                 )

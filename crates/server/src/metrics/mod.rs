@@ -231,7 +231,7 @@ pub async fn scrape(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     state.metrics_access.check(&req)?;
-    let text = web::block(move || state.metrics.render(&state)).await??;
+    let text = crate::block(move || state.metrics.render(&state)).await??;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))

@@ -51,7 +51,7 @@ async fn token_answer(
     t: LeaderTokens,
 ) -> Result<HttpResponse, ApiError> {
     let (access, exp) = leader::sign_access(&state, t.user.id, t.session_id, t.access_iat)?;
-    let user = web::block(move || user_json(&state, &t.user)).await??;
+    let user = crate::block(move || user_json(&state, &t.user)).await??;
     Ok(HttpResponse::Ok().json(json!({
         "access_token": access,
         "refresh_token": t.refresh_token,
@@ -86,7 +86,7 @@ pub async fn apply_password(
     let st = state.clone();
     let addr = state.trusted_proxies.client_of(req).map(|a| a.to_string());
     let actor = Actor::user(&users::normalise_username(&username), addr);
-    let done = web::block(move || {
+    let done = crate::block(move || {
         if !st.store.password_code_valid(&username, &code)? {
             return Err(ApiError::from(StoreError::InvalidPasswordCode));
         }
@@ -113,7 +113,7 @@ pub async fn login(
     let b: LoginBody = small_json(&req, payload).await?;
     let user = check_password(&state, &req, &b.username, &b.password).await?;
     let store = state.store.clone();
-    let tokens = web::block(move || store.start_api_session(user)).await??;
+    let tokens = crate::block(move || store.start_api_session(user)).await??;
     tracing::info!(user = %tokens.user.username, "leader logged in (API)");
     token_answer(state, tokens).await
 }
@@ -161,7 +161,7 @@ pub async fn session(
     };
     let user = check_password(&state, &req, &b.username, &b.password).await?;
     let st = state.clone();
-    let (cookie, user) = web::block(move || {
+    let (cookie, user) = crate::block(move || {
         let (secret, s) = st.store.start_cookie_session(user)?;
         let user = user_json(&st, &s.user)?;
         tracing::info!(user = %s.user.username, "leader logged in (session cookie)");
@@ -184,7 +184,7 @@ pub async fn session(
 pub async fn logout(state: web::Data<AppState>, who: Leader) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let session = who.session_id;
-    web::block(move || store.end_session(session)).await??;
+    crate::block(move || store.end_session(session)).await??;
     let mut res = HttpResponse::Ok();
     if who.via_cookie {
         res.insert_header((
@@ -202,6 +202,6 @@ pub async fn me(state: web::Data<AppState>, who: Leader) -> Result<HttpResponse,
         role: who.role,
         scope: who.scope,
     };
-    let body = web::block(move || user_json(&state, &user)).await??;
+    let body = crate::block(move || user_json(&state, &user)).await??;
     Ok(HttpResponse::Ok().json(body))
 }

@@ -63,7 +63,7 @@ pub async fn invite(
         })
         .transpose()?;
     let st = state.clone();
-    let (code, expires_ms) = web::block(move || {
+    let (code, expires_ms) = crate::block(move || {
         require_team(&st, &who, &team)?;
         let expires_ms = now_ms() + INVITE_TTL_MS;
         let code = st
@@ -108,7 +108,7 @@ pub async fn devices(
         ));
     }
     let st = state.clone();
-    let devices = web::block(move || {
+    let devices = crate::block(move || {
         require_team(&st, &who, &team)?;
         Ok::<_, ApiError>(st.store.team_devices(&team, stale_days)?)
     })
@@ -138,7 +138,7 @@ pub async fn revoke(
     let unknown = |id: &str| ApiError::not_found("unknown_device", format!("no device '{id}'"));
     let device = DeviceId::parse(&path).ok_or_else(|| unknown(&path))?;
     let st = state.clone();
-    let revoked_ms = web::block(move || {
+    let revoked_ms = crate::block(move || {
         let team = st
             .store
             .device_team(&device)?

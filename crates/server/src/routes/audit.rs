@@ -122,7 +122,7 @@ pub async fn audit(
     let query = query(&q)?;
     let store = state.store.clone();
     let asked = query.clone();
-    let entries = web::block(move || store.audit(&asked)).await??;
+    let entries = crate::block(move || store.audit(&asked)).await??;
     if format != export::Format::Json {
         return answer(&(), format, |_| export::audit_book(&entries));
     }

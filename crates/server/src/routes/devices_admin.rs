@@ -34,7 +34,7 @@ pub async fn unrevoke(
     let device = DeviceId::parse(&path).ok_or_else(|| unknown_device(&path))?;
     let actor = who.actor();
     let st = state.clone();
-    let revoked_ms = web::block(move || {
+    let revoked_ms = crate::block(move || {
         let team = st
             .store
             .device_team(&device)?
@@ -87,7 +87,7 @@ pub async fn quarantine(
 ) -> Result<HttpResponse, ApiError> {
     let team = super::admin::team_in_path(&path)?;
     let st = state.clone();
-    let batches = web::block(move || {
+    let batches = crate::block(move || {
         require_team(&st, &who, &team)?;
         Ok::<_, ApiError>(st.store.team_quarantine(&team)?)
     })
@@ -148,7 +148,7 @@ async fn decide(
     let b: DecisionBody = small_json(&req, payload).await?;
     let actor = who.actor();
     let st = state.clone();
-    let out: ReviewOutcome = web::block(move || {
+    let out: ReviewOutcome = crate::block(move || {
         let team = st
             .store
             .quarantine_team(n)?

@@ -48,7 +48,7 @@ pub async fn report(
     }
     let format = format(q.format.as_deref())?;
     let store = state.store.clone();
-    let report = web::block(move || {
+    let report = crate::block(move || {
         leader.require_within(&store, &target)?;
         store
             .report_evidence(&EvidenceQuery {
@@ -71,7 +71,7 @@ pub async fn report(
 /// Every qualifying rule, oldest first, and the one in force this month.
 pub async fn rules(state: web::Data<AppState>, _leader: Leader) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
-    let rules = web::block(move || store.evidence_rules()).await??;
+    let rules = crate::block(move || store.evidence_rules()).await??;
     let now = langso_domain::evidence::in_force(&rules, vn_day(Utc::now()));
     Ok(HttpResponse::Ok().json(json!({ "rules": rules, "in_force": now })))
 }
@@ -125,7 +125,7 @@ pub async fn set_rule(
     let rule = EvidenceRule::new(from, days, members).map_err(invalid_rule)?;
     let store = state.store.clone();
     let actor = leader.actor();
-    let set = web::block(move || store.set_evidence_rule(&actor, rule, current))
+    let set = crate::block(move || store.set_evidence_rule(&actor, rule, current))
         .await?
         .map_err(invalid("invalid_evidence_rule"))?;
     Ok(HttpResponse::Ok().json(json!({ "rule": set.rule, "replaced": set.replaced })))

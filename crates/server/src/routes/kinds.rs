@@ -129,7 +129,7 @@ fn code_in_path(code: &str) -> Result<KindCode, ApiError> {
 pub async fn list(state: web::Data<AppState>, who: Leader) -> Result<HttpResponse, ApiError> {
     require_admin(&who)?;
     let st = state.clone();
-    let kinds = web::block(move || st.store.catalogue()).await??;
+    let kinds = crate::block(move || st.store.catalogue()).await??;
     Ok(HttpResponse::Ok().json(json!({ "kinds": kinds })))
 }
 
@@ -149,7 +149,7 @@ pub async fn add(
     }
     let kind = NewKind::parse(&body.draft(), body.active.unwrap_or(true)).map_err(invalid)?;
     let (st, actor) = (state.clone(), who.actor());
-    let added = web::block(move || st.store.add_kind(&actor, kind))
+    let added = crate::block(move || st.store.add_kind(&actor, kind))
         .await?
         .map_err(store_error)?;
     tracing::info!(by = %who.username, kind = %added.code, "kind added");
@@ -166,7 +166,7 @@ async fn apply(
         return Err(invalid("nothing to change"));
     }
     let (st, actor) = (state.clone(), who.actor());
-    let edited = web::block(move || st.store.edit_kind(&actor, &code, edit))
+    let edited = crate::block(move || st.store.edit_kind(&actor, &code, edit))
         .await?
         .map_err(store_error)?;
     tracing::info!(by = %who.username, kind = %edited.code, "kind edited");

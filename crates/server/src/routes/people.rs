@@ -63,7 +63,7 @@ pub async fn members(
 ) -> Result<HttpResponse, ApiError> {
     let team = team_in_path(&path)?;
     let st = state.clone();
-    let members = web::block(move || {
+    let members = crate::block(move || {
         require_team(&st, &who, &team)?;
         st.store
             .members(Some(&team))?
@@ -93,7 +93,7 @@ pub async fn move_device(
         PastEventsWire::Follow => PastEvents::Follow,
     };
     let st = state.clone();
-    let moved = web::block(move || {
+    let moved = crate::block(move || {
         let team = st
             .store
             .device_team(&device)?
@@ -132,7 +132,7 @@ pub async fn merge(
     let into = member_id(&b.into)?;
     let st = state.clone();
     let merged = member.clone();
-    let moved = web::block(move || {
+    let moved = crate::block(move || {
         require_team(&st, &who, &team)?;
         let moved = st
             .store

@@ -156,7 +156,7 @@ pub async fn summary(
     let format = format(q.format.as_deref())?;
     let hierarchy = q.hierarchy.map(|d| d.0.to_string());
     let store = state.store.clone();
-    let report = web::block(move || {
+    let report = crate::block(move || {
         match &hierarchy {
             Some(key) => leader.require_along(&store, key, &target)?,
             None => leader.require_within(&store, &target)?,
@@ -209,7 +209,7 @@ pub async fn leaderboard(
     };
     let format = format(q.format.as_deref())?;
     let store = state.store.clone();
-    let report = web::block(move || {
+    let report = crate::block(move || {
         leader.require_within(&store, &scope)?;
         if of == Entrants::Districts {
             no_districts_on_map(&store)?;
@@ -259,7 +259,7 @@ pub async fn coverage(
     let period = period(q.period.as_deref(), q.date, q.from, q.to)?;
     let format = format(q.format.as_deref())?;
     let store = state.store.clone();
-    let report = web::block(move || {
+    let report = crate::block(move || {
         leader.require_within(&store, &target)?;
         store
             .report_coverage(&target, &period, Utc::now())
@@ -317,7 +317,7 @@ pub async fn set_target(
         "start_date": start_date, "due_date": due_date, "note": b.note,
     });
     let store = state.store.clone();
-    web::block(move || {
+    crate::block(move || {
         if let TargetScope::Unit(u) = &target {
             leader.require_within(&store, u)?;
         }

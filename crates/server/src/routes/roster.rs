@@ -146,7 +146,7 @@ pub async fn import(
     let files = files(&req, body).await?;
     let dry_run = q.dry_run.unwrap_or(false);
     let (store, actor) = (state.store.clone(), who.actor());
-    let report = web::block(move || {
+    let report = crate::block(move || {
         let roster = langso_domain::roster::read(&files);
         store.import_roster(&actor, roster, dry_run)
     })
@@ -203,7 +203,7 @@ pub async fn download(
 ) -> Result<HttpResponse, ApiError> {
     xlsx_only(q.format.as_deref())?;
     let store = state.store.clone();
-    let roster = web::block(move || {
+    let roster = crate::block(move || {
         let scope = (who.role != Role::ProvinceAdmin).then_some(&who.scope);
         store.current_roster(scope)
     })

@@ -155,7 +155,7 @@ pub async fn pull(
         ));
     }
     let store = state.store.clone();
-    let (page, day, totals) = web::block(move || {
+    let (page, day, totals) = crate::block(move || {
         let page = store.pull(&device.id, device.iat_ms, q.cursor.as_deref(), limit)?;
         let state = store.device_state(&device.id, device.iat_ms)?;
         let day = vn_day(Utc::now());

@@ -52,7 +52,7 @@ pub async fn tallies(
         to,
     };
     let level_name = q.level.clone();
-    let report = web::block(move || {
+    let report = crate::block(move || {
         let dev = store.device_state(&device.id, device.iat_ms)?;
         let Some(unit) = store.unit_info(level, &query.unit)? else {
             return Ok(Err(ApiError::not_found(

@@ -69,13 +69,13 @@ async fn act<T: Send + 'static>(
     require_admin(&who)?;
     let actor = who.actor();
     let st = state.clone();
-    web::block(move || f(&st, &actor).map_err(account_error)).await?
+    crate::block(move || f(&st, &actor).map_err(account_error)).await?
 }
 
 pub async fn list(state: web::Data<AppState>, who: Leader) -> Result<HttpResponse, ApiError> {
     require_admin(&who)?;
     let store = state.store.clone();
-    let users = web::block(move || store.list_users()).await??;
+    let users = crate::block(move || store.list_users()).await??;
     let users: Vec<Value> = users.iter().map(summary_json).collect();
     Ok(HttpResponse::Ok().json(json!({"users": users})))
 }
