@@ -83,7 +83,7 @@ fn an_edit_reaches_phones_in_their_next_pull() {
     let cursor = pull_all(&s, &phone.access_token);
     let admin = s.login_as("province_admin", PROVINCE);
 
-    let body = json!({"label_en": "VNeID level 2", "unit_vi": "tài khoản"});
+    let body = json!({"label_en": "VNeID level 2", "unit_vi": "tài khoản định danh"});
     let r = s.send_json(
         "PATCH",
         "/v1/admin/kinds/vneid_activation",
@@ -91,12 +91,12 @@ fn an_edit_reaches_phones_in_their_next_pull() {
         &body.to_string(),
     );
     let r = r.expect(200);
-    assert_eq!(r.body["unit"], "tài khoản / account");
+    assert_eq!(r.body["unit"], "tài khoản định danh / account");
 
     let r = s.pull(&phone.access_token, Some(&cursor), None).expect(200);
     let got = kind_changes(&r.body, "vneid_activation");
     assert_eq!(got[0]["data"]["label_en"], "VNeID level 2", "{}", r.body);
-    assert_eq!(got[0]["data"]["unit_vi"], "tài khoản");
+    assert_eq!(got[0]["data"]["unit_vi"], "tài khoản định danh");
 
     // The edit is audited with the changed fields only, before and after.
     let audit = s

@@ -45,11 +45,13 @@ pub fn unit_of(vi: &str, en: &str) -> String {
 
 /// The default catalogue, from the programme's reports.
 pub fn default_catalogue() -> Vec<ActivityKind> {
-    let rows: [(&str, &str, &str, &str, f64); 7] = [
+    // (code, label vi, label en, unit vi, unit en, weight)
+    let rows: [(&str, &str, &str, &str, &str, f64); 7] = [
         (
             "vneid_activation",
             "Cài đặt, kích hoạt định danh điện tử mức 2 (VNeID)",
             "VNeID install and level-2 e-ID activation",
+            "tài khoản",
             "account",
             3.0,
         ),
@@ -57,6 +59,7 @@ pub fn default_catalogue() -> Vec<ActivityKind> {
             "digital_signature",
             "Cấp chữ ký số",
             "Digital signature issued",
+            "chữ ký số",
             "signature",
             2.0,
         ),
@@ -64,6 +67,7 @@ pub fn default_catalogue() -> Vec<ActivityKind> {
             "qr_payment_sticker",
             "Trao tấm QR Code thanh toán",
             "QR payment sticker handed to a business household",
+            "hộ kinh doanh",
             "household",
             1.0,
         ),
@@ -71,6 +75,7 @@ pub fn default_catalogue() -> Vec<ActivityKind> {
             "e_payment_account",
             "Mở tài khoản thanh toán điện tử",
             "E-payment account opened",
+            "tài khoản",
             "account",
             2.0,
         ),
@@ -78,6 +83,7 @@ pub fn default_catalogue() -> Vec<ActivityKind> {
             "e_health_book",
             "Sổ sức khỏe điện tử",
             "Electronic health book",
+            "sổ",
             "book",
             1.0,
         ),
@@ -85,6 +91,7 @@ pub fn default_catalogue() -> Vec<ActivityKind> {
             "online_public_service",
             "Hỗ trợ nộp hồ sơ TTHC trực tuyến",
             "Online public-service dossier helped",
+            "hồ sơ",
             "dossier",
             2.0,
         ),
@@ -92,18 +99,19 @@ pub fn default_catalogue() -> Vec<ActivityKind> {
             "outreach_session",
             "Tuyên truyền, tập huấn",
             "Outreach or training session held",
+            "buổi",
             "session",
             5.0,
         ),
     ];
     rows.into_iter()
-        .map(|(code, vi, en, unit, weight)| ActivityKind {
+        .map(|(code, vi, en, unit_vi, unit_en, weight)| ActivityKind {
             code: code.into(),
             label_vi: crate::text::nfc(vi),
             label_en: en.into(),
-            unit: unit.into(),
-            unit_vi: unit.into(),
-            unit_en: unit.into(),
+            unit: unit_of(&crate::text::nfc(unit_vi), unit_en),
+            unit_vi: crate::text::nfc(unit_vi),
+            unit_en: unit_en.into(),
             weight,
             weights: vec![WeightFrom {
                 from: crate::time::day_from_number(0),

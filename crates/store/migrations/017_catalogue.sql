@@ -10,6 +10,15 @@ ALTER TABLE kinds ADD COLUMN unit_en TEXT NOT NULL DEFAULT '';
 -- this migration counts as deactivated since 1970 (it was refused for every event).
 ALTER TABLE kinds ADD COLUMN deactivated_ms INTEGER;
 UPDATE kinds SET unit_vi = unit, unit_en = unit;
+-- The default catalogue's units were English words: give them their Vietnamese names
+-- (crate langso_domain::kinds::default_catalogue); a province's own units stay as typed.
+UPDATE kinds SET unit_vi = CASE unit
+        WHEN 'account' THEN 'tài khoản' WHEN 'signature' THEN 'chữ ký số'
+        WHEN 'household' THEN 'hộ kinh doanh' WHEN 'book' THEN 'sổ'
+        WHEN 'dossier' THEN 'hồ sơ' WHEN 'session' THEN 'buổi' END
+WHERE code IN ('vneid_activation', 'digital_signature', 'qr_payment_sticker',
+               'e_payment_account', 'e_health_book', 'online_public_service', 'outreach_session')
+  AND unit IN ('account', 'signature', 'household', 'book', 'dossier', 'session');
 UPDATE kinds SET deactivated_ms = 0 WHERE active = 0;
 
 -- Every weight a kind has had, from the first local day (Asia/Ho_Chi_Minh) it is in force:

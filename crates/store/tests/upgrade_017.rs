@@ -37,7 +37,8 @@ fn kinds_keep_their_units_weights_and_state() {
         c.execute_batch(
             "INSERT INTO kinds (code, label_vi, label_en, unit, weight, active)
                VALUES ('vneid_activation', 'VNeID', 'VNeID', 'tài khoản', 2.5, 1),
-                      ('old_campaign', 'Cũ', 'Old', 'buổi', 1.0, 0);",
+                      ('old_campaign', 'Cũ', 'Old', 'buổi', 1.0, 0),
+                      ('digital_signature', 'Cấp chữ ký số', 'Signature', 'signature', 2, 1);",
         )
         .unwrap();
     }
@@ -58,4 +59,9 @@ fn kinds_keep_their_units_weights_and_state() {
     );
     assert_eq!((a.weight, a.active), (2.5, true));
     assert!(!b.active, "an inactive kind stays inactive");
+    // A default kind's English unit word gets its Vietnamese name; English stays English.
+    assert_eq!(
+        (kinds[2].unit_vi.as_str(), kinds[2].unit_en.as_str()),
+        ("chữ ký số", "signature")
+    );
 }

@@ -24,7 +24,7 @@ fn columns(r: &EvidenceReport) -> Vec<String> {
     c.extend(
         r.kinds
             .iter()
-            .map(|k| format!("{} ({})", k.label_vi, k.unit)),
+            .map(|k| format!("{} ({})", k.label_vi, k.unit_vi)),
     );
     c.extend(
         [
