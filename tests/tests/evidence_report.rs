@@ -56,7 +56,7 @@ fn oracle(db: &std::path::Path, month: NaiveDate) -> HashMap<String, Oracle> {
         .prepare(
             "SELECT t.team_id,
                 (SELECT count(*) FROM members m WHERE m.team_id = t.id AND m.merged_into IS NULL
-                   AND m.active = 1),
+                   AND m.active = 1 AND m.unassigned = 0),
                 (SELECT count(*) FROM team_villages tv WHERE tv.team_id = t.id),
                 (SELECT coalesce(sum(v.households), 0) FROM team_villages tv
                    JOIN villages v ON v.id = tv.village_id WHERE tv.team_id = t.id)

@@ -155,11 +155,12 @@ pub(super) fn volunteers(c: &Connection, team: i64, seen: &[&ByKey]) -> Result<V
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Members on each team's roster (a member a roster left out is not counted).
+/// Members on each team's roster (a member a roster left out is not counted, nor the
+/// placeholder a phone enrolled without a member makes: migration 011's `unassigned`).
 pub(super) fn member_counts(c: &Connection, teams: &[i64]) -> Result<HashMap<i64, i64>> {
     let mut stmt = c.prepare(&format!(
         "SELECT team_id, count(*) FROM members
-         WHERE team_id IN ({}) AND merged_into IS NULL AND active = 1
+         WHERE team_id IN ({}) AND merged_into IS NULL AND active = 1 AND unassigned = 0
          GROUP BY team_id",
         marks(teams.len())
     ))?;
