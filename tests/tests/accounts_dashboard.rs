@@ -42,7 +42,7 @@ fn the_province_admin_disables_enables_and_resets_accounts_on_the_page() {
     let row = &page[page.find(&format!("<b>{lan}</b>")).expect("lan's row")..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(
-        row.contains("team_leader") && row.contains(TEAM) && row.contains("Đang hoạt động"),
+        row.contains("Tổ trưởng") && row.contains(TEAM) && row.contains("Đang hoạt động"),
         "{row}"
     );
     assert!(!row.contains("<td>—</td>"), "a last login is shown: {row}");
@@ -97,4 +97,34 @@ fn anyone_but_the_province_admin_gets_a_page_saying_no() {
         !dashboard.contains("/accounts?"),
         "no link for a team leader"
     );
+}
+
+#[test]
+fn the_province_admin_rescopes_an_account_on_the_page_but_not_their_own_role() {
+    let s = Server::start_demo();
+    let admin = s.new_leader("province_admin", PROVINCE);
+    let lan = s.new_leader("team_leader", TEAM);
+    let c = cookie(&s, &admin);
+    let form = format!("username={lan}&role=&scope=T00002");
+    let (status, location, _) = s.post_form_with_cookie("/accounts", &c, &form);
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/accounts?lang=vi"))
+    );
+    let users = s.cli_ok(&["users", "--json"]);
+    let row: serde_json::Value = users
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|u| u["username"] == lan.as_str())
+        .unwrap_or_else(|| panic!("{users}"));
+    assert_eq!(row["scope"]["id"], "T00002", "{row}");
+    let (status, _, page) = s.post_form_with_cookie(
+        "/accounts",
+        &c,
+        &format!("username={lan}&role=&scope=T99999"),
+    );
+    assert_eq!(status, 400, "{page}");
+    let own = format!("username={admin}&role=team_leader&scope={TEAM}");
+    let (status, _, _) = s.post_form_with_cookie("/accounts", &c, &own);
+    assert_eq!(status, 409);
 }

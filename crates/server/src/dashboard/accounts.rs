@@ -5,13 +5,14 @@
 //! store's audited act, as over the API (crate::routes::users_admin).
 
 use super::kinds::refusal;
+use super::numfmt::local_time;
 use super::{Lang, LangQuery, html, lang_of, see_other};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::leader::Leader;
-use crate::wire::rfc3339_ms;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use langso_domain::scope::Role;
 use langso_store::StoreError;
 use langso_store::users::{UserState, UserSummary, normalise_username};
 use maud::{Markup, html as m};
@@ -31,6 +32,17 @@ fn state_word(lang: Lang, s: UserState) -> &'static str {
     }
 }
 
+/// A role in the page's language.
+pub(super) fn role_word(lang: Lang, r: Role) -> &'static str {
+    match r {
+        Role::TeamLeader => w(lang, "Tổ trưởng", "Team leader"),
+        Role::CommuneLeader => w(lang, "Cán bộ xã", "Commune leader"),
+        Role::GroupingLeader => w(lang, "Cán bộ cụm xã", "Grouping leader"),
+        Role::DistrictLeader => w(lang, "Cán bộ huyện", "District leader"),
+        Role::ProvinceAdmin => w(lang, "Quản trị tỉnh", "Province administrator"),
+    }
+}
+
 /// One button posting `action` for `username`.
 fn button(lang: Lang, username: &str, action: &str, label: &str) -> Markup {
     m! {
@@ -41,14 +53,11 @@ fn button(lang: Lang, username: &str, action: &str, label: &str) -> Markup {
 }
 
 fn row(lang: Lang, me: &str, u: &UserSummary) -> Markup {
-    let last = u
-        .last_login_ms
-        .map(rfc3339_ms)
-        .unwrap_or_else(|| "—".into());
+    let last = local_time(lang, u.last_login_ms);
     m! {
         tr {
             td.name { b { (u.username) } }
-            td { (u.role.as_str()) }
+            td { (role_word(lang, u.role)) }
             td { (u.scope_name.as_deref().unwrap_or(&u.scope.id)) " (" (u.scope.id) ")" }
             td { (state_word(lang, u.state)) }
             td { (last) }
@@ -75,7 +84,7 @@ fn page(lang: Lang, me: &str, users: &[UserSummary], notice: Option<Markup>) -> 
         w(lang, "Vai trò", "Role"),
         w(lang, "Phạm vi", "Scope"),
         w(lang, "Trạng thái", "State"),
-        w(lang, "Đăng nhập gần nhất (UTC)", "Last login (UTC)"),
+        w(lang, "Đăng nhập gần nhất", "Last login"),
         "",
     ];
     let body = m! {
@@ -83,11 +92,12 @@ fn page(lang: Lang, me: &str, users: &[UserSummary], notice: Option<Markup>) -> 
             h2 { (title) }
             p { a href={ "/?lang=" (lang.code()) } { (w(lang, "← Bảng điều khiển", "← Dashboard")) } }
             @if let Some(n) = notice { (n) }
-            div.table { table id="accounts" {
+            div.table { table.stack id="accounts" {
                 thead { tr { @for h in heads { th { (h) } } } }
                 tbody { @for u in users { (row(lang, me, u)) } }
             } }
         }
+        (rescope_form(lang, users))
     };
     super::page::layout(lang, title, None, body)
 }
@@ -123,6 +133,37 @@ pub async fn show(
 pub struct ActForm {
     /// `disable`, `enable`, `unlock` or `reset`.
     action: String,
+}
+
+#[derive(Deserialize)]
+pub struct RescopeForm {
+    username: String,
+    /// The new role; empty: unchanged.
+    #[serde(default)]
+    role: String,
+    /// A unit code of the role's level, or a team id for a team leader.
+    scope: String,
+}
+
+/// The re-scope form: an account, a role (or unchanged) and a scope.
+fn rescope_form(lang: Lang, users: &[UserSummary]) -> Markup {
+    m! {
+        section {
+            h2 { (w(lang, "Đổi vai trò, phạm vi", "Change role or scope")) }
+            form.pick id="rescope" method="post" action={ "/accounts?lang=" (lang.code()) } {
+                label { (w(lang, "Tên đăng nhập", "Username"))
+                    select name="username" { @for u in users { option value=(u.username) { (u.username) } } } }
+                label { (w(lang, "Vai trò", "Role"))
+                    select name="role" {
+                        option value="" { (w(lang, "(giữ nguyên)", "(unchanged)")) }
+                        @for r in Role::ALL { option value=(r.as_str()) { (role_word(lang, r)) } }
+                    } }
+                label { (w(lang, "Phạm vi (mã xã, cụm, tỉnh hoặc mã tổ)", "Scope (commune, grouping, province code or team id)"))
+                    input name="scope" required; }
+                button.go { (w(lang, "Đổi", "Change")) }
+            }
+        }
+    }
 }
 
 /// What an act did, for the page: a new code to hand over, or nothing to say.
@@ -200,6 +241,58 @@ pub async fn act(
                 Some(m! { p.err role="alert" { (why) } }),
             )
             .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /accounts`: re-scopes an account (the form below the list); 303 back to the page,
+/// or the page with why it was refused. An admin keeps their own role (as over the API).
+pub async fn rescope(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Result<Leader, ApiError>,
+    q: web::Query<LangQuery>,
+    form: web::Form<RescopeForm>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang_of(&req, q.lang.as_deref());
+    if let Some(answer) = refusal(&who, lang) {
+        return Ok(answer);
+    }
+    let who = who?;
+    let f = form.into_inner();
+    let (me, actor, name) = (
+        who.username.clone(),
+        who.actor(),
+        normalise_username(&f.username),
+    );
+    let role = match f.role.as_str() {
+        "" => None,
+        r => Role::parse(r),
+    };
+    let refused = |vi, en| Some(m! { p.err role="alert" { (w(lang, vi, en)) } });
+    if !f.role.is_empty() && role.is_none() {
+        let no = refused("Không có vai trò này.", "No such role.");
+        return render(&state, lang, me, StatusCode::BAD_REQUEST, no).await;
+    }
+    if name == me && role.is_some_and(|r| r != Role::ProvinceAdmin) {
+        let no = refused(
+            "Bạn không thể bỏ vai trò quản trị tỉnh của chính mình.",
+            "You cannot give up your own province administrator role.",
+        );
+        return render(&state, lang, me, StatusCode::CONFLICT, no).await;
+    }
+    let st = state.clone();
+    let done =
+        crate::block(move || st.store.rescope_user(&actor, &name, role, f.scope.trim())).await?;
+    match done {
+        Ok(_) => Ok(see_other(&format!("/accounts?lang={}", lang.code()))),
+        Err(StoreError::NotFound(_) | StoreError::Invalid(_)) => {
+            let no = refused(
+                "Không có tài khoản này, hoặc phạm vi không có trên bản đồ hiện hành ở cấp của vai trò.",
+                "No such account, or no unit of the role's level with this code on the current map.",
+            );
+            render(&state, lang, me, StatusCode::BAD_REQUEST, no).await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,11 +4,11 @@
 //! revoked phone pushed (count it or discard it, with a reason). Every act is the store's
 //! audited act, as over the API (crate::routes::devices_admin). Refusals are pages.
 
+use super::numfmt::local_time;
 use super::{Lang, error_page, html, lang_of, see_other};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::leader::Leader;
-use crate::wire::rfc3339_ms;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use langso_domain::scope::{Role, UnitKind, UnitRef};
@@ -49,10 +49,6 @@ fn team_of(
     Ok(team)
 }
 
-fn when(ms: Option<i64>) -> String {
-    ms.map(rfc3339_ms).unwrap_or_else(|| "—".into())
-}
-
 fn device_row(lang: Lang, team: &TeamId, d: &TeamDevice) -> Markup {
     let (action, label) = match d.revoked_ms {
         None => ("revoke", w(lang, "Thu hồi", "Revoke")),
@@ -61,7 +57,7 @@ fn device_row(lang: Lang, team: &TeamId, d: &TeamDevice) -> Markup {
     m! {
         tr {
             td.name { (d.name) br; span.muted { (d.member_id) } }
-            td { (when(d.last_sync_ms)) }
+            td { (local_time(lang, d.last_sync_ms)) }
             td { @if d.revoked_ms.is_some() { span.err { (w(lang, "Đã thu hồi", "Revoked")) } } @else { (w(lang, "Đang dùng", "In use")) } }
             td {
                 form method="post" action={ "/devices/" (d.device_id) "?team=" (team) "&lang=" (lang.code()) } {
@@ -72,15 +68,24 @@ fn device_row(lang: Lang, team: &TeamId, d: &TeamDevice) -> Markup {
     }
 }
 
+/// `counted` / `discarded` in the page's language.
+fn decision_word(lang: Lang, d: &str) -> &str {
+    match d {
+        "counted" => w(lang, "Đã tính vào kết quả", "Counted"),
+        "discarded" => w(lang, "Đã loại bỏ", "Discarded"),
+        other => other,
+    }
+}
+
 fn batch_row(lang: Lang, team: &TeamId, b: &QuarantinedBatch) -> Markup {
     let items = b.items.as_array().map_or(0, Vec::len);
     m! {
         tr {
-            td { (rfc3339_ms(b.received_ms)) br; span.muted { (b.device_id) } }
+            td { (local_time(lang, Some(b.received_ms))) br; span.muted { (b.device_id) } }
             td { (items) " " (w(lang, "mục", "items")) }
             td {
                 @if let Some(d) = &b.decision {
-                    (d) " · " (b.decided_by.as_deref().unwrap_or("")) " · " (b.reason.as_deref().unwrap_or(""))
+                    (decision_word(lang, d)) " · " (b.decided_by.as_deref().unwrap_or("")) " · " (b.reason.as_deref().unwrap_or(""))
                 } @else {
                     form.pick method="post" action={ "/quarantine/" (b.id) "?team=" (team) "&lang=" (lang.code()) } {
                         label { (w(lang, "Lý do", "Reason")) input name="reason" required maxlength="500"; }
@@ -114,15 +119,15 @@ fn page(lang: Lang, l: &Listing, notice: Option<&str>) -> Markup {
                     input name="stale_days" inputmode="numeric" value=[l.stale_days]; }
                 button.go { (w(lang, "Lọc", "Filter")) }
             }
-            div.table { table id="devices" {
-                thead { tr { th { (w(lang, "Thiết bị · thành viên", "Phone · member")) } th { (w(lang, "Đồng bộ gần nhất (UTC)", "Last sync (UTC)")) } th { (w(lang, "Trạng thái", "State")) } th {} } }
+            div.table { table.stack id="devices" {
+                thead { tr { th { (w(lang, "Thiết bị · thành viên", "Phone · member")) } th { (w(lang, "Đồng bộ gần nhất", "Last sync")) } th { (w(lang, "Trạng thái", "State")) } th {} } }
                 tbody { @for d in &l.devices { (device_row(lang, &l.team, d)) } }
             } }
         }
         section {
             h2 { (w(lang, "Dữ liệu chờ xét (thiết bị đã thu hồi)", "Awaiting review (revoked phones)")) }
             @if l.batches.is_empty() { p.muted { (w(lang, "Không có.", "None.")) } }
-            @else { div.table { table id="quarantine" { tbody { @for b in &l.batches { (batch_row(lang, &l.team, b)) } } } } }
+            @else { div.table { table.stack id="quarantine" { tbody { @for b in &l.batches { (batch_row(lang, &l.team, b)) } } } } }
         }
     };
     super::page::layout(lang, title, None, body)

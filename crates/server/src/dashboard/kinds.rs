@@ -121,7 +121,7 @@ fn page(lang: Lang, kinds: &[ActivityKind], error: Option<&str>) -> Markup {
             h2 { (title) }
             p { a href={ "/?lang=" (lang.code()) } { (w(lang, "← Bảng điều khiển", "← Dashboard")) } }
             @if let Some(e) = error { p.err role="alert" { (e) } }
-            div.table { table { tbody { @for k in kinds { (row(lang, k)) } } } }
+            div.table { table.stack { tbody { @for k in kinds { (row(lang, k)) } } } }
         }
         section {
             h2 { (w(lang, "Thêm loại hoạt động", "Add a kind")) }

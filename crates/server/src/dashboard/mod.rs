@@ -64,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/kinds", web::post().to(kinds::add))
         .route("/kinds/{code}", web::post().to(kinds::edit))
         .route("/accounts", web::get().to(accounts::show))
+        .route("/accounts", web::post().to(accounts::rescope))
         .route("/accounts/{username}", web::post().to(accounts::act))
         .route("/devices", web::get().to(devices::show))
         .route("/devices/{device_id}", web::post().to(devices::device))

@@ -45,6 +45,19 @@ pub fn number(lang: Lang, v: f64, places: usize) -> String {
 }
 
 /// A whole number: 297.644 (vi), 297,644 (en).
+/// An instant (Unix ms) as the reader's local time in Vietnam: `30/11/2026 08:15` in
+/// Vietnamese, `2026-11-30 08:15` in English; `—` for none.
+pub fn local_time(lang: Lang, ms: Option<i64>) -> String {
+    let Some(t) = ms.and_then(chrono::DateTime::from_timestamp_millis) else {
+        return "—".into();
+    };
+    let t = t.with_timezone(&langso_domain::time::vn_offset());
+    match lang {
+        Lang::Vi => t.format("%d/%m/%Y %H:%M").to_string(),
+        Lang::En => t.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
 pub fn int(lang: Lang, n: i64) -> String {
     let digits = group(&n.unsigned_abs().to_string(), marks(lang).0);
     if n < 0 { format!("-{digits}") } else { digits }

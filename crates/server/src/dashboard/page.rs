@@ -28,7 +28,9 @@ table.board td.name{white-space:normal;overflow-wrap:anywhere}.lbl{display:none}
 table.board thead{display:none}table.board tr{display:grid;grid-template-columns:2em 1fr 1fr auto;column-gap:.4rem;padding:.35rem 0;border-bottom:1px solid #e3e6ea}
 table.board td{border:0;padding:0;white-space:normal}table.board td.rank{grid-row:span 2;text-align:left;font-weight:bold}
 table.board td.name{grid-column:2/4}table.board td.val{grid-column:4;font-weight:bold}
-table.board td.chg{grid-column:2;text-align:left;font-size:.8rem}table.board td.act{grid-column:3/5;text-align:right;font-size:.8rem}.lbl{display:inline;color:#5f6b7a}}
+table.board td.chg{grid-column:2;text-align:left;font-size:.8rem}table.board td.act{grid-column:3/5;text-align:right;font-size:.8rem}.lbl{display:inline;color:#5f6b7a}
+table.stack thead{display:none}table.stack tr{display:block;padding:.35rem 0;border-bottom:1px solid #e3e6ea}table.stack td{display:block;border:0;padding:.1rem 0;white-space:normal;overflow-wrap:anywhere}
+table.stack input{max-width:100%}}
 @media print{body{background:#fff;font-size:11pt}header form,header a,#pick,#downloads,form.pick{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}
 section{box-shadow:none;border:1px solid #ccc;break-inside:avoid}.table{overflow:visible}a{color:inherit;text-decoration:none}
 details::details-content{content-visibility:visible;display:block}summary{list-style:none}}
