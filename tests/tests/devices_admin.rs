@@ -133,6 +133,15 @@ fn a_leader_sees_last_sync_and_the_phones_quiet_for_n_days() {
     assert!(cli.contains(&quiet.device_id), "{cli}");
     let cli = server.cli_ok(&["devices", "--team", TEAM, "--stale-days", "1"]);
     assert!(!cli.contains(&quiet.device_id), "{cli}");
+    // An unknown team is an error, not an empty list (the operator mistyped it).
+    for cmd in ["devices", "quarantine"] {
+        let out = server.cli(&[cmd, "--team", "T99999"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("no team 'T99999'"),
+            "{cmd}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -75,11 +75,13 @@ impl Store {
         })
     }
 
-    /// The devices enrolled in `team`, oldest first (empty for an unknown team). With
+    /// The devices enrolled in `team`, oldest first ([`StoreError::NotFound`] for an unknown
+    /// team). With
     /// `stale_days`, only the devices not revoked that have not synced for that many days
     /// (24-hour days before now; one that never synced counts from its enrollment).
     pub fn team_devices(&self, team: &TeamId, stale_days: Option<u32>) -> Result<Vec<TeamDevice>> {
         let all = self.read(|c| {
+            crate::reference::team_rowid(c, team)?;
             // The last push reads one row through the (device_id, seq) unique index.
             let mut stmt = c.prepare_cached(
                 "SELECT d.device_id, m.member_id, d.name, d.enrolled_ms, d.revoked_ms,

@@ -58,6 +58,16 @@ pub fn local_time(lang: Lang, ms: Option<i64>) -> String {
     }
 }
 
+/// A pace to keep, rounded up so that keeping it is enough: one decimal below 10 (2,5),
+/// whole above (24,25 a day is "25", since 24 a day falls short).
+pub fn at_least(lang: Lang, n: f64) -> String {
+    if n < 10.0 {
+        number(lang, (n * 10.0 - 1e-9).ceil() / 10.0, 1)
+    } else {
+        number(lang, (n - 1e-9).ceil(), 0)
+    }
+}
+
 pub fn int(lang: Lang, n: i64) -> String {
     let digits = group(&n.unsigned_abs().to_string(), marks(lang).0);
     if n < 0 { format!("-{digits}") } else { digits }
@@ -81,6 +91,14 @@ pub fn change(lang: Lang, pct: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pace_is_rounded_up_so_keeping_it_is_enough() {
+        assert_eq!(at_least(Lang::Vi, 24.25), "25");
+        assert_eq!(at_least(Lang::Vi, 10.0), "10");
+        assert_eq!(at_least(Lang::Vi, 2.41), "2,5");
+        assert_eq!(at_least(Lang::En, 2.4), "2.4");
+    }
 
     #[test]
     fn vietnamese_groups_with_dots_and_decimals_with_a_comma() {

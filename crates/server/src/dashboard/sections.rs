@@ -99,7 +99,7 @@ fn pace_line(lang: Lang, t: &Words, g: &Target) -> Markup {
         @match g.pace {
             Pace::Met => span.up { (t.target_met) },
             Pace::PastDue => span.down { (t.past_due) },
-            Pace::PerDay(n) => span.pace { (t.needs) " " (number(lang, n, if n < 10.0 { 1 } else { 0 })) (t.per_day) },
+            Pace::PerDay(n) => span.pace { (t.needs) " " (super::numfmt::at_least(lang, n)) (t.per_day) },
             Pace::Open => "",
         }
     }

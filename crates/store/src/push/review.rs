@@ -169,8 +169,10 @@ fn tally(results: &[EventResult]) -> Value {
 
 impl Store {
     /// The batches the devices of `team` pushed while revoked, oldest first, decided or not.
+    /// [`StoreError::NotFound`] for a team that does not exist.
     pub fn team_quarantine(&self, team: &TeamId) -> Result<Vec<QuarantinedBatch>> {
         self.read(|c| {
+            crate::reference::team_rowid(c, team)?;
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM quarantine q JOIN devices d ON d.id = q.device_id
                  JOIN teams t ON t.id = d.team_id WHERE t.team_id = ?1
