@@ -127,6 +127,15 @@ fn only_the_province_administrator_reads_it_in_pages_and_downloads() {
     let xlsx = s.download("/v1/admin/audit?format=xlsx", &admin);
     assert!(xlsx.content_disposition.contains("nhat-ky-quan-tri.xlsx"));
 
+    // A day given as `until` keeps that whole day: today's acts are between today and today.
+    let today = langso_tests::harness::today_vn().to_string();
+    let day = s.cli_ok(&[
+        "audit", "--since", &today, "--until", &today, "--action", "user",
+    ]);
+    assert!(day.lines().count() >= 4, "{day}");
+    let q = format!("since={today}&until={today}&action=user");
+    assert!(entries(&s, &admin, &q).len() >= 4);
+
     let lines = s.cli_ok(&["audit", "--action", "user.set_password"]);
     assert!(
         lines.lines().count() >= 2

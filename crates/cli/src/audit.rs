@@ -2,7 +2,7 @@
 //! XLSX file; reading it never changes it.
 
 use anyhow::{Context, Result, bail};
-use langso_domain::time::{parse_day, parse_rfc3339, vn_offset};
+use langso_domain::time::instant_ms;
 use langso_store::{AuditEntry, AuditQuery, MAX_AUDIT_PAGE};
 use std::path::PathBuf;
 
@@ -13,7 +13,7 @@ pub struct AuditArgs {
     /// Only entries at or after this instant (RFC 3339) or day (YYYY-MM-DD, Vietnam).
     #[arg(long)]
     since: Option<String>,
-    /// Only entries before this instant or day.
+    /// Only entries before this instant, or up to the end of this day.
     #[arg(long)]
     until: Option<String>,
     /// Only this action or those under it (`user` matches `user.disable`).
@@ -30,18 +30,11 @@ pub struct AuditArgs {
     out: Option<PathBuf>,
 }
 
-fn instant(v: Option<&str>) -> Result<Option<i64>> {
+/// An instant or a day (for `until`, the day kept whole) as Unix ms.
+fn instant(v: Option<&str>, until: bool) -> Result<Option<i64>> {
     let Some(v) = v else { return Ok(None) };
-    if let Some(t) = parse_rfc3339(v) {
-        return Ok(Some(t.timestamp_millis()));
-    }
-    let day = parse_day(v).and_then(|d| {
-        d.and_hms_opt(0, 0, 0)?
-            .and_local_timezone(vn_offset())
-            .single()
-    });
-    match day {
-        Some(t) => Ok(Some(t.timestamp_millis())),
+    match instant_ms(v, until) {
+        Some(t) => Ok(Some(t)),
         None => bail!("'{v}' is not an RFC 3339 instant or a day YYYY-MM-DD"),
     }
 }
@@ -53,8 +46,8 @@ pub fn run(a: AuditArgs) -> Result<()> {
     }
     let store = crate::commands::open(&a.db)?;
     let mut q = AuditQuery {
-        since_ms: instant(a.since.as_deref())?,
-        until_ms: instant(a.until.as_deref())?,
+        since_ms: instant(a.since.as_deref(), false)?,
+        until_ms: instant(a.until.as_deref(), true)?,
         action: a.action.clone(),
         who: a.who.clone(),
         after_id: None,

@@ -46,6 +46,21 @@ pub const FIRST_YEAR: i32 = 2000;
 /// The last year a date given from outside may name (see [`FIRST_YEAR`]).
 pub const LAST_YEAR: i32 = 2100;
 
+/// An instant given from outside as Unix ms: RFC 3339, or a day `YYYY-MM-DD` in Vietnam,
+/// which means its start, or with `day_end` the start of the next day (so a filter "until
+/// 2026-11-30" keeps that whole day). None for anything else.
+pub fn instant_ms(s: &str, day_end: bool) -> Option<i64> {
+    if let Some(t) = parse_rfc3339(s) {
+        return Some(t.timestamp_millis());
+    }
+    let day = parse_day(s)? + chrono::Duration::days(i64::from(day_end));
+    let start = day
+        .and_hms_opt(0, 0, 0)?
+        .and_local_timezone(vn_offset())
+        .single()?;
+    Some(start.timestamp_millis())
+}
+
 /// Parses a calendar day written exactly `YYYY-MM-DD` (four-digit year, no sign, no
 /// spaces) with a year from [`FIRST_YEAR`] to [`LAST_YEAR`]; anything else is `None`.
 pub fn parse_day(s: &str) -> Option<NaiveDate> {
@@ -84,6 +99,17 @@ impl<'de> Deserialize<'de> for Day {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_until_keeps_the_whole_day() {
+        let start = instant_ms("2026-11-30", false).unwrap();
+        assert_eq!(
+            instant_ms("2026-11-30", true),
+            Some(start + 24 * 3600 * 1000)
+        );
+        assert_eq!(instant_ms("2026-11-30T00:00:00+07:00", true), Some(start));
+        assert_eq!(instant_ms("yesterday", false), None);
+    }
     use chrono::TimeZone;
 
     #[test]

@@ -8,7 +8,7 @@ use crate::export;
 use crate::leader::Leader;
 use actix_web::{HttpResponse, web};
 use langso_domain::scope::Role;
-use langso_domain::time::{parse_day, parse_rfc3339, vn_offset};
+use langso_domain::time::instant_ms;
 use langso_store::{AuditEntry, AuditQuery, MAX_AUDIT_PAGE};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -50,25 +50,16 @@ pub struct AuditPage {
     next_after_id: Option<i64>,
 }
 
-/// An instant (RFC 3339) or a day (YYYY-MM-DD, its start in Vietnam) as Unix ms.
+/// An instant (RFC 3339) or a day (YYYY-MM-DD in Vietnam: its start, or for `until` the
+/// start of the next day, so the day is kept) as Unix ms.
 fn instant(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
     let Some(v) = v else { return Ok(None) };
-    if let Some(t) = parse_rfc3339(v) {
-        return Ok(Some(t.timestamp_millis()));
-    }
-    parse_day(v)
-        .and_then(|d| {
-            d.and_hms_opt(0, 0, 0)?
-                .and_local_timezone(vn_offset())
-                .single()
-        })
-        .map(|t| Some(t.timestamp_millis()))
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_query",
-                format!("{name} is an RFC 3339 instant or a day YYYY-MM-DD (years 2000 to 2100)"),
-            )
-        })
+    instant_ms(v, name == "until").map(Some).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_query",
+            format!("{name} is an RFC 3339 instant or a day YYYY-MM-DD (years 2000 to 2100)"),
+        )
+    })
 }
 
 fn wire(e: AuditEntry) -> AuditEntryWire {
