@@ -192,6 +192,13 @@ fn the_report_has_the_other_reports_scope_rules_and_refuses_what_is_not_a_month_
         Some(&own),
     )
     .expect_error(400, "invalid_period");
+    // A month not begun is refused, not a list of teams "not qualifying".
+    let next_year = langso_tests::harness::today_vn() + chrono::Duration::days(366);
+    s.get(
+        &format!("/v1/reports/evidence?unit_kind=team&unit={TEAM}&date={next_year}"),
+        Some(&own),
+    )
+    .expect_error(400, "invalid_period");
     s.get(
         &at(&format!("unit_kind=team&unit={TEAM}&format=pdf")),
         Some(&own),

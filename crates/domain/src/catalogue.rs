@@ -4,7 +4,7 @@
 //! Codes are stable snake_case (`bdhvs_cert`): a lowercase ASCII letter first, then
 //! lowercase letters, digits and single underscores, at most 64 bytes, no trailing
 //! underscore. Labels and units are NFC, trimmed, 1..=200 characters, no control
-//! characters. A weight is finite and ≥ 0 (at most 1,000,000).
+//! or invisible format characters. A weight is 0 or from 0.001 to 1,000,000.
 
 use crate::ids::KindCode;
 use chrono::NaiveDate;
@@ -116,19 +116,27 @@ pub fn label(what: &str, s: &str) -> Result<String, String> {
     if n == 0 || n > MAX_LABEL_CHARS {
         return Err(format!("{what} must be 1 to {MAX_LABEL_CHARS} characters"));
     }
-    if s.chars().any(char::is_control) {
-        return Err(format!("{what} may not contain control characters"));
+    if s.chars()
+        .any(|c| c.is_control() || crate::text::is_invisible_format(c))
+    {
+        return Err(format!(
+            "{what} may not contain control or invisible format characters"
+        ));
     }
     Ok(s)
 }
 
-/// A weight: finite, 0..=[`MAX_WEIGHT`].
+/// The smallest weight above 0: points are shown with up to three decimals, so a smaller
+/// weight would read as 0 (or as a page-wide decimal).
+pub const MIN_WEIGHT: f64 = 0.001;
+
+/// A weight: finite, 0 or [`MIN_WEIGHT`]..=[`MAX_WEIGHT`].
 pub fn weight(w: f64) -> Result<f64, String> {
-    if w.is_finite() && (0.0..=MAX_WEIGHT).contains(&w) {
+    if w.is_finite() && (w == 0.0 || (MIN_WEIGHT..=MAX_WEIGHT).contains(&w)) {
         Ok(w + 0.0)
     } else {
         Err(format!(
-            "weight must be a finite number from 0 to {MAX_WEIGHT}"
+            "weight must be 0, or a number from {MIN_WEIGHT} to {MAX_WEIGHT}"
         ))
     }
 }
@@ -179,10 +187,20 @@ mod tests {
     }
 
     #[test]
+    fn labels_refuse_invisible_format_characters() {
+        assert!(label("label_vi", "a\u{202e}b").is_err());
+        assert!(label("label_vi", "a\u{200b}b").is_err());
+        assert_eq!(
+            label("label_vi", "Bình dân học vụ số"),
+            Ok("Bình dân học vụ số".into())
+        );
+    }
+
+    #[test]
     fn weights_are_finite_and_not_negative() {
         assert_eq!(weight(0.0), Ok(0.0));
         assert_eq!(weight(-0.0).map(f64::to_bits), Ok(0.0f64.to_bits()));
-        for bad in [-1.0, f64::NAN, f64::INFINITY, 2e6] {
+        for bad in [-1.0, f64::NAN, f64::INFINITY, 2e6, 1e-300, 0.0009] {
             assert!(weight(bad).is_err(), "{bad}");
         }
     }

@@ -95,10 +95,10 @@ fn row(lang: Lang, k: &ActivityKind) -> Markup {
             td { b { (k.code) } br; span.muted { (weights.join("; ")) } }
             td colspan="6" {
                 form.pick method="post" action={ "/kinds/" (k.code) "?lang=" (lang.code()) } {
-                    label { "label_vi" input name="label_vi" value=(k.label_vi) required; }
-                    label { "label_en" input name="label_en" value=(k.label_en) required; }
-                    label { "unit_vi" input name="unit_vi" value=(k.unit_vi) required; }
-                    label { "unit_en" input name="unit_en" value=(k.unit_en) required; }
+                    label { (w(lang, "Tên (tiếng Việt)", "Name (Vietnamese)")) input name="label_vi" value=(k.label_vi) required; }
+                    label { (w(lang, "Tên (tiếng Anh)", "Name (English)")) input name="label_en" value=(k.label_en) required; }
+                    label { (w(lang, "Đơn vị (tiếng Việt)", "Unit (Vietnamese)")) input name="unit_vi" value=(k.unit_vi) required; }
+                    label { (w(lang, "Đơn vị (tiếng Anh)", "Unit (English)")) input name="unit_en" value=(k.unit_en) required; }
                     label { (w(lang, "Trọng số", "Weight")) input name="weight" value=(k.weight) inputmode="decimal" required; }
                     label { (w(lang, "Từ ngày", "From")) input name="weight_from" type="date"; }
                     button.go name="action" value="save" { (w(lang, "Lưu", "Save")) }
@@ -127,10 +127,10 @@ fn page(lang: Lang, kinds: &[ActivityKind], error: Option<&str>) -> Markup {
             h2 { (w(lang, "Thêm loại hoạt động", "Add a kind")) }
             form.pick method="post" action={ "/kinds?lang=" (lang.code()) } {
                 label { (w(lang, "Mã (vd. bdhvs_cert)", "Code (e.g. bdhvs_cert)")) input name="code" required; }
-                label { "label_vi" input name="label_vi" required; }
-                label { "label_en" input name="label_en" required; }
-                label { "unit_vi" input name="unit_vi" required; }
-                label { "unit_en" input name="unit_en" required; }
+                label { (w(lang, "Tên (tiếng Việt)", "Name (Vietnamese)")) input name="label_vi" required; }
+                label { (w(lang, "Tên (tiếng Anh)", "Name (English)")) input name="label_en" required; }
+                label { (w(lang, "Đơn vị (tiếng Việt)", "Unit (Vietnamese)")) input name="unit_vi" required; }
+                label { (w(lang, "Đơn vị (tiếng Anh)", "Unit (English)")) input name="unit_en" required; }
                 label { (w(lang, "Trọng số", "Weight")) input name="weight" inputmode="decimal" required; }
                 button.go { (w(lang, "Thêm", "Add")) }
             }

@@ -46,6 +46,16 @@ pub async fn report(
             "the evidence report is monthly: period must be month (or left out)",
         ));
     }
+    if period.from > vn_day(Utc::now()) {
+        // A month not begun would list every team as not qualifying.
+        return Err(ApiError::bad_request(
+            "invalid_period",
+            format!(
+                "{} has not begun: evidence is for this month or a past one",
+                period.from.format("%Y-%m")
+            ),
+        ));
+    }
     let format = format(q.format.as_deref())?;
     let store = state.store.clone();
     let report = crate::block(move || {
