@@ -25,6 +25,32 @@ fn on(p: &mut Phone, day: NaiveDate, kind: &str, count: i64) -> Value {
     e
 }
 
+/// A phone of the `nth` active roster member of `team` (a code bound to the member).
+fn roster_phone(s: &Server, team: &str, nth: usize) -> Phone {
+    let all: Vec<Value> =
+        serde_json::from_str(&s.cli_ok(&["members", "--team", team, "--json"])).unwrap();
+    let member = all
+        .iter()
+        .filter(|m| m["unassigned"] == false && m["active"] == true)
+        .nth(nth)
+        .expect("a roster member");
+    let code = member["code"].as_str().unwrap();
+    let invite = s.cli_ok(&["invite", "--team", team, "--member", code]);
+    let r = s.enroll_raw(invite.trim(), "test phone").expect(200);
+    let text = |k: &str| r.body[k].as_str().unwrap().to_owned();
+    let info = s.team(team);
+    let villages = info["village_ids"].as_array().unwrap().iter();
+    Phone {
+        device_id: text("device_id"),
+        team_id: text("team_id"),
+        member_id: text("member_id"),
+        access_token: text("access_token"),
+        refresh_token: text("refresh_token"),
+        next_seq: 1,
+        villages: villages.map(|v| v.as_str().unwrap().to_owned()).collect(),
+    }
+}
+
 fn push(s: &Server, p: &Phone, events: &[Value]) {
     let r = s.push(p, events).expect(200);
     assert!(r.statuses().iter().all(|s| *s == "accepted"), "{}", r.body);
@@ -74,7 +100,8 @@ fn oracle(db: &std::path::Path, month: NaiveDate) -> HashMap<String, Oracle> {
     let mut events = c
         .prepare(
             "SELECT t.team_id, e.day, coalesce(e.member_id, d.member_id), k.code, e.count,
-                    e.superseded_by IS NULL, e.received_ms
+                    e.superseded_by IS NULL, e.received_ms,
+                    (SELECT unassigned FROM members m WHERE m.id = coalesce(e.member_id, d.member_id))
              FROM events e JOIN devices d ON d.id = e.device_id JOIN teams t ON t.id = d.team_id
              JOIN kinds k ON k.id = e.kind_id WHERE e.day BETWEEN ?1 AND ?2",
         )
@@ -89,16 +116,19 @@ fn oracle(db: &std::path::Path, month: NaiveDate) -> HashMap<String, Oracle> {
                 r.get::<_, i64>(4)?,
                 r.get::<_, bool>(5)?,
                 r.get::<_, i64>(6)?,
+                r.get::<_, bool>(7)?,
             ))
         })
         .unwrap();
     for row in rows {
-        let (team, day, member, kind, count, live, received) = row.unwrap();
+        let (team, day, member, kind, count, live, received, placeholder) = row.unwrap();
         let o = out.entry(team).or_default();
         o.late_events += i64::from(received >= closed_ms);
         if live && count > 0 {
             o.days.insert(day);
-            o.active.insert(member);
+            if !placeholder {
+                o.active.insert(member); // the roster's members only, as `members` counts
+            }
             *o.totals.entry(kind).or_default() += count;
         }
     }
@@ -135,7 +165,11 @@ fn the_month_equals_a_recompute_from_the_event_log_with_late_events_and_the_rule
         &m.format("%Y-%m").to_string(),
     ]);
     // TEAM: two members, two days: exactly at the rule; one event this month that must not count.
-    let (mut a1, mut a2) = (s.enroll(TEAM), s.enroll(TEAM));
+    let (mut a1, mut a2) = (roster_phone(&s, TEAM, 0), roster_phone(&s, TEAM, 1));
+    // A phone enrolled without a member: its events count, it is no active member.
+    let mut p0 = s.enroll(TEAM);
+    let e = [on(&mut p0, day(0), "vneid_activation", 1)];
+    push(&s, &p0, &e);
     let e = [
         on(&mut a1, day(0), "vneid_activation", 3),
         on(&mut a1, day(1), "digital_signature", 1),
@@ -148,7 +182,7 @@ fn the_month_equals_a_recompute_from_the_event_log_with_late_events_and_the_rule
     push(&s, &a1, &e);
     // The other team: three days by one member, one of them corrected to zero: two days,
     // one active member, so it misses the rule by a member.
-    let mut b = s.enroll(&other);
+    let mut b = roster_phone(&s, &other, 0);
     let wrong = on(&mut b, day(4), "outreach_session", 2);
     let e = [
         on(&mut b, day(2), "outreach_session", 1),
@@ -207,10 +241,11 @@ fn the_month_equals_a_recompute_from_the_event_log_with_late_events_and_the_rule
     );
     assert_eq!(
         team(TEAM)["totals"]["vneid_activation"],
-        5,
-        "this month's 5 left out"
+        6,
+        "3 + 2 + the placeholder phone's 1; this month's 5 left out"
     );
-    assert_eq!(team(TEAM)["late"]["events"], 3);
+    assert_eq!(team(TEAM)["late"]["events"], 4);
+    assert_eq!(team(TEAM)["active_members"], 2, "the placeholder phone is no active member");
     assert_eq!(
         (
             team(&other)["activity_days"].as_i64(),

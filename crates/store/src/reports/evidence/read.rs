@@ -52,11 +52,18 @@ pub(crate) fn activity_days(c: &Connection, teams: &[i64], range: DayRange) -> R
     pairs(c, &sql, &params(teams, range))
 }
 
-/// The members (rowids) of each team with at least one live event in the range.
+/// The roster members (rowids) of each team with at least one live event in the range:
+/// the set "members on the roster" counts, so a placeholder a phone enrolled without a
+/// member makes (migration 011) is not an active member of a payment document (its
+/// events still count in the totals).
 pub(crate) fn active_members(c: &Connection, teams: &[i64], range: DayRange) -> Result<Sets> {
     let mut out = Sets::new();
+    let mut placeholder = c.prepare_cached("SELECT unassigned FROM members WHERE id = ?1")?;
     for (team, member) in sums::active_members(c, teams, range)? {
-        out.entry(team).or_default().insert(member);
+        let unassigned: bool = placeholder.query_row([member], |r| r.get(0))?;
+        if !unassigned {
+            out.entry(team).or_default().insert(member);
+        }
     }
     Ok(out)
 }
