@@ -245,7 +245,11 @@ fn the_month_equals_a_recompute_from_the_event_log_with_late_events_and_the_rule
         "3 + 2 + the placeholder phone's 1; this month's 5 left out"
     );
     assert_eq!(team(TEAM)["late"]["events"], 4);
-    assert_eq!(team(TEAM)["active_members"], 2, "the placeholder phone is no active member");
+    assert_eq!(
+        team(TEAM)["active_members"],
+        2,
+        "the placeholder phone is no active member"
+    );
     assert_eq!(
         (
             team(&other)["activity_days"].as_i64(),

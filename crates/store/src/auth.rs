@@ -337,13 +337,22 @@ impl Store {
         let (device, actor) = (*device, actor.clone());
         self.write_blocking(move |tx| {
             let now = now_ms();
-            let n = tx.execute(
-                "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?1) WHERE device_id = ?2",
+            let revoked: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT revoked_ms FROM devices WHERE device_id = ?1",
+                    [device.as_bytes().as_slice()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match revoked {
+                None => return Err(StoreError::NotFound(format!("no device '{device}'"))),
+                Some(Some(_)) => return Ok(()), // already revoked: nothing changes, nothing to audit
+                Some(None) => {}
+            }
+            tx.execute(
+                "UPDATE devices SET revoked_ms = ?1 WHERE device_id = ?2",
                 params![now, device.as_bytes().as_slice()],
             )?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("no device '{device}'")));
-            }
             tx.execute(
                 "UPDATE refresh_tokens SET revoked_ms = ?1 WHERE revoked_ms IS NULL AND device_id =
                    (SELECT id FROM devices WHERE device_id = ?2)",
