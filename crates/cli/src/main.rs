@@ -19,6 +19,7 @@ mod map;
 mod maps;
 mod people;
 mod roster;
+mod serve;
 mod simulate;
 mod targets;
 
@@ -46,41 +47,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server.
-    Serve {
-        /// Database file (created if missing).
-        #[arg(long, env = "LANGSO_DB", required_unless_present = "demo")]
-        db: Option<PathBuf>,
-        /// Address to listen on; port 0 picks a free one.
-        #[arg(long, env = "LANGSO_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// HTTP worker threads (default: one per core).
-        #[arg(long, env = "LANGSO_WORKERS")]
-        workers: Option<usize>,
-        /// Create (or reuse) ./langso-demo.db with Quảng Ninh demo data, and print an
-        /// enrollment code.
-        #[arg(long)]
-        demo: bool,
-        /// Mark the dashboard session cookie Secure (HTTPS only). Set it in production;
-        /// leave it off only for plain-HTTP development.
-        #[arg(long, env = "LANGSO_COOKIE_SECURE")]
-        cookie_secure: bool,
-        /// Refuse writes that would grow the database beyond this many MiB (answered 503,
-        /// and /readyz says not ready), so the disk never fills under it.
-        #[arg(long, env = "LANGSO_MAX_DB_MB")]
-        max_db_mb: Option<u64>,
-        /// Most client connections open at once (all workers together); keep it under the
-        /// file-descriptor limit (`ulimit -n`) minus about 64.
-        #[arg(long, env = "LANGSO_MAX_CONNECTIONS", default_value_t = langso_server::DEFAULT_MAX_CONNECTIONS)]
-        max_connections: usize,
-        /// Reverse proxies (addresses or CIDR networks, comma-separated) whose
-        /// X-Forwarded-For names the client for the login throttle; none by default.
-        #[arg(long, env = "LANGSO_TRUSTED_PROXY", value_parser = langso_server::TrustedProxies::parse)]
-        trusted_proxy: Option<langso_server::TrustedProxies>,
-        /// Lets a Prometheus on another machine read GET /metrics with `Authorization:
-        /// Bearer TOKEN` (16 characters or more); without it only the machine itself may.
-        #[arg(long, env = "LANGSO_METRICS_TOKEN", hide_env_values = true)]
-        metrics_token: Option<String>,
-    },
+    Serve(serve::ServeArgs),
     /// Load one administrative-unit hierarchy version from a JSON file (with --current,
     /// switch to it as `switch-map` does).
     ImportUnits(map::ImportUnitsArgs),
@@ -301,37 +268,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     keys::set_key_file(cli.key_file);
     let result = match cli.command {
-        Command::Serve {
-            db,
-            listen,
-            workers,
-            demo,
-            cookie_secure,
-            max_db_mb,
-            max_connections,
-            trusted_proxy,
-            metrics_token,
-        } => {
-            let metrics_access = match langso_server::MetricsAccess::new(metrics_token) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let mut config = langso_server::Config {
-                listen,
-                cookie_secure,
-                max_connections,
-                trusted_proxies: trusted_proxy.unwrap_or_default(),
-                metrics_access,
-                ..Default::default()
-            };
-            if let Some(w) = workers {
-                config.workers = w;
-            }
-            commands::serve(db, config, demo, max_db_mb)
-        }
+        Command::Serve(a) => match serve::config(&a) {
+            Ok(config) => commands::serve(a.db, config, a.demo, a.max_db_mb),
+            Err(code) => return code,
+        },
         Command::ImportUnits(args) => map::import_units(args),
         Command::SwitchMap(args) => map::switch_map(args),
         Command::RescopeUser(args) => map::rescope_user(args),
