@@ -172,6 +172,16 @@ async fn render(
     }
 }
 
+/// The signed-in leader, or the answer for no one: the login page, or an error page.
+fn signed_in(who: Result<Leader, ApiError>, lang: Lang) -> Result<Leader, Box<HttpResponse>> {
+    who.map_err(|e| {
+        Box::new(match e.status {
+            StatusCode::UNAUTHORIZED => see_other(&format!("/login?lang={}", lang.code())),
+            status => error_page(lang, status, e.code),
+        })
+    })
+}
+
 /// `GET /devices`.
 pub async fn show(
     state: web::Data<AppState>,
@@ -181,12 +191,9 @@ pub async fn show(
 ) -> HttpResponse {
     let q = q.into_inner();
     let lang = lang_of(&req, q.lang.as_deref());
-    match who {
+    match signed_in(who, lang) {
         Ok(who) => render(&state, who, q, lang, StatusCode::OK, None).await,
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-            see_other(&format!("/login?lang={}", lang.code()))
-        }
-        Err(e) => error_page(lang, e.status, e.code),
+        Err(answer) => *answer,
     }
 }
 
@@ -231,12 +238,9 @@ async fn answer(
     act: Option<Act>,
 ) -> HttpResponse {
     let lang = lang_of(&req, q.lang.as_deref());
-    let who = match who {
+    let who = match signed_in(who, lang) {
         Ok(who) => who,
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-            return see_other(&format!("/login?lang={}", lang.code()));
-        }
-        Err(e) => return error_page(lang, e.status, e.code),
+        Err(answer) => return *answer,
     };
     let Some(act) = act else {
         return error_page(lang, StatusCode::NOT_FOUND, "not_found");
